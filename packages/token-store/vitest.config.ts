@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+import { reporters } from '../../tooling/scripts/vitest-reporters.ts';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    reporters: reporters(),
+    projects: [
+      { extends: true, test: { name: 'node', environment: 'node' } },
+      { extends: true, test: { name: 'edge', environment: 'edge-runtime' } },
+    ],
+  },
+});
