@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Sums every vitest JSON report under packages/*, tooling/* and examples/* into one line:
 // `N passed, N failed, N skipped`. A suite file that failed to load counts as a failure.
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -17,7 +17,7 @@ for (const group of ['packages', 'tooling', 'examples']) {
     if (!existsSync(results)) continue;
     for (const file of readdirSync(results).filter((f) => f.endsWith('.json'))) {
       const report = JSON.parse(readFileSync(join(results, file), 'utf8'));
-      let p = report.numPassedTests ?? 0;
+      const p = report.numPassedTests ?? 0;
       let f = report.numFailedTests ?? 0;
       const s = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
       // A test file that crashed before registering tests has no assertion results but failed.

@@ -1,1 +1,25 @@
-export const version = '0.0.0';
+export type { KeywayErrorOptions, OAuthErrorFields, ResponseHeaders } from './errors.js';
+export {
+  AuthenticationError,
+  BadRequestError,
+  CallbackError,
+  ConfigurationError,
+  ConflictError,
+  DeviceFlowError,
+  InternalServerError,
+  InvalidResponseError,
+  KeywayAbortError,
+  KeywayApiError,
+  KeywayConnectionError,
+  KeywayError,
+  KeywayTimeoutError,
+  NotFoundError,
+  OAuthError,
+  PermissionDeniedError,
+  RateLimitError,
+  TokenValidationError,
+  UnprocessableEntityError,
+} from './errors.js';
+export type { FetchLike, HttpOptions, RetryOptions } from './internal/http.js';
+export type { IdTokenClaims, TokenSet } from './token-set.js';
+export { expiresIn } from './token-set.js';

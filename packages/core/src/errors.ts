@@ -1,0 +1,316 @@
+/**
+ * The error hierarchy of every Keyway package.
+ *
+ * One base class with a stable string `code`; checks use `static is()`, which works across
+ * duplicate copies of this module (two bundles, two versions) because it reads a `Symbol.for` brand
+ * rather than relying on `instanceof`. No message, `toString()`, `inspect` or JSON form carries a
+ * secret: callers never pass raw token-endpoint bodies, tokens or client secrets into an error.
+ */
+
+import { parseRetryAfter } from './internal/retry-after.js';
+
+const BRAND = Symbol.for('keyway.error.brands');
+
+type Branded = { [BRAND]?: readonly string[] };
+
+/** Options accepted by every Keyway error constructor. */
+export interface KeywayErrorOptions {
+  /** A stable machine-readable code, e.g. `timeout` or `nonce_mismatch`. */
+  code?: string;
+  /** The underlying error, when one exists. Never a raw response body. */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error thrown by Keyway.
+ *
+ * @example
+ * ```ts
+ * import { KeywayError } from '@keyway/core';
+ *
+ * try {
+ *   await Promise.reject(new KeywayError('boom', { code: 'example' }));
+ * } catch (error) {
+ *   if (KeywayError.is(error)) console.log(error.code);
+ * }
+ * ```
+ */
+export class KeywayError extends Error {
+  /** Brand shared by every copy of this class, whatever bundle it came from. */
+  static readonly brand: string = 'KeywayError';
+  /** A stable machine-readable code. */
+  readonly code: string;
+
+  constructor(message: string, options: KeywayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.brand;
+    this.code = options.code ?? 'keyway_error';
+    const brands: string[] = [];
+    for (let ctor: unknown = new.target; typeof ctor === 'function'; ctor = Object.getPrototypeOf(ctor)) {
+      const brand = (ctor as { brand?: unknown }).brand;
+      if (typeof brand === 'string' && Object.hasOwn(ctor, 'brand')) {
+        brands.push(brand);
+      }
+    }
+    Object.defineProperty(this, BRAND, { value: Object.freeze(brands), enumerable: false });
+  }
+
+  /**
+   * True when `value` is an instance of this class (or a subclass), even when it was created by
+   * another copy of the Keyway packages.
+   */
+  static is<T extends typeof KeywayError>(this: T, value: unknown): value is InstanceType<T> {
+    if (typeof value !== 'object' || value === null) {
+      return false;
+    }
+    const brands = (value as Branded)[BRAND];
+    return Array.isArray(brands) && brands.includes(this.brand);
+  }
+
+  /** A JSON form with no secrets: name, code and message (and subclass fields that are safe). */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message };
+  }
+}
+
+/** The caller's mistake: bad options, plain `http:` to a non-loopback host, a missing endpoint. */
+export class ConfigurationError extends KeywayError {
+  static override readonly brand: string = 'ConfigurationError';
+  constructor(message: string, options: KeywayErrorOptions = {}) {
+    super(message, { code: 'configuration_error', ...options });
+  }
+}
+
+/** The request never got an HTTP answer: DNS failure, refused connection, reset socket. */
+export class KeywayConnectionError extends KeywayError {
+  static override readonly brand: string = 'KeywayConnectionError';
+  constructor(message = 'Connection error.', options: KeywayErrorOptions = {}) {
+    super(message, { code: 'connection_error', ...options });
+  }
+}
+
+/** The request (including reading its whole response body) took longer than the timeout. */
+export class KeywayTimeoutError extends KeywayConnectionError {
+  static override readonly brand: string = 'KeywayTimeoutError';
+  /** The timeout that ran out, in milliseconds. */
+  readonly timeout: number;
+  constructor(timeout: number, options: KeywayErrorOptions = {}) {
+    super(`Request timed out after ${timeout} ms.`, { code: 'timeout', ...options });
+    this.timeout = timeout;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), timeout: this.timeout };
+  }
+}
+
+/** The caller's `AbortSignal` fired. */
+export class KeywayAbortError extends KeywayError {
+  static override readonly brand: string = 'KeywayAbortError';
+  constructor(message = 'The operation was aborted.', options: KeywayErrorOptions = {}) {
+    super(message, { code: 'aborted', ...options });
+  }
+}
+
+/**
+ * The server's answer breaks the protocol: not JSON, missing or mistyped fields, an unusable JWKS,
+ * an oversized body, an unexpected redirect, discovery metadata for another issuer.
+ */
+export class InvalidResponseError extends KeywayError {
+  static override readonly brand: string = 'InvalidResponseError';
+  /** HTTP status of the offending response, when there was one. */
+  readonly status: number | undefined;
+  constructor(message: string, options: KeywayErrorOptions & { status?: number } = {}) {
+    super(message, { code: 'invalid_response', ...options });
+    this.status = options.status;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), status: this.status };
+  }
+}
+
+/** Fields of an RFC 6749 error response. */
+export interface OAuthErrorFields {
+  error: string;
+  error_description?: string | undefined;
+  error_uri?: string | undefined;
+}
+
+/**
+ * The authorization server said no, with an RFC 6749 error (`invalid_grant`, `invalid_client`, ...).
+ * `code` equals `error`.
+ */
+export class OAuthError extends KeywayError {
+  static override readonly brand: string = 'OAuthError';
+  readonly error: string;
+  readonly error_description: string | undefined;
+  readonly error_uri: string | undefined;
+  /** HTTP status of the response, when the error came in one (not for callback errors). */
+  readonly status: number | undefined;
+
+  constructor(fields: OAuthErrorFields, options: KeywayErrorOptions & { status?: number } = {}) {
+    const description = fields.error_description ? `: ${fields.error_description}` : '';
+    super(`OAuth error ${fields.error}${description}`, { code: fields.error, ...options });
+    this.error = fields.error;
+    this.error_description = fields.error_description;
+    this.error_uri = fields.error_uri;
+    this.status = options.status;
+  }
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      error: this.error,
+      error_description: this.error_description,
+      error_uri: this.error_uri,
+      status: this.status,
+    };
+  }
+}
+
+/** A token (ID token, JWT access token, token response) failed a validation rule. */
+export class TokenValidationError extends KeywayError {
+  static override readonly brand: string = 'TokenValidationError';
+  constructor(message: string, options: KeywayErrorOptions = {}) {
+    super(message, { code: 'token_validation_failed', ...options });
+  }
+}
+
+/**
+ * An authorization callback was refused: the provider returned an error, `state` did not match or was
+ * already used, or the RFC 9207 `iss` parameter was wrong or missing.
+ */
+export class CallbackError extends KeywayError {
+  static override readonly brand: string = 'CallbackError';
+  /** The provider's `error` parameter, when the callback carried one. */
+  readonly error: string | undefined;
+  readonly error_description: string | undefined;
+  constructor(
+    message: string,
+    options: KeywayErrorOptions & { error?: string | undefined; error_description?: string | undefined } = {},
+  ) {
+    super(message, { code: options.error ?? 'callback_error', ...options });
+    this.error = options.error;
+    this.error_description = options.error_description;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), error: this.error, error_description: this.error_description };
+  }
+}
+
+/** The device flow ended without tokens: `access_denied`, `expired_token`, or the code ran out. */
+export class DeviceFlowError extends KeywayError {
+  static override readonly brand: string = 'DeviceFlowError';
+  constructor(message: string, options: KeywayErrorOptions = {}) {
+    super(message, { code: 'device_flow_error', ...options });
+  }
+}
+
+/** Headers as a plain, lower-cased record (safe to log: these are response headers). */
+export type ResponseHeaders = Record<string, string>;
+
+/**
+ * The Keyway service answered with a non-2xx status. Use `KeywayApiError.generate()` to build the
+ * status-specific subclass.
+ */
+export class KeywayApiError extends KeywayError {
+  static override readonly brand: string = 'KeywayApiError';
+  /** HTTP status. */
+  readonly status: number;
+  /** The parsed body: an RFC 9457 problem object when the service sent one, else the text. */
+  readonly body: unknown;
+  /** Response headers, lower-cased. */
+  readonly headers: ResponseHeaders;
+  /** The service's `x-request-id`, for support requests. */
+  readonly requestId: string | undefined;
+
+  constructor(
+    status: number,
+    body: unknown,
+    headers: ResponseHeaders,
+    message?: string,
+    options: KeywayErrorOptions = {},
+  ) {
+    super(message ?? KeywayApiError.describe(status, body), {
+      code: problemCode(body) ?? `http_${status}`,
+      ...options,
+    });
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
+    this.requestId = headers['x-request-id'];
+  }
+
+  /** Builds the subclass that fits `status`. */
+  static generate(status: number, body: unknown, headers: ResponseHeaders): KeywayApiError {
+    const Subclass = STATUS_CLASSES[status] ?? (status >= 500 ? InternalServerError : KeywayApiError);
+    return new Subclass(status, body, headers);
+  }
+
+  private static describe(status: number, body: unknown): string {
+    if (isRecord(body)) {
+      const detail = [body.title, body.detail].filter((part) => typeof part === 'string' && part).join(': ');
+      if (detail) {
+        return `${status} ${detail}`;
+      }
+    }
+    return `${status} status code`;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), status: this.status, requestId: this.requestId };
+  }
+}
+
+/** 400 */
+export class BadRequestError extends KeywayApiError {
+  static override readonly brand: string = 'BadRequestError';
+}
+/** 401 */
+export class AuthenticationError extends KeywayApiError {
+  static override readonly brand: string = 'AuthenticationError';
+}
+/** 403 */
+export class PermissionDeniedError extends KeywayApiError {
+  static override readonly brand: string = 'PermissionDeniedError';
+}
+/** 404 */
+export class NotFoundError extends KeywayApiError {
+  static override readonly brand: string = 'NotFoundError';
+}
+/** 409 */
+export class ConflictError extends KeywayApiError {
+  static override readonly brand: string = 'ConflictError';
+}
+/** 422 */
+export class UnprocessableEntityError extends KeywayApiError {
+  static override readonly brand: string = 'UnprocessableEntityError';
+}
+/** 429; `retryAfter` in seconds when the service sent `Retry-After`. */
+export class RateLimitError extends KeywayApiError {
+  static override readonly brand: string = 'RateLimitError';
+  get retryAfter(): number | undefined {
+    const seconds = parseRetryAfter(this.headers['retry-after']);
+    return seconds === undefined ? undefined : seconds / 1000;
+  }
+}
+/** 5xx */
+export class InternalServerError extends KeywayApiError {
+  static override readonly brand: string = 'InternalServerError';
+}
+
+const STATUS_CLASSES: Record<number, typeof KeywayApiError> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  409: ConflictError,
+  422: UnprocessableEntityError,
+  429: RateLimitError,
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function problemCode(body: unknown): string | undefined {
+  return isRecord(body) && typeof body.code === 'string' && body.code ? body.code : undefined;
+}

@@ -1,0 +1,292 @@
+import {
+  InvalidResponseError,
+  KeywayAbortError,
+  KeywayConnectionError,
+  KeywayError,
+  KeywayTimeoutError,
+} from '../errors.js';
+import { parseRetryAfter } from './retry-after.js';
+import { VERSION } from './version.js';
+
+/** A `fetch`-compatible function. */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** Retry policy for safe requests. */
+export interface RetryOptions {
+  /** Retries after the first attempt (default 2). `0` disables retries. */
+  maxRetries?: number;
+  /** First backoff delay in ms (default 500); doubles each retry. */
+  initialDelay?: number;
+  /** Largest backoff delay in ms (default 8 000). A longer `Retry-After` is not waited for. */
+  maxDelay?: number;
+}
+
+/** Options shared by every Keyway client that talks HTTP. */
+export interface HttpOptions {
+  /** A `fetch` implementation (default: the global one, bound to `globalThis`). */
+  fetch?: FetchLike;
+  /** Milliseconds per attempt, covering the whole response body (default 10 000). */
+  timeout?: number;
+  /** Retry policy for safe requests, or `false` to never retry. */
+  retry?: RetryOptions | false;
+  /** Appended to the `User-Agent` and `x-keyway-client` headers. */
+  userAgent?: string;
+  /** Largest response body accepted, in bytes (default 4 MiB). */
+  maxResponseBytes?: number;
+}
+
+/** One HTTP request as the transport sees it. The body must be replayable. */
+export interface HttpRequest {
+  url: string | URL;
+  method?: string;
+  headers?: HeadersInit;
+  body?: string | URLSearchParams | Uint8Array<ArrayBuffer> | ArrayBuffer | null;
+  /** True when the request may be sent again after a failure (safe or idempotent). */
+  retry?: boolean;
+  /** The caller's signal. */
+  signal?: AbortSignal | undefined;
+  /** Overrides the client's timeout for this request. */
+  timeout?: number | undefined;
+}
+
+const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+const DEFAULT_TIMEOUT = 10_000;
+const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The one transport every Keyway client shares: per-attempt timeouts that cover the body, the
+ * caller's signal, retries of safe requests with backoff and `Retry-After`, a body-size cap, the
+ * client headers, and typed errors for everything that is not an HTTP answer.
+ *
+ * The returned `Response` is fully buffered, so callers may read it after the timeout is cleared.
+ */
+export class HttpClient {
+  readonly timeout: number;
+  readonly maxRetries: number;
+  private readonly initialDelay: number;
+  private readonly maxDelay: number;
+  private readonly fetchImpl: FetchLike;
+  private readonly maxBytes: number;
+  readonly clientHeader: string;
+
+  constructor(options: HttpOptions = {}) {
+    this.fetchImpl = options.fetch ?? (globalThis.fetch.bind(globalThis) as FetchLike);
+    this.timeout = options.timeout ?? DEFAULT_TIMEOUT;
+    const retry = options.retry === false ? { maxRetries: 0 } : (options.retry ?? {});
+    this.maxRetries = Math.max(0, retry.maxRetries ?? 2);
+    this.initialDelay = retry.initialDelay ?? 500;
+    this.maxDelay = retry.maxDelay ?? 8_000;
+    this.maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_BYTES;
+    this.clientHeader = `keyway-core/${VERSION}${options.userAgent ? ` ${options.userAgent}` : ''}`;
+  }
+
+  /** Sends `request`, retrying when allowed; resolves to the final (buffered) response, whatever its status. */
+  async send(request: HttpRequest): Promise<Response> {
+    const attempts = request.retry ? this.maxRetries + 1 : 1;
+    for (let attempt = 1; ; attempt++) {
+      let response: Response;
+      try {
+        response = await this.attempt(request);
+      } catch (error) {
+        const retryable = KeywayConnectionError.is(error);
+        if (!retryable || attempt >= attempts) {
+          throw error;
+        }
+        await sleep(this.backoff(attempt), request.signal);
+        continue;
+      }
+      if (attempt >= attempts || !RETRY_STATUSES.has(response.status)) {
+        return response;
+      }
+      const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
+      if (retryAfter !== undefined && retryAfter > Math.max(this.maxDelay, 60_000)) {
+        return response;
+      }
+      await sleep(retryAfter ?? this.backoff(attempt), request.signal);
+    }
+  }
+
+  /**
+   * A fetch function in oauth4webapi's `customFetch` shape that runs through this transport.
+   * `retry` says whether the calls it makes may be repeated.
+   */
+  customFetch(retry: boolean, signal?: AbortSignal): (url: string, options: RequestInit) => Promise<Response> {
+    return (url, options) =>
+      this.send({
+        url,
+        method: options.method ?? 'GET',
+        headers: options.headers ?? {},
+        body: (options.body ?? null) as HttpRequest['body'],
+        retry,
+        signal: signal ?? options.signal ?? undefined,
+      });
+  }
+
+  private backoff(attempt: number): number {
+    const base = Math.min(this.maxDelay, this.initialDelay * 2 ** (attempt - 1));
+    // Full jitter in the upper half keeps retries spread out but never near zero.
+    return base / 2 + Math.random() * (base / 2);
+  }
+
+  private async attempt(request: HttpRequest): Promise<Response> {
+    const timeout = request.timeout ?? this.timeout;
+    const caller = request.signal;
+    if (caller?.aborted) {
+      throw new KeywayAbortError(undefined, { cause: caller.reason });
+    }
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeout);
+    const onAbort = () => controller.abort();
+    caller?.addEventListener('abort', onAbort, { once: true });
+    const headers = new Headers(request.headers);
+    headers.set('x-keyway-client', this.clientHeader);
+    if (!headers.has('user-agent')) {
+      headers.set('user-agent', this.clientHeader);
+    }
+    try {
+      const response = await this.fetchImpl(String(request.url), {
+        method: request.method ?? 'GET',
+        headers,
+        body: request.body ?? null,
+        redirect: 'manual',
+        signal: controller.signal,
+      });
+      if (response.type === 'opaqueredirect') {
+        throw new InvalidResponseError('Unexpected redirect.', { code: 'unexpected_redirect', status: 0 });
+      }
+      const bytes = await readBody(response, this.maxBytes, controller.signal);
+      const noBody = bytes.byteLength === 0 || [101, 204, 205, 304].includes(response.status);
+      return new Response(noBody ? null : bytes, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+    } catch (error) {
+      if (KeywayError.is(error)) {
+        throw error;
+      }
+      if (caller?.aborted) {
+        throw new KeywayAbortError(undefined, { cause: caller.reason });
+      }
+      if (timedOut) {
+        throw new KeywayTimeoutError(timeout);
+      }
+      throw new KeywayConnectionError(`Connection error: ${describeNetworkError(error)}`, {
+        cause: error,
+      });
+    } finally {
+      clearTimeout(timer);
+      caller?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+async function readBody(response: Response, maxBytes: number, signal: AbortSignal): Promise<Uint8Array<ArrayBuffer>> {
+  const declared = Number(response.headers.get('content-length'));
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge(response.status, maxBytes);
+  }
+  if (!response.body) {
+    return new Uint8Array(0);
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  let total = 0;
+  const onAbort = () => {
+    reader.cancel().catch(() => undefined);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (signal.aborted) {
+        throw signal.reason ?? new Error('aborted');
+      }
+      if (done) {
+        break;
+      }
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge(response.status, maxBytes);
+      }
+      chunks.push(value);
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  if (chunks.length === 1) {
+    return chunks[0]!;
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function tooLarge(status: number, maxBytes: number): InvalidResponseError {
+  return new InvalidResponseError(`Response body exceeds ${maxBytes} bytes.`, { code: 'response_too_large', status });
+}
+
+function describeNetworkError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: { code?: unknown } }).cause;
+    return typeof cause?.code === 'string' ? `${error.message} (${cause.code})` : error.message;
+  }
+  return String(error);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new KeywayAbortError(undefined, { cause: signal.reason }));
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new KeywayAbortError(undefined, { cause: signal?.reason }));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Reads a buffered response as JSON. An empty body gives `undefined`; anything that is not JSON is
+ * an `InvalidResponseError` (never a raw `SyntaxError`, and never the body itself in the message).
+ */
+export async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text.length === 0) {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    const type = response.headers.get('content-type') ?? 'no content type';
+    throw new InvalidResponseError(`Expected a JSON body, got ${type} (status ${response.status}).`, {
+      code: 'invalid_json',
+      status: response.status,
+    });
+  }
+}
+
+/** Response headers as a plain lower-cased record. */
+export function headersToRecord(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, key) => {
+    out[key.toLowerCase()] = value;
+  });
+  return out;
+}
