@@ -11,10 +11,14 @@ let skipped = 0;
 const rows = [];
 for (const group of ['packages', 'tooling', 'examples']) {
   const base = join(root, group);
-  if (!existsSync(base)) continue;
+  if (!existsSync(base)) {
+    continue;
+  }
   for (const dir of readdirSync(base)) {
     const results = join(base, dir, '.test-results');
-    if (!existsSync(results)) continue;
+    if (!existsSync(results)) {
+      continue;
+    }
     for (const file of readdirSync(results).filter((f) => f.endsWith('.json'))) {
       const report = JSON.parse(readFileSync(join(results, file), 'utf8'));
       const p = report.numPassedTests ?? 0;
@@ -22,9 +26,13 @@ for (const group of ['packages', 'tooling', 'examples']) {
       const s = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
       // A test file that crashed before registering tests has no assertion results but failed.
       for (const suite of report.testResults ?? []) {
-        if (suite.status === 'failed' && (suite.assertionResults ?? []).every((a) => a.status !== 'failed')) f += 1;
+        if (suite.status === 'failed' && (suite.assertionResults ?? []).every((a) => a.status !== 'failed')) {
+          f += 1;
+        }
       }
-      if (report.success === false && f === 0) f += 1;
+      if (report.success === false && f === 0) {
+        f += 1;
+      }
       passed += p;
       failed += f;
       skipped += s;
@@ -32,5 +40,7 @@ for (const group of ['packages', 'tooling', 'examples']) {
     }
   }
 }
-for (const row of rows) console.log(`  ${row}`);
+for (const row of rows) {
+  console.log(`  ${row}`);
+}
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
