@@ -5,5 +5,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     reporters: reporters(),
+    // Filled by the Node/edge target issues; until then the package has no tests to run.
+    passWithNoTests: true,
   },
 });

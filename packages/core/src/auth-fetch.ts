@@ -1,0 +1,80 @@
+import type { FetchLike } from './internal/http.js';
+import type { TokenSource } from './token-source.js';
+
+/** Options of {@link authFetch}. */
+export interface AuthFetchOptions {
+  /** The underlying `fetch` (default: the global one, bound to `globalThis`). */
+  fetch?: FetchLike;
+}
+
+/** A client that can sign DPoP proofs for resource requests (`OAuthClient` with `dpop` set). */
+interface DpopCapable {
+  dpopProof(method: string, url: string, accessToken?: string): Promise<string>;
+}
+
+/**
+ * Wraps `fetch` so every request carries a fresh token from `source`.
+ *
+ * On a 401 it forces one refresh (single-flight: many requests refused with the same token cause
+ * one refresh) and sends the request once more, when its body can be sent again; a streamed body
+ * that was already consumed is not replayed and the 401 is returned as is. Other statuses and
+ * network errors pass through untouched: nothing is retried on 5xx.
+ *
+ * @example
+ * ```ts
+ * import { authFetch, createTokenSource } from '@keyway/core';
+ *
+ * const source = createTokenSource({ grant: { type: 'custom', fetchToken: async () => ({ access_token: 't', token_type: 'Bearer' }) } });
+ * const api = authFetch(source);
+ * const response = await api('https://api.example.com/things');
+ * ```
+ */
+export function authFetch(source: TokenSource, options: AuthFetchOptions = {}): FetchLike {
+  const baseFetch: FetchLike = options.fetch ?? (globalThis.fetch.bind(globalThis) as FetchLike);
+  const dpop = isDpopCapable(source.client) ? source.client : undefined;
+
+  const send = async (input: string | URL | Request, init: RequestInit | undefined, token: string, type: string) => {
+    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    if (dpop && type.toLowerCase() === 'dpop') {
+      const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+      const url = input instanceof Request ? input.url : String(input);
+      headers.set('authorization', `DPoP ${token}`);
+      headers.set('dpop', await dpop.dpopProof(method.toUpperCase(), url, token));
+    } else {
+      headers.set('authorization', `${type.toLowerCase() === 'bearer' ? 'Bearer' : type} ${token}`);
+    }
+    return baseFetch(input, { ...init, headers });
+  };
+
+  return async (input, init) => {
+    const tokens = await source.getToken();
+    // A Request's body can be read once: keep a copy for the one retry a 401 may need.
+    const spare = input instanceof Request && input.body !== null && !input.bodyUsed ? input.clone() : undefined;
+    const response = await send(input, init, tokens.access_token, tokens.token_type);
+    if (response.status !== 401 || !canReplay(input, init, spare)) {
+      return response;
+    }
+    const fresh = await source.getToken({ rejectedToken: tokens.access_token });
+    if (fresh.access_token === tokens.access_token) {
+      return response;
+    }
+    await response.body?.cancel().catch(() => undefined);
+    return send(spare ?? input, init, fresh.access_token, fresh.token_type);
+  };
+}
+
+function canReplay(input: string | URL | Request, init: RequestInit | undefined, spare: Request | undefined): boolean {
+  const body = init?.body;
+  if (body !== undefined && body !== null) {
+    // A ReadableStream was consumed by the first send; everything else can be sent again.
+    return !(typeof ReadableStream !== 'undefined' && body instanceof ReadableStream);
+  }
+  if (input instanceof Request) {
+    return input.body === null || spare !== undefined;
+  }
+  return true;
+}
+
+function isDpopCapable(client: unknown): client is DpopCapable {
+  return typeof (client as Partial<DpopCapable> | undefined)?.dpopProof === 'function';
+}

@@ -1,0 +1,97 @@
+import { InvalidResponseError, KeywayApiError } from '../errors.js';
+import { type HttpClient, headersToRecord } from './http.js';
+
+/** Per-call options of every service-client method. */
+export interface RequestOptions {
+  /** Cancels the call (including retries and backoff). */
+  signal?: AbortSignal;
+  /** Milliseconds per attempt for this call, covering the whole body. */
+  timeout?: number;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * The `fetch` openapi-fetch calls for one operation: it sends through the shared transport (retrying
+ * only when `retry` says the operation is safe) and turns every non-2xx answer into the
+ * status-specific `KeywayApiError`, and every 2xx body that is not JSON into `InvalidResponseError`.
+ * openapi-fetch therefore only ever sees successful JSON responses.
+ */
+export function apiFetch(
+  http: HttpClient,
+  retry: boolean,
+  options: RequestOptions | undefined,
+): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const body = request.body ? new Uint8Array(await request.arrayBuffer()) : null;
+    const headers = new Headers(request.headers);
+    for (const [name, value] of Object.entries(options?.headers ?? {})) {
+      headers.set(name, value);
+    }
+    const response = await http.send({
+      url: request.url,
+      method: request.method,
+      headers,
+      body,
+      retry,
+      signal: options?.signal,
+      timeout: options?.timeout,
+    });
+    const text = await response.text();
+    if (response.status >= 300 && response.status < 400) {
+      throw new InvalidResponseError(`Unexpected redirect (${response.status}) from the Keyway service.`, {
+        code: 'unexpected_redirect',
+        status: response.status,
+      });
+    }
+    if (!response.ok) {
+      throw KeywayApiError.generate(response.status, parseErrorBody(text), headersToRecord(response.headers));
+    }
+    if (text.length > 0) {
+      try {
+        JSON.parse(text);
+      } catch {
+        const type = response.headers.get('content-type') ?? 'no content type';
+        throw new InvalidResponseError(`Expected JSON from the Keyway service, got ${type}.`, {
+          code: 'invalid_json',
+          status: response.status,
+        });
+      }
+    }
+    return new Response(text.length > 0 ? text : null, { status: response.status, headers: response.headers });
+  };
+}
+
+/** Error bodies: a problem+json object when the service sent one, else the (short) text. */
+function parseErrorBody(text: string): unknown {
+  if (text.length === 0) {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text;
+  }
+}
+
+type FieldType = 'string' | 'number' | 'boolean' | 'array' | 'object';
+
+/**
+ * Checks the fields a caller relies on. The generated types describe the contract; this makes a
+ * server that breaks it fail loudly with `InvalidResponseError` instead of handing out `undefined`.
+ */
+export function expectShape<T>(data: unknown, fields: Record<string, FieldType>, what: string): T {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new InvalidResponseError(`${what}: expected a JSON object.`, { code: 'invalid_body' });
+  }
+  for (const [name, type] of Object.entries(fields)) {
+    const value = (data as Record<string, unknown>)[name];
+    const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+    if (actual !== type) {
+      throw new InvalidResponseError(`${what}: field "${name}" should be ${type}, got ${actual}.`, {
+        code: 'invalid_body',
+      });
+    }
+  }
+  return data as T;
+}
