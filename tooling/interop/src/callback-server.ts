@@ -1,0 +1,51 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** The relying party's side of the browser flows: where the provider sends the browser back. */
+export interface CallbackServer {
+  /** `http://127.0.0.1:<port>/callback`, registered as every client's redirect URI. */
+  redirectUri: string;
+  /** `http://127.0.0.1:<port>/logged-out`, registered as every client's post-logout redirect URI. */
+  postLogoutRedirectUri: string;
+  /** Every URL the browser reached on this server, oldest first. */
+  readonly hits: URL[];
+  close(): Promise<void>;
+}
+
+/** Starts a tiny HTTP server on 127.0.0.1 (port 0) that answers 200 and records each request's URL. */
+export async function startCallbackServer(): Promise<CallbackServer> {
+  const hits: URL[] = [];
+  let origin = '';
+  const server = createServer((req, res) => {
+    hits.push(new URL(req.url ?? '/', origin));
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end('<!DOCTYPE html><title>Keyway interop callback</title><p>ok</p>');
+  });
+  const port = await listen(server);
+  origin = `http://127.0.0.1:${port}`;
+  return {
+    redirectUri: `${origin}/callback`,
+    postLogoutRedirectUri: `${origin}/logged-out`,
+    hits,
+    close: () => close(server),
+  };
+}
+
+/** Listens on 127.0.0.1 port 0 and resolves to the port the OS picked. */
+export function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Closes the server, dropping idle keep-alive sockets so the close does not wait for them. */
+export function close(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,78 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type InteropBrowser, launchBrowser } from '../src/browser.ts';
+import { startProvider, type TestProvider } from '../src/provider.ts';
+
+let op: TestProvider;
+let browser: InteropBrowser;
+
+beforeAll(async () => {
+  [op, browser] = await Promise.all([startProvider(), launchBrowser()]);
+});
+afterAll(async () => {
+  await Promise.all([op?.close(), browser?.close()]);
+});
+
+describe('the interop harness itself', () => {
+  it('serves discovery with every feature the client is tested against', async () => {
+    const response = await fetch(`${op.issuer}/.well-known/openid-configuration`);
+    const metadata = await response.json();
+    expect(metadata.issuer).toBe(op.issuer);
+    expect(metadata).toMatchObject({
+      authorization_response_iss_parameter_supported: true,
+      code_challenge_methods_supported: ['S256'],
+      token_endpoint_auth_methods_supported: expect.arrayContaining([
+        'client_secret_basic',
+        'client_secret_post',
+        'private_key_jwt',
+        'none',
+      ]),
+      grant_types_supported: expect.arrayContaining([
+        'authorization_code',
+        'refresh_token',
+        'client_credentials',
+        'urn:ietf:params:oauth:grant-type:device_code',
+        'urn:ietf:params:oauth:grant-type:token-exchange',
+      ]),
+      dpop_signing_alg_values_supported: expect.arrayContaining(['ES256']),
+      id_token_signing_alg_values_supported: expect.arrayContaining(['RS256', 'ES256']),
+    });
+    for (const endpoint of [
+      'device_authorization_endpoint',
+      'introspection_endpoint',
+      'revocation_endpoint',
+      'pushed_authorization_request_endpoint',
+      'end_session_endpoint',
+      'userinfo_endpoint',
+    ]) {
+      expect(metadata[endpoint], endpoint).toMatch(new RegExp(`^${op.issuer}/`));
+    }
+    const jwks = await (await fetch(metadata.jwks_uri)).json();
+    expect(jwks.keys.map((key: { kty: string; d?: string }) => [key.kty, key.d])).toEqual([
+      ['RSA', undefined],
+      ['EC', undefined],
+    ]);
+  });
+
+  it('logs a user in with Chromium and lands on the redirect URI with code, state and iss', async () => {
+    const verifier = randomBytes(32).toString('base64url');
+    const url = new URL(`${op.issuer}/auth`);
+    url.search = new URLSearchParams({
+      client_id: op.clients.public.clientId,
+      redirect_uri: op.redirectUri,
+      response_type: 'code',
+      scope: 'openid',
+      state: 'xyz',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    }).toString();
+
+    const callback = await browser.login(url, { user: 'alice' });
+
+    expect(callback.origin + callback.pathname).toBe(op.redirectUri);
+    expect(callback.searchParams.get('state')).toBe('xyz');
+    expect(callback.searchParams.get('iss')).toBe(op.issuer);
+    expect(callback.searchParams.get('code')).toMatch(/\S{20,}/);
+    expect(op.callbacks.hits.at(-1)?.href).toBe(callback.href);
+  });
+});

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+import { reporters } from '../../tooling/scripts/vitest-reporters.ts';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    reporters: reporters(),
+    environment: 'node',
+    // One provider and one Chromium per file; two cores: run files one after another.
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
