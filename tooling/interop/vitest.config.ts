@@ -10,5 +10,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // oidc-provider's development-mode notices (in-memory adapter, devInteractions, Node 20) are noise here.
+    onConsoleLog: (log) => !/oidc-provider (WARNING|NOTICE)/.test(log),
   },
 });

@@ -37,6 +37,11 @@ export interface BrowserSession {
   login(authorizationUrl: string | URL, options: LoginOptions): Promise<URL>;
   /** Opens the verification URI (or enters `userCode` there), signs in and approves or aborts. */
   approveDevice(verificationUri: string, user: UserName, decision: Decision, userCode?: string): Promise<void>;
+  /**
+   * Opens an RP-initiated logout URL, which must show the provider's sign-out confirmation, confirms
+   * it, and resolves to the URL the provider sent the browser back to (the post-logout redirect URI).
+   */
+  logout(endSessionUrl: string | URL): Promise<URL>;
   /** The page, for checks a helper does not cover. */
   page: Page;
   close(): Promise<void>;
@@ -87,6 +92,7 @@ async function openSession(browser: Browser): Promise<BrowserSession> {
     page,
     login: (url, options) => login(page, new URL(url), options),
     approveDevice: (uri, user, decision, userCode) => approveDevice(page, uri, user, decision, userCode),
+    logout: (url) => logout(page, new URL(url)),
     close: () => context.close(),
   };
 }
@@ -165,6 +171,19 @@ async function approveDevice(
     }
   }
   throw new Error(`device approval did not finish after ${MAX_STEPS} pages`);
+}
+
+async function logout(page: Page, endSessionUrl: URL): Promise<URL> {
+  await page.goto(endSessionUrl.href);
+  if (!(await exists(page, 'button[name="logout"]'))) {
+    throw new Error(`the provider did not ask to confirm the logout: ${await describe(page)}`);
+  }
+  await navigate(page, () => page.click('button[name="logout"]'));
+  const landed = new URL(page.url());
+  if (landed.origin === endSessionUrl.origin) {
+    throw new Error(`the logout stayed on the provider: ${await describe(page)}`);
+  }
+  return landed;
 }
 
 async function signIn(page: Page, options: LoginOptions): Promise<void> {

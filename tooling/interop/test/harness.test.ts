@@ -75,4 +75,34 @@ describe('the interop harness itself', () => {
     expect(callback.searchParams.get('code')).toMatch(/\S{20,}/);
     expect(op.callbacks.hits.at(-1)?.href).toBe(callback.href);
   });
+
+  it('completes a device authorization approved, and one aborted, in Chromium', async () => {
+    const start = async () => {
+      const response = await fetch(`${op.issuer}/device/auth`, {
+        method: 'POST',
+        body: new URLSearchParams({ client_id: op.clients.public.clientId, scope: 'openid' }),
+      });
+      return (await response.json()) as Record<string, string>;
+    };
+    const poll = async (deviceCode: string | undefined) => {
+      const response = await fetch(`${op.issuer}/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          client_id: op.clients.public.clientId,
+          grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+          device_code: deviceCode ?? '',
+        }),
+      });
+      return (await response.json()) as Record<string, string>;
+    };
+
+    const approved = await start();
+    expect(await poll(approved.device_code)).toMatchObject({ error: 'authorization_pending' });
+    await browser.approveDevice(approved.verification_uri ?? '', 'bob', 'approve', approved.user_code);
+    expect(await poll(approved.device_code)).toMatchObject({ token_type: 'Bearer', id_token: expect.any(String) });
+
+    const denied = await start();
+    await browser.approveDevice(denied.verification_uri_complete ?? '', 'bob', 'deny');
+    expect(await poll(denied.device_code)).toMatchObject({ error: 'access_denied' });
+  });
 });
