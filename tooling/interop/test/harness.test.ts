@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InteropBrowser, launchBrowser } from '../src/browser.ts';
-import { startProvider, type TestProvider } from '../src/provider.ts';
+import { API_RESOURCE, startProvider, type TestProvider } from '../src/provider.ts';
+import { ACCESS_TOKEN_TYPE } from '../src/token-exchange.ts';
 
 let op: TestProvider;
 let browser: InteropBrowser;
@@ -54,7 +56,7 @@ describe('the interop harness itself', () => {
     ]);
   });
 
-  it('logs a user in with Chromium and lands on the redirect URI with code, state and iss', async () => {
+  it('logs a user in with Chromium, lands on the redirect URI with code, state and iss; exchanges the token', async () => {
     const verifier = randomBytes(32).toString('base64url');
     const url = new URL(`${op.issuer}/auth`);
     url.search = new URLSearchParams({
@@ -74,6 +76,40 @@ describe('the interop harness itself', () => {
     expect(callback.searchParams.get('iss')).toBe(op.issuer);
     expect(callback.searchParams.get('code')).toMatch(/\S{20,}/);
     expect(op.callbacks.hits.at(-1)?.href).toBe(callback.href);
+
+    // Redeemed by hand, the code's access token is a valid subject for the token-exchange grant.
+    const token = async (params: Record<string, string>) => {
+      const response = await fetch(`${op.issuer}/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${btoa(`basic-client:${op.clients.basic.clientSecret}`)}` },
+        body: new URLSearchParams(params),
+      });
+      return (await response.json()) as Record<string, string>;
+    };
+    const redeemed = await fetch(`${op.issuer}/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        client_id: op.clients.public.clientId,
+        grant_type: 'authorization_code',
+        code: callback.searchParams.get('code') ?? '',
+        redirect_uri: op.redirectUri,
+        code_verifier: verifier,
+      }),
+    });
+    const { access_token: subjectToken = '' } = (await redeemed.json()) as Record<string, string>;
+    const exchange = {
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: subjectToken,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      audience: API_RESOURCE,
+    };
+    const exchanged = await token(exchange);
+    expect(exchanged).toMatchObject({ issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer' });
+    expect(decodeJwt(exchanged.access_token ?? '')).toMatchObject({ sub: 'alice', aud: API_RESOURCE });
+    expect(await token({ ...exchange, audience: 'https://unknown.example.test/' })).toMatchObject({
+      error: 'invalid_target',
+    });
+    expect(await token({ ...exchange, subject_token: 'forged' })).toMatchObject({ error: 'invalid_grant' });
   });
 
   it('completes a device authorization approved, and one aborted, in Chromium', async () => {
