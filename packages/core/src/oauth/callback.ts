@@ -1,0 +1,90 @@
+import { CallbackError } from '../errors.js';
+
+/** What a callback is checked against. */
+export interface CallbackChecks {
+  /** The `state` sent with the authorization request. */
+  state: string;
+  /** The provider's issuer identifier. */
+  issuer: string;
+  /** True when the provider advertises `authorization_response_iss_parameter_supported` (RFC 9207). */
+  issRequired: boolean;
+}
+
+/** The parameters of a callback URL: the query, or the fragment for `response_mode=fragment`. */
+export function callbackParams(url: URL | string): URLSearchParams {
+  const parsed = typeof url === 'string' ? new URL(url, 'http://callback.invalid') : url;
+  if (parsed.search.length <= 1 && parsed.hash.includes('=')) {
+    return new URLSearchParams(parsed.hash.slice(1));
+  }
+  return new URLSearchParams(parsed.search);
+}
+
+function refuse(code: string, message: string): never {
+  throw new CallbackError(message, { code });
+}
+
+/**
+ * Checks an authorization response before anything is redeemed, in this order: `state` (CSRF),
+ * the RFC 9207 `iss` parameter (mix-up), the provider's error, then the presence of one `code`.
+ *
+ * Error codes (`CallbackError`): `state_mismatch`, `iss_missing`, `iss_mismatch`, the provider's own
+ * `error` (e.g. `access_denied`), `missing_code`.
+ */
+export function validateCallback(params: URLSearchParams, checks: CallbackChecks): string {
+  for (const name of ['state', 'iss', 'code', 'error']) {
+    if (params.getAll(name).length > 1) {
+      refuse('duplicate_parameter', `The callback repeats the "${name}" parameter.`);
+    }
+  }
+  if (params.get('state') !== checks.state) {
+    refuse('state_mismatch', 'The callback state does not match the one sent.');
+  }
+  const iss = params.get('iss');
+  if (iss === null && checks.issRequired) {
+    refuse('iss_missing', 'The callback lacks the "iss" parameter the provider advertises (RFC 9207).');
+  }
+  if (iss !== null && iss !== checks.issuer) {
+    refuse('iss_mismatch', 'The callback comes from another issuer (RFC 9207 "iss").');
+  }
+  const error = params.get('error');
+  if (error !== null) {
+    const description = params.get('error_description') ?? undefined;
+    throw new CallbackError(`The authorization failed: ${error}${description ? ` (${description})` : ''}.`, {
+      error,
+      error_description: description,
+    });
+  }
+  const code = params.get('code');
+  if (!code) {
+    refuse('missing_code', 'The callback carries neither a code nor an error.');
+  }
+  return code;
+}
+
+/**
+ * The states this client has already redeemed a callback for: a replayed callback is refused
+ * before its code could be sent again. Bounded; the oldest states are forgotten first.
+ */
+export class ConsumedStates {
+  readonly #states = new Set<string>();
+  readonly #limit: number;
+
+  constructor(limit = 10_000) {
+    this.#limit = limit;
+  }
+
+  /** Marks `state` as used; false when it already was. */
+  consume(state: string): boolean {
+    if (this.#states.has(state)) {
+      return false;
+    }
+    this.#states.add(state);
+    if (this.#states.size > this.#limit) {
+      const oldest = this.#states.values().next().value;
+      if (oldest !== undefined) {
+        this.#states.delete(oldest);
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,95 @@
+import { importJWK, type JWK } from 'jose';
+import * as oauth from 'oauth4webapi';
+import { ConfigurationError } from '../errors.js';
+import type { OAuthClientOptions, PrivateKeyInput, TokenEndpointAuthMethod } from './types.js';
+
+const METHODS = new Set<TokenEndpointAuthMethod>([
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+  'none',
+]);
+
+/** The method the options ask for, or the default that fits the credentials given. */
+export function resolveAuthMethod(options: OAuthClientOptions): TokenEndpointAuthMethod {
+  const method =
+    options.tokenEndpointAuthMethod ??
+    (options.clientSecret !== undefined ? 'client_secret_basic' : options.privateKey ? 'private_key_jwt' : 'none');
+  if (!METHODS.has(method)) {
+    throw new ConfigurationError(`Unsupported tokenEndpointAuthMethod "${String(method)}".`, {
+      code: 'invalid_auth_method',
+    });
+  }
+  if ((method === 'client_secret_basic' || method === 'client_secret_post') && !options.clientSecret) {
+    throw new ConfigurationError(`${method} needs a clientSecret.`, { code: 'missing_client_secret' });
+  }
+  if (method === 'private_key_jwt' && !options.privateKey) {
+    throw new ConfigurationError('private_key_jwt needs a privateKey.', { code: 'missing_private_key' });
+  }
+  return method;
+}
+
+function isCryptoKey(value: unknown): value is CryptoKey {
+  return typeof CryptoKey !== 'undefined' && value instanceof CryptoKey;
+}
+
+const DEFAULT_JWK_ALG: Record<string, string> = { RSA: 'RS256', 'EC:P-256': 'ES256', 'EC:P-384': 'ES384' };
+
+/** Imports a private key input into what oauth4webapi's `PrivateKeyJwt` takes. */
+export async function importPrivateKey(input: PrivateKeyInput): Promise<oauth.PrivateKey> {
+  if (isCryptoKey(input)) {
+    return { key: input };
+  }
+  if ('key' in input && isCryptoKey(input.key)) {
+    return input.kid === undefined ? { key: input.key } : { key: input.key, kid: input.kid };
+  }
+  const jwk = input as JWK;
+  if (typeof jwk.d !== 'string') {
+    throw new ConfigurationError('privateKey must be a private key (a JWK with "d", or a CryptoKey).', {
+      code: 'invalid_private_key',
+    });
+  }
+  const alg =
+    jwk.alg ?? (jwk.kty === 'OKP' ? 'EdDSA' : DEFAULT_JWK_ALG[jwk.kty === 'EC' ? `EC:${jwk.crv}` : String(jwk.kty)]);
+  if (!alg) {
+    throw new ConfigurationError('privateKey: cannot tell the JWK\'s algorithm; set its "alg".', {
+      code: 'invalid_private_key',
+    });
+  }
+  let key: CryptoKey;
+  try {
+    key = (await importJWK(jwk, alg)) as CryptoKey;
+  } catch {
+    // The import error could quote key material; say what failed without it.
+    throw new ConfigurationError(`privateKey: the JWK could not be imported for ${alg}.`, {
+      code: 'invalid_private_key',
+    });
+  }
+  return typeof jwk.kid === 'string' ? { key, kid: jwk.kid } : { key };
+}
+
+/**
+ * Builds the oauth4webapi client authentication for `method`. Secrets live only in the closure it
+ * returns, never on an enumerable property.
+ */
+export async function createClientAuth(
+  method: TokenEndpointAuthMethod,
+  options: Pick<OAuthClientOptions, 'clientSecret' | 'privateKey'>,
+): Promise<oauth.ClientAuth> {
+  switch (method) {
+    case 'client_secret_basic':
+      return oauth.ClientSecretBasic(options.clientSecret ?? '');
+    case 'client_secret_post':
+      return oauth.ClientSecretPost(options.clientSecret ?? '');
+    case 'private_key_jwt': {
+      const key = await importPrivateKey(options.privateKey as PrivateKeyInput);
+      try {
+        return oauth.PrivateKeyJwt(key);
+      } catch (error) {
+        throw new ConfigurationError(`privateKey: ${(error as Error).message}`, { code: 'invalid_private_key' });
+      }
+    }
+    default:
+      return oauth.None();
+  }
+}

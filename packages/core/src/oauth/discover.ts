@@ -1,0 +1,111 @@
+import * as oauth from 'oauth4webapi';
+import { InvalidResponseError } from '../errors.js';
+import { HttpClient } from '../internal/http.js';
+import { parseServiceUrl } from '../internal/url.js';
+import { mapLibraryError } from './errors-map.js';
+import { OAuthClient } from './oauth-client.js';
+import { transportFetch } from './transport.js';
+import type { AuthorizationServerMetadata, OAuthClientOptions } from './types.js';
+
+/** Discovered metadata is reused for this long (ms) before a new `discover()` fetches it again. */
+const METADATA_TTL = 60 * 60_000;
+
+const cache = new Map<string, { metadata: Promise<AuthorizationServerMetadata>; expiresAt: number }>();
+
+/** Internal (tests only): forgets every discovered issuer. */
+export function clearDiscoveryCache(): void {
+  cache.clear();
+}
+
+/**
+ * Checks a discovery document: a JSON object whose `issuer` is exactly the issuer asked for (no
+ * normalisation: a trailing slash or another host name is another issuer, RFC 8414 §3.3).
+ */
+export function processMetadata(body: unknown, expectedIssuer: string, status: number): AuthorizationServerMetadata {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidResponseError('Discovery metadata is not a JSON object.', { code: 'invalid_metadata', status });
+  }
+  const issuer = (body as { issuer?: unknown }).issuer;
+  if (typeof issuer !== 'string') {
+    throw new InvalidResponseError('Discovery metadata has no "issuer".', { code: 'invalid_metadata', status });
+  }
+  if (issuer !== expectedIssuer) {
+    throw new InvalidResponseError(`Discovery metadata is for issuer ${issuer}, not ${expectedIssuer}.`, {
+      code: 'issuer_mismatch',
+      status,
+    });
+  }
+  return body as AuthorizationServerMetadata;
+}
+
+async function fetchMetadata(issuer: string, http: HttpClient): Promise<AuthorizationServerMetadata> {
+  const url = new URL(issuer);
+  let lastStatus = 0;
+  // OpenID Connect first (appended path), then RFC 8414 (inserted path): both handle an issuer with a path.
+  for (const algorithm of ['oidc', 'oauth2'] as const) {
+    let response: Response;
+    try {
+      response = await oauth.discoveryRequest(url, {
+        algorithm,
+        [oauth.customFetch]: transportFetch(http, { retry: true }),
+        [oauth.allowInsecureRequests]: true,
+      });
+    } catch (error) {
+      throw mapLibraryError(error);
+    }
+    if (response.status !== 200) {
+      lastStatus = response.status;
+      continue;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(await response.text());
+    } catch {
+      throw new InvalidResponseError('Discovery metadata is not JSON.', { code: 'invalid_metadata', status: 200 });
+    }
+    return processMetadata(body, issuer, response.status);
+  }
+  throw new InvalidResponseError(`No discovery metadata for ${issuer} (status ${lastStatus}).`, {
+    code: 'discovery_failed',
+    status: lastStatus,
+  });
+}
+
+/**
+ * Discovers an authorization server (OpenID Connect Discovery, then RFC 8414) and returns a client
+ * for it. Metadata is cached per issuer for an hour, and concurrent calls for one issuer share one
+ * request. The metadata's `issuer` must equal `issuer` exactly (`InvalidResponseError`
+ * `issuer_mismatch`). Plain `http:` is refused for non-loopback hosts (`ConfigurationError`
+ * `insecure_request`) unless `allowInsecureRequests` is set.
+ *
+ * @example
+ * ```ts
+ * import { discover } from '@keyway/core';
+ *
+ * const client = await discover('https://auth.example.com', {
+ *   clientId: 'my-app',
+ *   clientSecret: process.env.CLIENT_SECRET,
+ *   redirectUri: 'https://app.example.com/callback',
+ * });
+ * const tokens = await client.clientCredentials({ scope: 'api:read' });
+ * ```
+ */
+export async function discover(issuer: string | URL, options: OAuthClientOptions): Promise<OAuthClient> {
+  const expected = String(issuer);
+  parseServiceUrl(expected, 'The issuer', options.allowInsecureRequests);
+  const now = Date.now();
+  let entry = cache.get(expected);
+  if (!entry || entry.expiresAt <= now) {
+    const metadata = fetchMetadata(expected, new HttpClient(options));
+    entry = { metadata, expiresAt: now + METADATA_TTL };
+    cache.set(expected, entry);
+    const current = entry;
+    metadata.catch(() => {
+      // Failures are not cached: the next call tries again.
+      if (cache.get(expected) === current) {
+        cache.delete(expected);
+      }
+    });
+  }
+  return new OAuthClient(await entry.metadata, options);
+}

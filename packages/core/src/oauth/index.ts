@@ -1,0 +1,24 @@
+export type { VerifyAccessTokenOptions } from './access-token.js';
+export type { AuthorizationRequest, AuthorizationUrlOptions } from './authorization-url.js';
+export type { PollDeviceTokenOptions } from './device-flow.js';
+export { discover } from './discover.js';
+export type { TokenHintOptions } from './introspection.js';
+export type {
+  CallbackChecks,
+  EndSessionParams,
+  GrantParams,
+  RefreshOptions,
+  TokenExchangeParams,
+} from './oauth-client.js';
+export { OAuthClient } from './oauth-client.js';
+export type {
+  AccessTokenClaims,
+  AuthorizationServerMetadata,
+  DeviceAuthorizationResponse,
+  IntrospectionResponse,
+  OAuthClientOptions,
+  PrivateKeyInput,
+  TokenEndpointAuthMethod,
+  UserinfoResponse,
+} from './types.js';
+export type { UserinfoOptions } from './userinfo.js';

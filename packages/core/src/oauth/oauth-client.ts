@@ -1,0 +1,721 @@
+import * as oauth from 'oauth4webapi';
+import { CallbackError, ConfigurationError, TokenValidationError } from '../errors.js';
+import { HttpClient } from '../internal/http.js';
+import { parseServiceUrl } from '../internal/url.js';
+import type { TokenSet } from '../token-set.js';
+import {
+  type AccessTokenExpectations,
+  type VerifyAccessTokenOptions,
+  validateAccessTokenClaims,
+} from './access-token.js';
+import {
+  type AuthorizationRequest,
+  type AuthorizationUrlOptions,
+  buildAuthorizationParams,
+  processParResponse,
+} from './authorization-url.js';
+import { ConsumedStates, callbackParams, validateCallback } from './callback.js';
+import { createClientAuth, resolveAuthMethod } from './client-auth.js';
+import { type Clock, clockOf, epochSeconds } from './clock.js';
+import { type PollDeviceTokenOptions, pollDevice, processDeviceAuthorizationResponse } from './device-flow.js';
+import { DpopSigner } from './dpop.js';
+import { isDpopNonceError, mapLibraryError } from './errors-map.js';
+import { verifyIdToken } from './id-token.js';
+import { processIntrospectionResponse, processRevocationResponse, type TokenHintOptions } from './introspection.js';
+import { type JwtVerification, verifyJwt } from './jwt-verify.js';
+import { processTokenResponse } from './token-response.js';
+import { transportFetch } from './transport.js';
+import type {
+  AccessTokenClaims,
+  AuthorizationServerMetadata,
+  DeviceAuthorizationResponse,
+  IntrospectionResponse,
+  OAuthClientOptions,
+  TokenEndpointAuthMethod,
+  UserinfoResponse,
+} from './types.js';
+import { processUserinfoResponse, type UserinfoOptions } from './userinfo.js';
+
+/**
+ * What `handleCallback()` checks a callback against: the values `createAuthorizationUrl()` returned
+ * (pass that object as is).
+ *
+ * @example
+ * ```ts
+ * import type { CallbackChecks } from '@keyway/core';
+ * declare const saved: { state: string; nonce: string; codeVerifier: string };
+ * const checks: CallbackChecks = { ...saved, maxAge: 600 };
+ * ```
+ */
+export interface CallbackChecks {
+  state: string;
+  /** The nonce sent; when omitted, the ID token must carry none. */
+  nonce?: string;
+  codeVerifier: string;
+  /** The `max_age` sent (seconds): the ID token's `auth_time` must be recent enough. */
+  maxAge?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of `OAuthClient.refresh()`.
+ *
+ * @example
+ * ```ts
+ * import type { RefreshOptions } from '@keyway/core';
+ * const options: RefreshOptions = { expectedSubject: 'user-123' };
+ * ```
+ */
+export interface RefreshOptions {
+  /** The subject a refreshed ID token must be about (default: the given TokenSet's `claims.sub`). */
+  expectedSubject?: string;
+  /** Ask for a narrower scope. */
+  scope?: string;
+  resource?: string | string[];
+  signal?: AbortSignal;
+}
+
+/**
+ * Parameters of `OAuthClient.clientCredentials()` and `OAuthClient.deviceAuthorization()`.
+ *
+ * @example
+ * ```ts
+ * import type { GrantParams } from '@keyway/core';
+ * const params: GrantParams = { scope: 'api:read', resource: 'https://api.example.com/' };
+ * ```
+ */
+export interface GrantParams {
+  scope?: string;
+  /** RFC 8707 resource indicator(s). */
+  resource?: string | string[];
+  signal?: AbortSignal;
+}
+
+/**
+ * Parameters of `OAuthClient.tokenExchange()` (RFC 8693).
+ *
+ * @example
+ * ```ts
+ * import type { TokenExchangeParams } from '@keyway/core';
+ * declare const accessToken: string;
+ * const params: TokenExchangeParams = {
+ *   subjectToken: accessToken,
+ *   subjectTokenType: 'urn:ietf:params:oauth:token-type:access_token',
+ *   audience: 'https://api.example.com/',
+ * };
+ * ```
+ */
+export interface TokenExchangeParams {
+  subjectToken: string;
+  subjectTokenType: string;
+  audience?: string;
+  resource?: string | string[];
+  scope?: string;
+  requestedTokenType?: string;
+  actorToken?: string;
+  actorTokenType?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Parameters of `OAuthClient.endSessionUrl()` (OpenID Connect RP-Initiated Logout).
+ *
+ * @example
+ * ```ts
+ * import type { EndSessionParams } from '@keyway/core';
+ * const params: EndSessionParams = { postLogoutRedirectUri: 'https://app.example.com/bye', state: 'xyz' };
+ * ```
+ */
+export interface EndSessionParams {
+  idTokenHint?: string;
+  postLogoutRedirectUri?: string;
+  state?: string;
+  extraParams?: Record<string, string>;
+}
+
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
+
+type Endpoint =
+  | 'token_endpoint'
+  | 'authorization_endpoint'
+  | 'pushed_authorization_request_endpoint'
+  | 'device_authorization_endpoint'
+  | 'introspection_endpoint'
+  | 'revocation_endpoint'
+  | 'userinfo_endpoint'
+  | 'end_session_endpoint';
+
+type LibraryOptions = oauth.TokenEndpointRequestOptions & oauth.HttpRequestOptions<'POST' | 'GET'>;
+
+/** What a token response is checked against. */
+interface TokenChecks {
+  nonce?: string | null | undefined;
+  maxAge?: number | undefined;
+  expectedSubject?: string | undefined;
+  tokenExchange?: boolean;
+}
+
+function withResource(params: URLSearchParams, resource: string | string[] | undefined): URLSearchParams {
+  for (const value of [resource ?? []].flat()) {
+    params.append('resource', value);
+  }
+  return params;
+}
+
+/**
+ * An OAuth 2.1 / OpenID Connect client for one authorization server, built on oauth4webapi (protocol
+ * steps) and jose (JWS verification), sending everything through Keyway's shared transport.
+ * Usually made by {@link discover}; `new OAuthClient(metadata, options)` skips discovery.
+ *
+ * Secrets (client secret, private key, DPoP key) live in private fields: they appear in no
+ * enumerable property, `JSON.stringify()` or `util.inspect()` output.
+ *
+ * @example
+ * ```ts
+ * import { OAuthClient } from '@keyway/core';
+ *
+ * const client = new OAuthClient(
+ *   { issuer: 'https://auth.example.com', token_endpoint: 'https://auth.example.com/token', jwks_uri: 'https://auth.example.com/jwks' },
+ *   { clientId: 'svc', clientSecret: 's3cr3t' },
+ * );
+ * const tokens = await client.clientCredentials({ scope: 'api:read' });
+ * ```
+ */
+export class OAuthClient {
+  /** The issuer identifier (exactly as in the metadata). */
+  readonly issuer: string;
+  readonly clientId: string;
+  /** The authorization server metadata this client works from. */
+  readonly metadata: AuthorizationServerMetadata;
+  readonly redirectUri: string | undefined;
+  readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** Seconds of tolerance for time-based claims. */
+  readonly clockTolerance: number;
+  /** True when the client binds tokens with DPoP. */
+  readonly dpop: boolean;
+
+  readonly #http: HttpClient;
+  readonly #secrets: Pick<OAuthClientOptions, 'clientSecret' | 'privateKey'>;
+  readonly #idTokenAlg: string;
+  readonly #allowInsecure: boolean;
+  readonly #dpop: DpopSigner | undefined;
+  readonly #states = new ConsumedStates();
+  readonly #client: oauth.Client;
+  #auth: Promise<oauth.ClientAuth> | undefined;
+
+  constructor(metadata: AuthorizationServerMetadata, options: OAuthClientOptions) {
+    if (typeof metadata?.issuer !== 'string') {
+      throw new ConfigurationError('metadata.issuer is required.', { code: 'invalid_metadata' });
+    }
+    if (typeof options?.clientId !== 'string' || options.clientId === '') {
+      throw new ConfigurationError('clientId is required.', { code: 'missing_client_id' });
+    }
+    this.#allowInsecure = options.allowInsecureRequests === true;
+    parseServiceUrl(metadata.issuer, 'The issuer', this.#allowInsecure);
+    this.metadata = metadata;
+    this.issuer = metadata.issuer;
+    this.clientId = options.clientId;
+    this.redirectUri = options.redirectUri;
+    this.tokenEndpointAuthMethod = resolveAuthMethod(options);
+    this.clockTolerance = options.clockTolerance ?? 30;
+    this.#idTokenAlg = options.idTokenSignedResponseAlg ?? 'RS256';
+    this.#secrets = { clientSecret: options.clientSecret, privateKey: options.privateKey };
+    this.#http = new HttpClient(options);
+    this.#dpop = options.dpop ? new DpopSigner(options.dpop) : undefined;
+    this.dpop = this.#dpop !== undefined;
+    this.#client = { client_id: options.clientId };
+  }
+
+  /**
+   * Builds an authorization code request: PKCE S256, a fresh `state` and `nonce`, pushed first (PAR,
+   * RFC 9126) when asked or when the provider requires it.
+   *
+   * @example
+   * ```ts
+   * const { url, state, nonce, codeVerifier } = await client.createAuthorizationUrl({ scope: 'openid email' });
+   * // redirect the browser to `url`; keep state, nonce and codeVerifier for handleCallback()
+   * ```
+   */
+  async createAuthorizationUrl(options: AuthorizationUrlOptions = {}): Promise<AuthorizationRequest> {
+    const authorize = this.#endpoint('authorization_endpoint');
+    const built = await buildAuthorizationParams(
+      {
+        clientId: this.clientId,
+        redirectUri: this.#redirectUri(),
+        dpopJkt: this.#dpop ? await this.#dpop.thumbprint() : undefined,
+      },
+      options,
+    );
+    const url = new URL(authorize);
+    if (options.par || this.metadata.require_pushed_authorization_requests === true) {
+      this.#endpoint('pushed_authorization_request_endpoint');
+      const auth = await this.#clientAuth();
+      const response = await this.#call(
+        (opts) => oauth.pushedAuthorizationRequest(this.metadata, this.#client, auth, built.params, opts),
+        { retry: false },
+      );
+      const { request_uri } = await processParResponse(response);
+      url.searchParams.set('client_id', this.clientId);
+      url.searchParams.set('request_uri', request_uri);
+    } else {
+      for (const [name, value] of built.params) {
+        url.searchParams.append(name, value);
+      }
+    }
+    const { state, nonce, codeVerifier } = built;
+    return { url, state, nonce, codeVerifier, ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }) };
+  }
+
+  /**
+   * Handles the redirect back from the provider: checks `state`, the RFC 9207 `iss` parameter and
+   * error responses, then redeems the code (once: a replayed callback is refused with
+   * `CallbackError` `state_reused`, and a redemption is never retried) and validates the ID token.
+   *
+   * @example
+   * ```ts
+   * const tokens = await client.handleCallback(request.url, { state, nonce, codeVerifier });
+   * console.log(tokens.claims?.sub);
+   * ```
+   */
+  async handleCallback(url: URL | string, checks: CallbackChecks): Promise<TokenSet> {
+    const params = callbackParams(url);
+    validateCallback(params, {
+      state: checks.state,
+      issuer: this.issuer,
+      issRequired: this.metadata.authorization_response_iss_parameter_supported === true,
+    });
+    const redirectUri = this.#redirectUri();
+    const auth = await this.#clientAuth();
+    let validated: URLSearchParams;
+    try {
+      validated = oauth.validateAuthResponse(this.metadata, this.#client, params, oauth.skipStateCheck);
+    } catch (error) {
+      throw mapLibraryError(error);
+    }
+    if (!this.#states.consume(checks.state)) {
+      throw new CallbackError('This callback was already handled: a code is never redeemed twice.', {
+        code: 'state_reused',
+      });
+    }
+    const response = await this.#tokenEndpoint(
+      (opts) =>
+        oauth.authorizationCodeGrantRequest(
+          this.metadata,
+          this.#client,
+          auth,
+          validated,
+          redirectUri,
+          checks.codeVerifier,
+          opts,
+        ),
+      { retry: false, signal: checks.signal },
+    );
+    return this.#tokens(response, { nonce: checks.nonce ?? null, maxAge: checks.maxAge });
+  }
+
+  /**
+   * Refreshes tokens. Rotation-aware: the old refresh token is kept when the server returns none;
+   * the old ID token and claims are kept when no new one comes. A refreshed ID token must be about
+   * the same subject (`TokenValidationError` `sub_mismatch`).
+   *
+   * @example
+   * ```ts
+   * const fresh = await client.refresh(tokens); // or client.refresh(refreshToken, { expectedSubject })
+   * ```
+   */
+  async refresh(refreshToken: string | TokenSet, options: RefreshOptions = {}): Promise<TokenSet> {
+    const previous = typeof refreshToken === 'string' ? undefined : refreshToken;
+    const token = typeof refreshToken === 'string' ? refreshToken : refreshToken.refresh_token;
+    if (!token) {
+      throw new ConfigurationError('There is no refresh token to refresh with.', { code: 'missing_refresh_token' });
+    }
+    const auth = await this.#clientAuth();
+    const extra = withResource(new URLSearchParams(options.scope ? { scope: options.scope } : {}), options.resource);
+    const response = await this.#tokenEndpoint(
+      (opts) =>
+        oauth.refreshTokenGrantRequest(this.metadata, this.#client, auth, token, {
+          ...opts,
+          additionalParameters: extra,
+        }),
+      { retry: false, signal: options.signal },
+    );
+    const tokens = await this.#tokens(response, {
+      expectedSubject: options.expectedSubject ?? previous?.claims?.sub,
+    });
+    if (tokens.refresh_token === undefined) {
+      tokens.refresh_token = token;
+    }
+    if (tokens.id_token === undefined && previous?.id_token !== undefined) {
+      tokens.id_token = previous.id_token;
+      if (previous.claims) {
+        tokens.claims = previous.claims;
+      }
+    }
+    return tokens;
+  }
+
+  /**
+   * The client credentials grant: a token for this client itself.
+   *
+   * @example
+   * ```ts
+   * const tokens = await client.clientCredentials({ scope: 'api:read', resource: 'https://api.example.com/' });
+   * ```
+   */
+  async clientCredentials(params: GrantParams = {}): Promise<TokenSet> {
+    const auth = await this.#clientAuth();
+    const body = withResource(new URLSearchParams(params.scope ? { scope: params.scope } : {}), params.resource);
+    const response = await this.#tokenEndpoint(
+      (opts) => oauth.clientCredentialsGrantRequest(this.metadata, this.#client, auth, body, opts),
+      { retry: true, signal: params.signal },
+    );
+    return this.#tokens(response, {});
+  }
+
+  /**
+   * Starts the device authorization grant (RFC 8628); show `user_code` and `verification_uri` (or
+   * `verification_uri_complete`) to the user, then call {@link OAuthClient.pollDeviceToken}.
+   *
+   * @example
+   * ```ts
+   * const device = await client.deviceAuthorization({ scope: 'openid offline_access' });
+   * console.log(`Open ${device.verification_uri} and enter ${device.user_code}`);
+   * ```
+   */
+  async deviceAuthorization(params: GrantParams = {}): Promise<DeviceAuthorizationResponse> {
+    this.#endpoint('device_authorization_endpoint');
+    const auth = await this.#clientAuth();
+    const body = withResource(new URLSearchParams(params.scope ? { scope: params.scope } : {}), params.resource);
+    const response = await this.#call(
+      (opts) => oauth.deviceAuthorizationRequest(this.metadata, this.#client, auth, body, opts),
+      { retry: false, signal: params.signal },
+    );
+    return processDeviceAuthorizationResponse(response);
+  }
+
+  /**
+   * Polls until the user approves the device (RFC 8628 §3.4–3.5). Rejects with `DeviceFlowError`
+   * `access_denied` or `expired_token`, or `KeywayAbortError` when `signal` fires.
+   *
+   * @example
+   * ```ts
+   * const tokens = await client.pollDeviceToken(device, { signal: AbortSignal.timeout(600_000) });
+   * ```
+   */
+  async pollDeviceToken(device: DeviceAuthorizationResponse, options: PollDeviceTokenOptions = {}): Promise<TokenSet> {
+    const auth = await this.#clientAuth();
+    return pollDevice(
+      device,
+      options,
+      async (signal) => {
+        const response = await this.#tokenEndpoint(
+          (opts) => oauth.deviceCodeGrantRequest(this.metadata, this.#client, auth, device.device_code, opts),
+          { retry: false, signal },
+        );
+        return this.#tokens(response, {});
+      },
+      this.#clock,
+    );
+  }
+
+  /**
+   * OAuth 2.0 Token Exchange (RFC 8693). The TokenSet carries `issued_token_type`.
+   *
+   * @example
+   * ```ts
+   * const exchanged = await client.tokenExchange({
+   *   subjectToken: tokens.access_token,
+   *   subjectTokenType: 'urn:ietf:params:oauth:token-type:access_token',
+   *   audience: 'https://api.example.com/',
+   * });
+   * ```
+   */
+  async tokenExchange(params: TokenExchangeParams): Promise<TokenSet> {
+    const auth = await this.#clientAuth();
+    const body = new URLSearchParams({
+      subject_token: params.subjectToken,
+      subject_token_type: params.subjectTokenType,
+    });
+    const optional = {
+      audience: params.audience,
+      scope: params.scope,
+      requested_token_type: params.requestedTokenType,
+      actor_token: params.actorToken,
+      actor_token_type: params.actorTokenType,
+    };
+    for (const [name, value] of Object.entries(optional)) {
+      if (value !== undefined) {
+        body.set(name, value);
+      }
+    }
+    withResource(body, params.resource);
+    const response = await this.#tokenEndpoint(
+      (opts) => oauth.genericTokenEndpointRequest(this.metadata, this.#client, auth, TOKEN_EXCHANGE, body, opts),
+      { retry: false, signal: params.signal },
+    );
+    return this.#tokens(response, { tokenExchange: true });
+  }
+
+  /**
+   * Token introspection (RFC 7662); retried like any idempotent call.
+   *
+   * @example
+   * ```ts
+   * const info = await client.introspect(accessToken);
+   * if (!info.active) throw new Error('revoked or expired');
+   * ```
+   */
+  async introspect(token: string, options: TokenHintOptions = {}): Promise<IntrospectionResponse> {
+    this.#endpoint('introspection_endpoint');
+    const auth = await this.#clientAuth();
+    const extra = options.tokenTypeHint ? { token_type_hint: options.tokenTypeHint } : undefined;
+    const response = await this.#call(
+      (opts) =>
+        oauth.introspectionRequest(this.metadata, this.#client, auth, token, { ...opts, additionalParameters: extra }),
+      { retry: true, signal: options.signal },
+    );
+    return processIntrospectionResponse(response);
+  }
+
+  /**
+   * Token revocation (RFC 7009); retried like any idempotent call.
+   *
+   * @example
+   * ```ts
+   * await client.revoke(tokens.refresh_token ?? tokens.access_token, { tokenTypeHint: 'refresh_token' });
+   * ```
+   */
+  async revoke(token: string, options: TokenHintOptions = {}): Promise<void> {
+    this.#endpoint('revocation_endpoint');
+    const auth = await this.#clientAuth();
+    const extra = options.tokenTypeHint ? { token_type_hint: options.tokenTypeHint } : undefined;
+    const response = await this.#call(
+      (opts) =>
+        oauth.revocationRequest(this.metadata, this.#client, auth, token, { ...opts, additionalParameters: extra }),
+      { retry: true, signal: options.signal },
+    );
+    await processRevocationResponse(response);
+  }
+
+  /**
+   * Calls the UserInfo endpoint with the token in the `Authorization` header (never the query),
+   * DPoP-bound when the client uses DPoP. `expectedSubject` guards against a token for another user
+   * (`TokenValidationError` `sub_mismatch`).
+   *
+   * @example
+   * ```ts
+   * const me = await client.userinfo(tokens.access_token, { expectedSubject: tokens.claims?.sub });
+   * ```
+   */
+  async userinfo(accessToken: string | TokenSet, options: UserinfoOptions = {}): Promise<UserinfoResponse> {
+    const url = this.#endpoint('userinfo_endpoint');
+    const token = typeof accessToken === 'string' ? accessToken : accessToken.access_token;
+    const bound =
+      this.#dpop !== undefined && (typeof accessToken === 'string' || accessToken.token_type.toLowerCase() === 'dpop');
+    let response: Response | undefined;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const headers: Record<string, string> = {};
+      if (bound && this.#dpop) {
+        headers.dpop = await this.#dpop.proof('GET', url, this.#clock, token);
+      }
+      response = await this.#call(
+        (opts) => oauth.userInfoRequest(this.metadata, this.#client, token, { ...opts, headers }),
+        { retry: true, signal: options.signal },
+      );
+      if (!bound || attempt > 0 || !(await isDpopNonceError(response))) {
+        break;
+      }
+    }
+    return processUserinfoResponse(response as Response, options.expectedSubject, async (jwt) => {
+      const { payload } = await verifyJwt(jwt, { ...this.#verification(), algorithms: ACCESS_TOKEN_ALGORITHMS });
+      if (payload.iss !== undefined && payload.iss !== this.issuer) {
+        throw new TokenValidationError('The signed userinfo response comes from another issuer.', {
+          code: 'iss_mismatch',
+        });
+      }
+      return payload;
+    });
+  }
+
+  /**
+   * The RP-Initiated Logout URL (OpenID Connect) to send the browser to.
+   *
+   * @example
+   * ```ts
+   * const url = client.endSessionUrl({ idTokenHint: tokens.id_token, postLogoutRedirectUri: 'https://app.example.com/' });
+   * ```
+   */
+  endSessionUrl(params: EndSessionParams = {}): URL {
+    const url = new URL(this.#endpoint('end_session_endpoint'));
+    const values = {
+      ...params.extraParams,
+      client_id: this.clientId,
+      id_token_hint: params.idTokenHint,
+      post_logout_redirect_uri: params.postLogoutRedirectUri,
+      state: params.state,
+    };
+    for (const [name, value] of Object.entries(values)) {
+      if (value !== undefined && value !== '') {
+        url.searchParams.set(name, value);
+      }
+    }
+    return url;
+  }
+
+  /**
+   * Verifies an RFC 9068 JWT access token (for a resource server): `typ` `at+jwt`, the signature
+   * against the issuer's JWKS, `iss`, `aud`, `exp`, and the required scopes
+   * (`TokenValidationError` `insufficient_scope`).
+   *
+   * @example
+   * ```ts
+   * const claims = await client.verifyAccessToken(bearer, { audience: 'https://api.example.com/', requiredScopes: ['things:read'] });
+   * ```
+   */
+  async verifyAccessToken(jwt: string, options: VerifyAccessTokenOptions): Promise<AccessTokenClaims> {
+    const { header, payload } = await verifyJwt(jwt, { ...this.#verification(), algorithms: ACCESS_TOKEN_ALGORITHMS });
+    const expected: AccessTokenExpectations = {
+      ...options,
+      issuer: this.issuer,
+      now: epochSeconds(this.#clock),
+      clockTolerance: this.clockTolerance,
+    };
+    return validateAccessTokenClaims(header, payload, expected);
+  }
+
+  /**
+   * Signs a DPoP proof (RFC 9449) for a resource request with this client's DPoP key, using the last
+   * nonce the target origin sent. `authFetch` uses it to send DPoP-bound tokens; pass `accessToken`
+   * to bind the proof to it (`ath`). Call {@link OAuthClient.rememberDpopNonce} with the response so
+   * the next proof carries the server's new nonce.
+   *
+   * @example
+   * ```ts
+   * const proof = await client.dpopProof('GET', 'https://api.example.com/things', tokens.access_token);
+   * await fetch('https://api.example.com/things', { headers: { authorization: `DPoP ${tokens.access_token}`, dpop: proof } });
+   * ```
+   */
+  async dpopProof(method: string, url: string | URL, accessToken?: string): Promise<string> {
+    if (!this.#dpop) {
+      throw new ConfigurationError('This client has no DPoP key: set the `dpop` option.', { code: 'dpop_not_enabled' });
+    }
+    return this.#dpop.proof(method, url, this.#clock, accessToken);
+  }
+
+  /**
+   * Remembers the `DPoP-Nonce` a resource server sent, for the next proof to that origin.
+   *
+   * @example
+   * ```ts
+   * const response = await fetch(url, { headers });
+   * client.rememberDpopNonce(url, response);
+   * ```
+   */
+  rememberDpopNonce(url: string | URL, response: Response): void {
+    this.#dpop?.rememberNonce(url, response);
+  }
+
+  /** A JSON form without secrets. */
+  toJSON(): Record<string, unknown> {
+    return { issuer: this.issuer, clientId: this.clientId, tokenEndpointAuthMethod: this.tokenEndpointAuthMethod };
+  }
+
+  get #clock(): Clock {
+    return clockOf(this);
+  }
+
+  #redirectUri(): string {
+    if (!this.redirectUri) {
+      throw new ConfigurationError('The authorization code flow needs the `redirectUri` option.', {
+        code: 'missing_redirect_uri',
+      });
+    }
+    return this.redirectUri;
+  }
+
+  #endpoint(name: Endpoint): URL {
+    const value = this.metadata[name];
+    if (typeof value !== 'string') {
+      throw new ConfigurationError(`The provider advertises no ${name}.`, { code: 'missing_endpoint' });
+    }
+    return parseServiceUrl(value, `The provider's ${name}`, this.#allowInsecure);
+  }
+
+  #clientAuth(): Promise<oauth.ClientAuth> {
+    this.#auth ??= createClientAuth(this.tokenEndpointAuthMethod, this.#secrets);
+    return this.#auth;
+  }
+
+  #verification(): Omit<JwtVerification, 'algorithms'> {
+    return {
+      jwksUri: this.metadata.jwks_uri,
+      http: this.#http,
+      clock: this.#clock,
+      hmacSecret: this.#secrets.clientSecret,
+    };
+  }
+
+  /** One oauth4webapi request through the shared transport; its errors become Keyway errors. */
+  async #call(
+    send: (options: LibraryOptions) => Promise<Response>,
+    how: { retry: boolean; signal?: AbortSignal | undefined },
+  ): Promise<Response> {
+    try {
+      return await send({
+        [oauth.customFetch]: transportFetch(this.#http, {
+          retry: how.retry,
+          signal: how.signal,
+          onResponse: (url, response) => this.#dpop?.rememberNonce(url, response),
+        }),
+        [oauth.allowInsecureRequests]: true,
+      });
+    } catch (error) {
+      throw mapLibraryError(error);
+    }
+  }
+
+  /** A token endpoint request, with a DPoP proof when enabled and one retry on `use_dpop_nonce`. */
+  async #tokenEndpoint(
+    send: (options: LibraryOptions) => Promise<Response>,
+    how: { retry: boolean; signal?: AbortSignal | undefined },
+  ): Promise<Response> {
+    const url = this.#endpoint('token_endpoint');
+    for (let attempt = 0; ; attempt++) {
+      const headers: Record<string, string> = {};
+      if (this.#dpop) {
+        headers.dpop = await this.#dpop.proof('POST', url, this.#clock);
+      }
+      const response = await this.#call((opts) => send({ ...opts, headers }), how);
+      // The server refused the proof before looking at the grant, so resending is safe even for a code.
+      if (!this.#dpop || attempt > 0 || !(await isDpopNonceError(response))) {
+        return response;
+      }
+    }
+  }
+
+  async #tokens(response: Response, checks: TokenChecks): Promise<TokenSet> {
+    const tokens = await processTokenResponse(response, {
+      now: epochSeconds(this.#clock),
+      dpop: this.#dpop !== undefined,
+      tokenExchange: checks.tokenExchange === true,
+    });
+    if (tokens.id_token !== undefined && !(checks.tokenExchange && tokens.token_type.toLowerCase() === 'n_a')) {
+      tokens.claims = await verifyIdToken(
+        tokens.id_token,
+        { signedResponseAlg: this.#idTokenAlg },
+        this.#verification(),
+        {
+          issuer: this.issuer,
+          clientId: this.clientId,
+          now: epochSeconds(this.#clock),
+          clockTolerance: this.clockTolerance,
+          nonce: checks.nonce,
+          maxAge: checks.maxAge,
+          expectedSubject: checks.expectedSubject,
+        },
+      );
+    }
+    return tokens;
+  }
+}

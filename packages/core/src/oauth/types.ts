@@ -1,0 +1,163 @@
+import type { JWK, JWTPayload } from 'jose';
+import type { AuthorizationServer } from 'oauth4webapi';
+import type { HttpOptions } from '../internal/http.js';
+
+/**
+ * Authorization server metadata (RFC 8414 / OpenID Connect Discovery), as discovered.
+ *
+ * @example
+ * ```ts
+ * import type { AuthorizationServerMetadata } from '@keyway/core';
+ * const metadata: AuthorizationServerMetadata = { issuer: 'https://auth.example.com', token_endpoint: 'https://auth.example.com/token' };
+ * ```
+ */
+export type AuthorizationServerMetadata = AuthorizationServer;
+
+/**
+ * How the client authenticates at the token, PAR, introspection and revocation endpoints.
+ *
+ * @example
+ * ```ts
+ * import type { TokenEndpointAuthMethod } from '@keyway/core';
+ * const method: TokenEndpointAuthMethod = 'client_secret_post';
+ * ```
+ */
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+
+/**
+ * A private key for `private_key_jwt`: a `CryptoKey`, a private JWK (its `kid` and `alg` are used),
+ * or a `CryptoKey` with the `kid` to put in the assertion header.
+ *
+ * @example
+ * ```ts
+ * import type { PrivateKeyInput } from '@keyway/core';
+ * declare const key: CryptoKey;
+ * const input: PrivateKeyInput = { key, kid: 'rp-key-1' };
+ * ```
+ */
+export type PrivateKeyInput = CryptoKey | JWK | { key: CryptoKey; kid?: string };
+
+/**
+ * Options of {@link discover} and the `OAuthClient` constructor.
+ *
+ * @example
+ * ```ts
+ * import type { OAuthClientOptions } from '@keyway/core';
+ * const options: OAuthClientOptions = { clientId: 'my-app', redirectUri: 'http://127.0.0.1:8080/callback' };
+ * ```
+ */
+export interface OAuthClientOptions extends HttpOptions {
+  /** The registered `client_id`. */
+  clientId: string;
+  /** The client secret, for `client_secret_basic` / `client_secret_post`. */
+  clientSecret?: string;
+  /** The private key for `private_key_jwt`. */
+  privateKey?: PrivateKeyInput;
+  /**
+   * Default: `client_secret_basic` with a `clientSecret`, `private_key_jwt` with a `privateKey`,
+   * else `none` (a public client).
+   */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  /** The registered redirect URI; needed for the authorization code flow. */
+  redirectUri?: string;
+  /** Tolerance in seconds for `exp`, `iat`, `nbf` and `auth_time` checks (default 30). */
+  clockTolerance?: number;
+  /** The registered ID token signing algorithm (default `RS256`). `none` only when set explicitly. */
+  idTokenSignedResponseAlg?: string;
+  /**
+   * DPoP (RFC 9449): a key pair whose public key is extractable, or `true` to generate an ES256 pair.
+   * Tokens then come bound to the key, and `OAuthClient.dpopProof()` signs proofs for resource requests.
+   */
+  dpop?: CryptoKeyPair | true;
+  /** Allows plain `http:` to non-loopback hosts. Loopback hosts are always allowed. */
+  allowInsecureRequests?: boolean;
+}
+
+/**
+ * The device authorization response (RFC 8628 §3.2), as sent on the wire.
+ *
+ * @example
+ * ```ts
+ * import type { DeviceAuthorizationResponse } from '@keyway/core';
+ * declare const device: DeviceAuthorizationResponse;
+ * const show = device.verification_uri_complete ?? `${device.verification_uri} (code ${device.user_code})`;
+ * ```
+ */
+export interface DeviceAuthorizationResponse {
+  device_code: string;
+  user_code: string;
+  verification_uri: string;
+  verification_uri_complete?: string;
+  /** Seconds. */
+  expires_in: number;
+  /** Seconds between polls; 5 when the server sent none. */
+  interval?: number;
+  [field: string]: unknown;
+}
+
+/**
+ * A token introspection response (RFC 7662).
+ *
+ * @example
+ * ```ts
+ * import type { IntrospectionResponse } from '@keyway/core';
+ * declare const info: IntrospectionResponse;
+ * if (info.active) console.log(info.sub, info.scope);
+ * ```
+ */
+export interface IntrospectionResponse {
+  active: boolean;
+  scope?: string;
+  client_id?: string;
+  username?: string;
+  token_type?: string;
+  exp?: number;
+  iat?: number;
+  nbf?: number;
+  sub?: string;
+  aud?: string | string[];
+  iss?: string;
+  jti?: string;
+  cnf?: { jkt?: string; 'x5t#S256'?: string; [field: string]: unknown };
+  [field: string]: unknown;
+}
+
+/**
+ * An OpenID Connect UserInfo response.
+ *
+ * @example
+ * ```ts
+ * import type { UserinfoResponse } from '@keyway/core';
+ * declare const me: UserinfoResponse;
+ * console.log(me.sub, me.email);
+ * ```
+ */
+export interface UserinfoResponse {
+  sub: string;
+  name?: string;
+  email?: string;
+  email_verified?: boolean;
+  [claim: string]: unknown;
+}
+
+/**
+ * The verified claims of an RFC 9068 JWT access token.
+ *
+ * @example
+ * ```ts
+ * import type { AccessTokenClaims } from '@keyway/core';
+ * declare const claims: AccessTokenClaims;
+ * const scopes = claims.scope?.split(' ') ?? [];
+ * ```
+ */
+export interface AccessTokenClaims extends JWTPayload {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  exp: number;
+  iat: number;
+  jti: string;
+  client_id: string;
+  scope?: string;
+  [claim: string]: unknown;
+}
