@@ -21,5 +21,27 @@ export {
   UnprocessableEntityError,
 } from './errors.js';
 export type { FetchLike, HttpOptions, RetryOptions } from './internal/http.js';
+export type {
+  AccessTokenClaims,
+  AuthorizationRequest,
+  AuthorizationServerMetadata,
+  AuthorizationUrlOptions,
+  CallbackChecks,
+  DeviceAuthorizationResponse,
+  EndSessionParams,
+  GrantParams,
+  IntrospectionResponse,
+  OAuthClientOptions,
+  PollDeviceTokenOptions,
+  PrivateKeyInput,
+  RefreshOptions,
+  TokenEndpointAuthMethod,
+  TokenExchangeParams,
+  TokenHintOptions,
+  UserinfoOptions,
+  UserinfoResponse,
+  VerifyAccessTokenOptions,
+} from './oauth/index.js';
+export { discover, OAuthClient } from './oauth/index.js';
 export type { IdTokenClaims, TokenSet } from './token-set.js';
 export { expiresIn } from './token-set.js';
