@@ -195,3 +195,13 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & { co
   }
   throw new Error('expected a rejection');
 }
+
+/** The client id and secret of a `Basic` Authorization header, form-decoded (RFC 6749 §2.3.1). */
+export function basicCredentials(header: string | null): [string, string] | undefined {
+  if (!header?.startsWith('Basic ')) {
+    return undefined;
+  }
+  const [id = '', secret = ''] = atob(header.slice(6)).split(':');
+  const decode = (value: string) => decodeURIComponent(value.replace(/\+/g, ' '));
+  return [decode(id), decode(secret)];
+}
