@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { CLIENT_ID, FakeOP, json, rejection } from '../../test/oauth/fake-op.js';
+import { ConfigurationError, InvalidResponseError } from '../errors.js';
+import { discover } from './discover.js';
+import { OAuthClient } from './oauth-client.js';
+
+const options = (op: FakeOP) => ({ clientId: CLIENT_ID, fetch: op.fetch, retry: false as const });
+
+describe('discover()', () => {
+  it('reads OpenID Connect metadata and builds a client exposing issuer, clientId and metadata', async () => {
+    const op = await FakeOP.create();
+    const client = await discover(op.issuer, options(op));
+    expect(client).toBeInstanceOf(OAuthClient);
+    expect(client.issuer).toBe(op.issuer);
+    expect(client.clientId).toBe(CLIENT_ID);
+    expect(client.metadata).toMatchObject({ issuer: op.issuer, token_endpoint: `${op.issuer}/token` });
+    expect(op.calls.map((call) => call.url.href)).toEqual([`${op.issuer}/.well-known/openid-configuration`]);
+    expect(op.calls[0]!.headers.get('accept')).toBe('application/json');
+  });
+
+  it('appends the well-known suffix to an issuer with a path', async () => {
+    const op = await FakeOP.create({ path: '/tenants/acme' });
+    const client = await discover(op.issuer, options(op));
+    expect(client.issuer).toBe(op.issuer);
+    expect(op.calls[0]!.url.pathname).toBe('/tenants/acme/.well-known/openid-configuration');
+  });
+
+  it('falls back to RFC 8414 (suffix inserted before the path)', async () => {
+    const op = await FakeOP.create({ path: '/tenants/acme' });
+    op.routes.delete('/tenants/acme/.well-known/openid-configuration');
+    op.routes.set('/.well-known/oauth-authorization-server/tenants/acme', () => json(op.metadata));
+    const client = await discover(op.issuer, options(op));
+    expect(client.metadata.issuer).toBe(op.issuer);
+    expect(op.calls.map((call) => call.url.pathname)).toEqual([
+      '/tenants/acme/.well-known/openid-configuration',
+      '/.well-known/oauth-authorization-server/tenants/acme',
+    ]);
+  });
+
+  it('refuses metadata for another issuer, even one differing by a trailing slash', async () => {
+    const op = await FakeOP.create();
+    op.metadata.issuer = `${op.issuer}/`;
+    const error = await rejection(discover(op.issuer, options(op)));
+    expect(InvalidResponseError.is(error)).toBe(true);
+    expect(error.code).toBe('issuer_mismatch');
+
+    op.metadata.issuer = 'https://evil.example.test';
+    const other = await rejection(discover(`${op.issuer}`, options(op)));
+    expect(other.code).toBe('issuer_mismatch');
+  });
+
+  it('caches metadata per issuer: concurrent and later calls make one request', async () => {
+    const op = await FakeOP.create();
+    const clients = await Promise.all([1, 2, 3].map(() => discover(op.issuer, options(op))));
+    await discover(op.issuer, options(op));
+    expect(clients.map((client) => client.issuer)).toEqual([op.issuer, op.issuer, op.issuer]);
+    expect(op.calls).toHaveLength(1);
+    expect(clients[0]).not.toBe(clients[1]);
+  });
+
+  it('does not cache failures', async () => {
+    const op = await FakeOP.create();
+    let n = 0;
+    op.on('/.well-known/openid-configuration', () => (++n === 1 ? json({}, 500) : json(op.metadata)));
+    op.routes.set('/.well-known/oauth-authorization-server', () => json({}, 500));
+    const error = await rejection(discover(op.issuer, options(op)));
+    expect(error).toMatchObject({ name: 'InvalidResponseError', code: 'discovery_failed', status: 500 });
+    expect((await discover(op.issuer, options(op))).issuer).toBe(op.issuer);
+  });
+
+  it('refuses non-JSON metadata', async () => {
+    const op = await FakeOP.create();
+    op.on('/.well-known/openid-configuration', () => new Response('<html>', { status: 200 }));
+    const error = await rejection(discover(op.issuer, options(op)));
+    expect(error).toMatchObject({ name: 'InvalidResponseError', code: 'invalid_metadata' });
+  });
+
+  it('refuses plain http to a non-loopback host unless allowed', async () => {
+    const op = await FakeOP.create();
+    const error = await rejection(discover('http://auth.example.test', options(op)));
+    expect(ConfigurationError.is(error)).toBe(true);
+    expect(error.code).toBe('insecure_request');
+    expect(op.calls).toHaveLength(0);
+    expect(() => new OAuthClient({ issuer: 'http://auth.example.test' }, { clientId: 'c' })).toThrow(
+      expect.objectContaining({ code: 'insecure_request' }),
+    );
+    expect(new OAuthClient({ issuer: 'http://127.0.0.1:4000' }, { clientId: 'c' }).issuer).toBe(
+      'http://127.0.0.1:4000',
+    );
+    expect(
+      new OAuthClient({ issuer: 'http://auth.example.test' }, { clientId: 'c', allowInsecureRequests: true }).issuer,
+    ).toBe('http://auth.example.test');
+  });
+
+  it('refuses a plain-http endpoint in https metadata', async () => {
+    const op = await FakeOP.create();
+    op.metadata.token_endpoint = 'http://auth.example.test/token';
+    const error = await rejection(op.client().clientCredentials());
+    expect(error).toMatchObject({ name: 'ConfigurationError', code: 'insecure_request' });
+    expect(op.calls).toHaveLength(0);
+  });
+});
