@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { json, rejection } from '../../test/oauth/fake-op.js';
 import { InvalidResponseError, OAuthError } from '../errors.js';
+import { isKeywayError } from './errors-map.js';
 import { processTokenResponse } from './token-response.js';
 
 const context = { now: 1_700_000_000, dpop: false };
@@ -62,7 +63,7 @@ describe('processTokenResponse', () => {
       json(body, 401, { 'www-authenticate': 'Basic realm="token"' }),
     ]) {
       const error = await rejection(processTokenResponse(response, context));
-      expect(OAuthError.is(error as never)).toBe(true);
+      expect(isKeywayError(OAuthError, error)).toBe(true);
       expect(error).toMatchObject({ ...body, code: 'invalid_client', status: response.status });
       expect(error.cause).toBeUndefined();
     }

@@ -191,7 +191,7 @@ export async function rejection(promise: Promise<unknown>): Promise<Error & { co
   try {
     await promise;
   } catch (error) {
-    return error as Error & { code?: string };
+    return error as Error & { code?: string; [k: string]: unknown };
   }
   throw new Error('expected a rejection');
 }
