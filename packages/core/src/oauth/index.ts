@@ -3,14 +3,14 @@ export type { AuthorizationRequest, AuthorizationUrlOptions } from './authorizat
 export type { PollDeviceTokenOptions } from './device-flow.js';
 export { discover } from './discover.js';
 export type { TokenHintOptions } from './introspection.js';
+export { OAuthClient } from './oauth-client.js';
 export type {
   CallbackChecks,
   EndSessionParams,
   GrantParams,
   RefreshOptions,
   TokenExchangeParams,
-} from './oauth-client.js';
-export { OAuthClient } from './oauth-client.js';
+} from './params.js';
 export type {
   AccessTokenClaims,
   AuthorizationServerMetadata,

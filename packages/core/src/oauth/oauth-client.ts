@@ -23,6 +23,7 @@ import { isDpopNonceError, mapLibraryError } from './errors-map.js';
 import { verifyIdToken } from './id-token.js';
 import { processIntrospectionResponse, processRevocationResponse, type TokenHintOptions } from './introspection.js';
 import { type JwtVerification, verifyJwt } from './jwt-verify.js';
+import type { CallbackChecks, EndSessionParams, GrantParams, RefreshOptions, TokenExchangeParams } from './params.js';
 import { processTokenResponse } from './token-response.js';
 import { transportFetch } from './transport.js';
 import type {
@@ -35,103 +36,6 @@ import type {
   UserinfoResponse,
 } from './types.js';
 import { processUserinfoResponse, type UserinfoOptions } from './userinfo.js';
-
-/**
- * What `handleCallback()` checks a callback against: the values `createAuthorizationUrl()` returned
- * (pass that object as is).
- *
- * @example
- * ```ts
- * import type { CallbackChecks } from '@keyway/core';
- * declare const saved: { state: string; nonce: string; codeVerifier: string };
- * const checks: CallbackChecks = { ...saved, maxAge: 600 };
- * ```
- */
-export interface CallbackChecks {
-  state: string;
-  /** The nonce sent; when omitted, the ID token must carry none. */
-  nonce?: string;
-  codeVerifier: string;
-  /** The `max_age` sent (seconds): the ID token's `auth_time` must be recent enough. */
-  maxAge?: number;
-  signal?: AbortSignal;
-}
-
-/**
- * Options of `OAuthClient.refresh()`.
- *
- * @example
- * ```ts
- * import type { RefreshOptions } from '@keyway/core';
- * const options: RefreshOptions = { expectedSubject: 'user-123' };
- * ```
- */
-export interface RefreshOptions {
-  /** The subject a refreshed ID token must be about (default: the given TokenSet's `claims.sub`). */
-  expectedSubject?: string;
-  /** Ask for a narrower scope. */
-  scope?: string;
-  resource?: string | string[];
-  signal?: AbortSignal;
-}
-
-/**
- * Parameters of `OAuthClient.clientCredentials()` and `OAuthClient.deviceAuthorization()`.
- *
- * @example
- * ```ts
- * import type { GrantParams } from '@keyway/core';
- * const params: GrantParams = { scope: 'api:read', resource: 'https://api.example.com/' };
- * ```
- */
-export interface GrantParams {
-  scope?: string;
-  /** RFC 8707 resource indicator(s). */
-  resource?: string | string[];
-  signal?: AbortSignal;
-}
-
-/**
- * Parameters of `OAuthClient.tokenExchange()` (RFC 8693).
- *
- * @example
- * ```ts
- * import type { TokenExchangeParams } from '@keyway/core';
- * declare const accessToken: string;
- * const params: TokenExchangeParams = {
- *   subjectToken: accessToken,
- *   subjectTokenType: 'urn:ietf:params:oauth:token-type:access_token',
- *   audience: 'https://api.example.com/',
- * };
- * ```
- */
-export interface TokenExchangeParams {
-  subjectToken: string;
-  subjectTokenType: string;
-  audience?: string;
-  resource?: string | string[];
-  scope?: string;
-  requestedTokenType?: string;
-  actorToken?: string;
-  actorTokenType?: string;
-  signal?: AbortSignal;
-}
-
-/**
- * Parameters of `OAuthClient.endSessionUrl()` (OpenID Connect RP-Initiated Logout).
- *
- * @example
- * ```ts
- * import type { EndSessionParams } from '@keyway/core';
- * const params: EndSessionParams = { postLogoutRedirectUri: 'https://app.example.com/bye', state: 'xyz' };
- * ```
- */
-export interface EndSessionParams {
-  idTokenHint?: string;
-  postLogoutRedirectUri?: string;
-  state?: string;
-  extraParams?: Record<string, string>;
-}
 
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
