@@ -17,10 +17,10 @@ export const API_SCOPES = ['api:read', 'api:write'] as const;
 export interface RegisteredClient {
   clientId: string;
   clientSecret?: string;
-  /** The private half of the key registered for `private_key_jwt`. */
-  privateKey?: CryptoKey;
-  /** The same private key as a JWK (with `kid` and `alg`). */
-  privateJwk?: JWK;
+  /** The private half of the key registered for `private_key_jwt`, as a JWK with `kid` and `alg`. */
+  privateKey?: JWK;
+  /** The same private key as a `CryptoKey` (its `kid` is `rp-key-1`). */
+  privateCryptoKey?: CryptoKey;
   tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
   redirectUri: string;
 }
@@ -189,8 +189,8 @@ export async function startProvider(options: ProviderOptions = {}): Promise<Test
       },
       privateKeyJwt: {
         clientId: 'jwt-client',
-        privateKey: clientKey.privateKey,
-        privateJwk: clientPrivateJwk,
+        privateKey: clientPrivateJwk,
+        privateCryptoKey: clientKey.privateKey,
         tokenEndpointAuthMethod: 'private_key_jwt',
         redirectUri,
       },

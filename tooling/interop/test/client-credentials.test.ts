@@ -1,0 +1,85 @@
+import { discover, OAuthError, TokenValidationError } from '@keyway/core';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectError } from '../src/expect-error.ts';
+import { API_RESOURCE, startProvider, type TestProvider } from '../src/provider.ts';
+
+let op: TestProvider;
+
+beforeAll(async () => {
+  op = await startProvider();
+});
+afterAll(async () => {
+  await op?.close();
+});
+
+describe('client credentials', () => {
+  it.each(['basic', 'post', 'privateKeyJwt'] as const)(
+    'gets an RFC 9068 JWT for the API with the %s client and verifies it',
+    async (name) => {
+      const client = await discover(op.issuer, op.clients[name]);
+
+      const tokens = await client.clientCredentials({ scope: 'api:read', resource: API_RESOURCE });
+
+      expect(tokens.token_type.toLowerCase()).toBe('bearer');
+      expect(tokens.scope).toBe('api:read');
+      expect(decodeProtectedHeader(tokens.access_token)).toMatchObject({ typ: 'at+jwt', alg: 'ES256' });
+      const claims = await client.verifyAccessToken(tokens.access_token, {
+        audience: API_RESOURCE,
+        requiredScopes: ['api:read'],
+      });
+      expect(claims).toMatchObject({
+        iss: op.issuer,
+        aud: API_RESOURCE,
+        sub: op.clients[name].clientId,
+        client_id: op.clients[name].clientId,
+        scope: 'api:read',
+      });
+    },
+  );
+
+  it('refuses the JWT for another audience or a scope it lacks', async () => {
+    const client = await discover(op.issuer, op.clients.basic);
+    const { access_token } = await client.clientCredentials({ scope: 'api:read', resource: API_RESOURCE });
+
+    await expectError(
+      client.verifyAccessToken(access_token, { audience: 'https://other.example.test/' }),
+      TokenValidationError,
+      'aud_mismatch',
+    );
+    await expectError(
+      client.verifyAccessToken(access_token, { audience: API_RESOURCE, requiredScopes: ['api:write'] }),
+      TokenValidationError,
+      'insufficient_scope',
+    );
+  });
+
+  it('introspects and revokes an opaque client-credentials token', async () => {
+    const client = await discover(op.issuer, op.clients.post);
+    const { access_token } = await client.clientCredentials({ scope: 'api:read' });
+    expect(() => decodeJwt(access_token)).toThrow();
+
+    expect(await client.introspect(access_token)).toMatchObject({ active: true, client_id: 'post-client' });
+    await client.revoke(access_token);
+    expect(await client.introspect(access_token)).toEqual({ active: false });
+  });
+
+  it('reports a wrong client secret as OAuthError invalid_client', async () => {
+    const client = await discover(op.issuer, { ...op.clients.basic, clientSecret: 'wrong-secret' });
+
+    const error = await expectError<OAuthError>(
+      client.clientCredentials({ scope: 'api:read' }),
+      OAuthError,
+      'invalid_client',
+    );
+
+    expect(error.error).toBe('invalid_client');
+    expect(String(error)).not.toContain('wrong-secret');
+  });
+
+  it('reports a wrong client secret sent in the body as OAuthError invalid_client', async () => {
+    const client = await discover(op.issuer, { ...op.clients.post, clientSecret: 'wrong-secret' });
+
+    await expectError(client.clientCredentials({ scope: 'api:read' }), OAuthError, 'invalid_client');
+  });
+});

@@ -1,0 +1,107 @@
+import { CallbackError, discover, OAuthError, TokenValidationError } from '@keyway/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { users } from '../src/accounts.ts';
+import { type InteropBrowser, launchBrowser } from '../src/browser.ts';
+import { expectError } from '../src/expect-error.ts';
+import { startProvider, type TestProvider } from '../src/provider.ts';
+import { signIn } from '../src/sign-in.ts';
+
+let op: TestProvider;
+let browser: InteropBrowser;
+
+beforeAll(async () => {
+  [op, browser] = await Promise.all([startProvider(), launchBrowser()]);
+});
+afterAll(async () => {
+  await Promise.all([op?.close(), browser?.close()]);
+});
+
+describe('authorization code flow with PKCE, completed in Chromium', () => {
+  it.each([
+    ['client_secret_basic', 'basic'],
+    ['client_secret_post', 'post'],
+    ['private_key_jwt', 'privateKeyJwt'],
+    ['none (public client)', 'public'],
+  ] as const)('signs alice in with %s', async (_method, name) => {
+    const client = await discover(op.issuer, op.clients[name]);
+
+    const { tokens, authorizationUrl, callbackUrl } = await signIn(client, browser, { user: 'alice' });
+
+    expect(authorizationUrl.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorizationUrl.searchParams.get('code_challenge')).toMatch(/^[\w-]{43}$/);
+    expect(authorizationUrl.searchParams.get('client_id')).toBe(op.clients[name].clientId);
+    expect(callbackUrl.searchParams.get('iss')).toBe(op.issuer);
+    expect(tokens.token_type.toLowerCase()).toBe('bearer');
+    expect(tokens.access_token).toEqual(expect.any(String));
+    expect(tokens.id_token).toEqual(expect.any(String));
+    expect(tokens.expires_at).toBeGreaterThan(Date.now() / 1000);
+    expect(tokens.claims).toMatchObject({ iss: op.issuer, sub: 'alice', aud: op.clients[name].clientId });
+  });
+
+  it('pushes the request first with PAR, leaving only client_id and request_uri in the URL', async () => {
+    const client = await discover(op.issuer, op.clients.basic);
+
+    const { tokens, authorizationUrl } = await signIn(client, browser, { user: 'bob', par: true });
+
+    expect([...authorizationUrl.searchParams.keys()].sort()).toEqual(['client_id', 'request_uri']);
+    expect(authorizationUrl.searchParams.get('request_uri')).toMatch(/^urn:ietf:params:oauth:request_uri:/);
+    expect(tokens.claims?.sub).toBe('bob');
+  });
+
+  it('reads userinfo for the signed-in subject', async () => {
+    const client = await discover(op.issuer, op.clients.post);
+    const { tokens } = await signIn(client, browser, { user: 'bob' });
+
+    const info = await client.userinfo(tokens.access_token, { expectedSubject: 'bob' });
+
+    expect(info).toMatchObject({ sub: 'bob', email: users.bob.email, email_verified: true, name: users.bob.name });
+    await expectError(
+      client.userinfo(tokens.access_token, { expectedSubject: 'alice' }),
+      TokenValidationError,
+      'sub_mismatch',
+    );
+  });
+
+  it('reports denied consent as CallbackError access_denied', async () => {
+    const client = await discover(op.issuer, op.clients.basic);
+    const request = await client.createAuthorizationUrl({ scope: 'openid' });
+
+    const callbackUrl = await browser.login(request.url, { user: 'alice', consent: 'deny' });
+
+    expect(callbackUrl.searchParams.get('error')).toBe('access_denied');
+    const error = await expectError<CallbackError>(
+      client.handleCallback(callbackUrl, request),
+      CallbackError,
+      'access_denied',
+    );
+    expect(error.error).toBe('access_denied');
+  });
+
+  it('never redeems a code twice: the client refuses the replay, the provider refuses the code', async () => {
+    const client = await discover(op.issuer, op.clients.basic);
+    const request = await client.createAuthorizationUrl({ scope: 'openid' });
+    const callbackUrl = await browser.login(request.url, { user: 'alice' });
+    await client.handleCallback(callbackUrl, request);
+
+    // The same client: its state was consumed, so it refuses before reaching the token endpoint.
+    await expectError(client.handleCallback(callbackUrl, request), CallbackError, 'state_reused');
+
+    // Another client instance (another process, say) tries the code: the provider says invalid_grant.
+    const another = await discover(op.issuer, op.clients.basic);
+    await expectError(another.handleCallback(callbackUrl, request), OAuthError, 'invalid_grant');
+  });
+
+  it('reports a wrong client secret at redemption as OAuthError invalid_client', async () => {
+    const client = await discover(op.issuer, { ...op.clients.basic, clientSecret: 'not-the-secret' });
+    const request = await client.createAuthorizationUrl({ scope: 'openid' });
+    const callbackUrl = await browser.login(request.url, { user: 'alice' });
+
+    const error = await expectError<OAuthError>(
+      client.handleCallback(callbackUrl, request),
+      OAuthError,
+      'invalid_client',
+    );
+    expect(error.status).toBe(401);
+    expect(JSON.stringify(error)).not.toContain('not-the-secret');
+  });
+});

@@ -1,0 +1,47 @@
+import { DeviceFlowError, discover, type OAuthClient } from '@keyway/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectError } from '../src/expect-error.ts';
+import { startProvider, type TestProvider } from '../src/provider.ts';
+
+let op: TestProvider;
+let client: OAuthClient;
+
+beforeAll(async () => {
+  // Device codes live 2 s on this instance.
+  op = await startProvider({ deviceCodeTtl: 2 });
+  client = await discover(op.issuer, op.clients.public);
+});
+afterAll(async () => {
+  await op?.close();
+});
+
+describe('device authorization grant: expiry', () => {
+  it("maps the provider's expired_token answer to DeviceFlowError expired_token", async () => {
+    const device = await client.deviceAuthorization({ scope: 'openid' });
+    expect(device.expires_in).toBe(2);
+
+    // The caller believes the code lives 30 s (a skewed clock, say), so the client keeps polling every
+    // second until the provider itself says the code expired.
+    const started = Date.now();
+    const error = await expectError(
+      client.pollDeviceToken({ ...device, expires_in: 30 }, { interval: 1, signal: AbortSignal.timeout(20_000) }),
+      DeviceFlowError,
+      'expired_token',
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(error.message).toMatch(/expired/);
+  });
+
+  it('stops by itself once expires_in has passed and reports expired_token', async () => {
+    const device = await client.deviceAuthorization({ scope: 'openid' });
+
+    const started = Date.now();
+    await expectError(
+      client.pollDeviceToken(device, { signal: AbortSignal.timeout(20_000) }),
+      DeviceFlowError,
+      'expired_token',
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});

@@ -1,0 +1,57 @@
+import { DeviceFlowError, discover, KeywayAbortError, type OAuthClient } from '@keyway/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type InteropBrowser, launchBrowser } from '../src/browser.ts';
+import { expectError } from '../src/expect-error.ts';
+import { startProvider, type TestProvider } from '../src/provider.ts';
+
+let op: TestProvider;
+let browser: InteropBrowser;
+let client: OAuthClient;
+
+beforeAll(async () => {
+  [op, browser] = await Promise.all([startProvider(), launchBrowser()]);
+  client = await discover(op.issuer, op.clients.public);
+});
+afterAll(async () => {
+  await Promise.all([op?.close(), browser?.close()]);
+});
+
+describe('device authorization grant (RFC 8628), approved in Chromium', () => {
+  it('polls while the user approves on another device, then gets tokens', async () => {
+    const device = await client.deviceAuthorization({ scope: 'openid email' });
+    expect(device).toMatchObject({
+      device_code: expect.any(String),
+      user_code: expect.any(String),
+      verification_uri: `${op.issuer}/device`,
+      verification_uri_complete: expect.stringContaining(`${op.issuer}/device?user_code=`),
+      expires_in: expect.any(Number),
+    });
+
+    const polling = client.pollDeviceToken(device, { signal: AbortSignal.timeout(45_000) });
+    await browser.approveDevice(device.verification_uri, 'bob', 'approve', device.user_code);
+    const tokens = await polling;
+
+    expect(tokens.token_type.toLowerCase()).toBe('bearer');
+    expect(tokens.claims).toMatchObject({ iss: op.issuer, sub: 'bob', aud: op.clients.public.clientId });
+    expect(await client.userinfo(tokens.access_token, { expectedSubject: 'bob' })).toMatchObject({ sub: 'bob' });
+  });
+
+  it('reports an aborted approval as DeviceFlowError access_denied', async () => {
+    const device = await client.deviceAuthorization({ scope: 'openid' });
+
+    const polling = client.pollDeviceToken(device, { signal: AbortSignal.timeout(45_000) });
+    await browser.approveDevice(device.verification_uri_complete ?? '', 'alice', 'deny');
+
+    await expectError(polling, DeviceFlowError, 'access_denied');
+  });
+
+  it('stops polling when the caller aborts', async () => {
+    const device = await client.deviceAuthorization({ scope: 'openid' });
+    const controller = new AbortController();
+
+    const polling = client.pollDeviceToken(device, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 200);
+
+    await expectError(polling, KeywayAbortError, 'aborted');
+  });
+});

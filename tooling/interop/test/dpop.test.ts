@@ -1,0 +1,60 @@
+import { discover } from '@keyway/core';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type InteropBrowser, launchBrowser } from '../src/browser.ts';
+import { startProvider, type TestProvider } from '../src/provider.ts';
+import { signIn } from '../src/sign-in.ts';
+
+let op: TestProvider;
+let browser: InteropBrowser;
+
+beforeAll(async () => {
+  [op, browser] = await Promise.all([startProvider(), launchBrowser()]);
+});
+afterAll(async () => {
+  await Promise.all([op?.close(), browser?.close()]);
+});
+
+async function dpopKey(): Promise<{ keyPair: CryptoKeyPair; jkt: string }> {
+  const keyPair = await generateKeyPair('ES256');
+  return { keyPair, jkt: await calculateJwkThumbprint(await exportJWK(keyPair.publicKey)) };
+}
+
+// The provider requires DPoP nonces, so each first proof is refused with use_dpop_nonce and retried.
+describe('DPoP-bound tokens (RFC 9449)', () => {
+  it('binds a client-credentials token to the key: token_type DPoP, cnf.jkt in introspection', async () => {
+    const { keyPair, jkt } = await dpopKey();
+    const client = await discover(op.issuer, { ...op.clients.basic, dpop: keyPair });
+
+    const tokens = await client.clientCredentials({ scope: 'api:read' });
+
+    expect(tokens.token_type).toBe('DPoP');
+    expect(await client.introspect(tokens.access_token)).toMatchObject({
+      active: true,
+      token_type: 'DPoP',
+      cnf: { jkt },
+    });
+  });
+
+  it('binds a code-flow token, calls userinfo with a proof and refreshes under the same key', async () => {
+    const { keyPair, jkt } = await dpopKey();
+    const client = await discover(op.issuer, { ...op.clients.public, dpop: keyPair });
+
+    const { tokens } = await signIn(client, browser, {
+      user: 'alice',
+      scope: 'openid email offline_access',
+      prompt: 'consent',
+    });
+
+    expect(tokens.token_type).toBe('DPoP');
+    expect(await client.userinfo(tokens.access_token, { expectedSubject: 'alice' })).toMatchObject({
+      sub: 'alice',
+    });
+    const refreshed = await client.refresh(tokens);
+    expect(refreshed.token_type).toBe('DPoP');
+
+    const confidential = await discover(op.issuer, op.clients.basic);
+    // Introspection by another (confidential) client shows the binding of the public client's token.
+    expect(await confidential.introspect(refreshed.access_token)).toMatchObject({ active: true, cnf: { jkt } });
+  });
+});
