@@ -12,14 +12,20 @@ export interface CallbackServer {
   close(): Promise<void>;
 }
 
-/** Starts a tiny HTTP server on 127.0.0.1 (port 0) that answers 200 and records each request's URL. */
+/** Starts a tiny HTTP server on 127.0.0.1 (port 0) that answers 200 and records each request's URL (but a favicon's). */
 export async function startCallbackServer(): Promise<CallbackServer> {
   const hits: URL[] = [];
   let origin = '';
   const server = createServer((req, res) => {
-    hits.push(new URL(req.url ?? '/', origin));
+    const url = new URL(req.url ?? '/', origin);
+    if (url.pathname === '/favicon.ico') {
+      // Chromium asks for one on its own; it is no callback.
+      res.writeHead(404).end();
+      return;
+    }
+    hits.push(url);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    res.end('<!DOCTYPE html><title>Keyway interop callback</title><p>ok</p>');
+    res.end('<!DOCTYPE html><title>Keyway interop callback</title><link rel="icon" href="data:,"><p>ok</p>');
   });
   const port = await listen(server);
   origin = `http://127.0.0.1:${port}`;

@@ -38,6 +38,18 @@ describe('client credentials', () => {
     },
   );
 
+  it('signs the private_key_jwt assertion with a CryptoKey and its kid', async () => {
+    const { privateCryptoKey, ...registered } = op.clients.privateKeyJwt;
+    const client = await discover(op.issuer, {
+      ...registered,
+      privateKey: { key: privateCryptoKey!, kid: 'rp-key-1' },
+    });
+
+    const tokens = await client.clientCredentials({ scope: 'api:write', resource: API_RESOURCE });
+
+    expect(decodeJwt(tokens.access_token)).toMatchObject({ client_id: 'jwt-client', scope: 'api:write' });
+  });
+
   it('refuses the JWT for another audience or a scope it lacks', async () => {
     const client = await discover(op.issuer, op.clients.basic);
     const { access_token } = await client.clientCredentials({ scope: 'api:read', resource: API_RESOURCE });

@@ -38,6 +38,17 @@ describe('authorization code flow with PKCE, completed in Chromium', () => {
     expect(tokens.claims).toMatchObject({ iss: op.issuer, sub: 'alice', aud: op.clients[name].clientId });
   });
 
+  it('asks for max_age and checks auth_time in the ID token', async () => {
+    const client = await discover(op.issuer, op.clients.basic);
+    const request = await client.createAuthorizationUrl({ scope: 'openid', maxAge: 300 });
+    expect(request.url.searchParams.get('max_age')).toBe('300');
+
+    const callbackUrl = await browser.login(request.url, { user: 'alice' });
+    const tokens = await client.handleCallback(callbackUrl, request);
+
+    expect(tokens.claims?.auth_time).toBeGreaterThan(Date.now() / 1000 - 60);
+  });
+
   it('pushes the request first with PAR, leaving only client_id and request_uri in the URL', async () => {
     const client = await discover(op.issuer, op.clients.basic);
 

@@ -1,7 +1,8 @@
-import { discover } from '@keyway/core';
+import { discover, OAuthError } from '@keyway/core';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InteropBrowser, launchBrowser } from '../src/browser.ts';
+import { expectError } from '../src/expect-error.ts';
 import { startProvider, type TestProvider } from '../src/provider.ts';
 import { signIn } from '../src/sign-in.ts';
 
@@ -24,10 +25,22 @@ async function dpopKey(): Promise<{ keyPair: CryptoKeyPair; jkt: string }> {
 describe('DPoP-bound tokens (RFC 9449)', () => {
   it('binds a client-credentials token to the key: token_type DPoP, cnf.jkt in introspection', async () => {
     const { keyPair, jkt } = await dpopKey();
-    const client = await discover(op.issuer, { ...op.clients.basic, dpop: keyPair });
+    const answers: string[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.pathname === '/token') {
+        const body = response.status === 200 ? '' : ` ${((await response.clone().json()) as { error: string }).error}`;
+        answers.push(`${response.status}${body}`);
+      }
+      return response;
+    };
+    const client = await discover(op.issuer, { ...op.clients.basic, dpop: keyPair, fetch: recording });
 
     const tokens = await client.clientCredentials({ scope: 'api:read' });
 
+    // The first proof carried no nonce; the provider asked for one and the client retried once.
+    expect(answers).toEqual(['400 use_dpop_nonce', '200']);
     expect(tokens.token_type).toBe('DPoP');
     expect(await client.introspect(tokens.access_token)).toMatchObject({
       active: true,
@@ -56,5 +69,9 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
     const confidential = await discover(op.issuer, op.clients.basic);
     // Introspection by another (confidential) client shows the binding of the public client's token.
     expect(await confidential.introspect(refreshed.access_token)).toMatchObject({ active: true, cnf: { jkt } });
+
+    // Without a proof, the bound token is refused at the userinfo endpoint.
+    const keyless = await discover(op.issuer, op.clients.public);
+    await expectError(keyless.userinfo(refreshed.access_token), OAuthError, 'invalid_token');
   });
 });

@@ -1,4 +1,4 @@
-import { discover, type OAuthClient, OAuthError } from '@keyway/core';
+import { discover, type OAuthClient, OAuthError, TokenValidationError } from '@keyway/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InteropBrowser, launchBrowser } from '../src/browser.ts';
 import { expectError } from '../src/expect-error.ts';
@@ -33,6 +33,16 @@ describe('the token lifecycle after a code flow', () => {
     expect(refreshed.access_token).not.toBe(tokens.access_token);
     expect(refreshed.claims?.sub).toBe('alice');
     await expectError(client.refresh(tokens.refresh_token ?? ''), OAuthError, 'invalid_grant');
+  });
+
+  it('refuses a refreshed ID token about another subject than expected', async () => {
+    const { tokens } = await signIn(client, browser, { ...offline, user: 'bob' });
+
+    await expectError(
+      client.refresh(tokens.refresh_token ?? '', { expectedSubject: 'alice' }),
+      TokenValidationError,
+      'sub_mismatch',
+    );
   });
 
   it('refuses a revoked refresh token with invalid_grant', async () => {
