@@ -147,7 +147,8 @@ export async function startProvider(options: ProviderOptions = {}): Promise<Test
       resourceIndicators: {
         enabled: true,
         defaultResource: () => undefined,
-        useGrantedResource: () => false,
+        // A code flow that asked for one resource gets its access token for it without repeating it.
+        useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, indicator) => {
           const info = resourceServers.get(indicator);
           if (!info) {

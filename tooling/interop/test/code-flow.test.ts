@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../src/accounts.ts';
 import { type InteropBrowser, launchBrowser } from '../src/browser.ts';
 import { expectError } from '../src/expect-error.ts';
-import { startProvider, type TestProvider } from '../src/provider.ts';
+import { API_RESOURCE, startProvider, type TestProvider } from '../src/provider.ts';
 import { signIn } from '../src/sign-in.ts';
 
 let op: TestProvider;
@@ -47,6 +47,22 @@ describe('authorization code flow with PKCE, completed in Chromium', () => {
     const tokens = await client.handleCallback(callbackUrl, request);
 
     expect(tokens.claims?.auth_time).toBeGreaterThan(Date.now() / 1000 - 60);
+  });
+
+  it('asks for a resource (RFC 8707) and gets a JWT access token for it (RFC 9068)', async () => {
+    const client = await discover(op.issuer, op.clients.basic);
+    const request = await client.createAuthorizationUrl({ scope: 'openid api:read', resource: API_RESOURCE });
+    expect(request.url.searchParams.getAll('resource')).toEqual([API_RESOURCE]);
+
+    const callbackUrl = await browser.login(request.url, { user: 'bob' });
+    const tokens = await client.handleCallback(callbackUrl, request);
+
+    const claims = await client.verifyAccessToken(tokens.access_token, {
+      audience: API_RESOURCE,
+      requiredScopes: ['api:read'],
+    });
+    expect(claims).toMatchObject({ sub: 'bob', aud: API_RESOURCE, client_id: 'basic-client', scope: 'api:read' });
+    expect(tokens.claims?.sub).toBe('bob');
   });
 
   it('pushes the request first with PAR, leaving only client_id and request_uri in the URL', async () => {
