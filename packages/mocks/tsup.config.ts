@@ -1,11 +1,17 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'server/node': 'src/server/node.ts',
+    'server/unsupported': 'src/server/unsupported.ts',
+  },
   format: ['esm'],
   dts: true,
   clean: true,
   sourcemap: true,
   target: 'es2022',
   platform: 'neutral',
+  // `#server` is resolved by the consumer's runtime through package.json `imports` (node vs default).
+  external: ['#server', /^node:/],
 });

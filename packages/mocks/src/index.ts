@@ -1,1 +1,39 @@
-export const version = '0.0.0';
+/**
+ * `@keyway/mocks`: a stateful fake of the Keyway service for tests — msw handlers, an in-process
+ * `fetch`, and a real loopback HTTP server — with seeding, failure injection and a request log.
+ *
+ * @example
+ * ```ts
+ * import { createMockKeyway } from '@keyway/mocks';
+ *
+ * const mock = createMockKeyway();
+ * const server = await mock.listen();
+ * console.log(`Keyway mock at ${server.url}`);
+ * await server.close();
+ * ```
+ *
+ * @packageDocumentation
+ */
+export {
+  createMockKeyway,
+  type MockClock,
+  type MockKeyway,
+  type MockSeed,
+  type SeedAccessTokenOptions,
+  type SeedExternalTokenOptions,
+  type SeedPersistentTokenOptions,
+} from './create-mock-keyway.js';
+export type {
+  ClientAuthMethod,
+  FailOptions,
+  FailureHandle,
+  MockCall,
+  MockClient,
+  MockKeywayOptions,
+  MockRouteName,
+  MockRouteSelector,
+  MockServer,
+  MockTtl,
+  MockUser,
+  SigningAlg,
+} from './types.js';

@@ -1,0 +1,228 @@
+import type { ExternalToken } from '@keyway/openapi';
+import type { HttpHandler } from 'msw';
+import { apiRoutes } from './internal/api-routes.js';
+import type { MockClock } from './internal/clock.js';
+import { Engine } from './internal/engine.js';
+import { createMockFetch } from './internal/mock-fetch.js';
+import { buildHandlers } from './internal/msw-handlers.js';
+import { randomId } from './internal/random.js';
+import type { ServerModule } from './internal/server-types.js';
+import type {
+  FailOptions,
+  FailureHandle,
+  MockCall,
+  MockClient,
+  MockKeywayOptions,
+  MockRouteName,
+  MockRouteSelector,
+  MockServer,
+  MockUser,
+} from './types.js';
+
+export type { MockClock } from './internal/clock.js';
+
+/** Options of `mock.seed.accessToken()`. */
+export interface SeedAccessTokenOptions {
+  /** The user (default: the first configured user). */
+  sub?: string;
+  /** The client (default: the first configured client). */
+  clientId?: string;
+  scope?: string;
+  aud?: string | string[];
+  /** Seconds until it expires (default: never). */
+  expiresIn?: number;
+  /** The token string itself (default: a random opaque token). */
+  token?: string;
+}
+
+/** Options of `mock.seed.persistentToken()`. */
+export interface SeedPersistentTokenOptions {
+  /** The persistent token id (default: a random `ptk_...`). */
+  id?: string;
+  /** The user its access tokens are for (default: the first configured user). */
+  sub?: string;
+  /** The client (default: the first configured client). */
+  clientId?: string;
+  scope?: string;
+  /** The refresh token behind it, as if stored with `storeRefreshToken`. */
+  refreshToken?: string;
+}
+
+/** Options of `mock.seed.externalToken()`. */
+export interface SeedExternalTokenOptions extends Partial<Omit<ExternalToken, 'provider'>> {
+  /** The provider's grant is gone: `retrieveExternalToken` answers 401 `reconsent_required`. */
+  reconsent?: boolean;
+}
+
+/** Puts state into the mock directly, without going through the HTTP API. */
+export interface MockSeed {
+  /** Adds (or replaces) a user. */
+  user(user: MockUser): MockUser;
+  /** Adds (or replaces) a client. */
+  client(client: MockClient): MockClient;
+  /** An opaque bearer token the mock accepts (token-manager API, userinfo, introspection). */
+  accessToken(options?: SeedAccessTokenOptions): string;
+  /** A persistent token: `GET /api/v1/access/{id}` answers access tokens for it. Returns the id. */
+  persistentToken(options?: SeedPersistentTokenOptions): string;
+  /** A federated provider's token held for `user` (a `sub`); `reconsent: true` makes it need consent again. */
+  externalToken(user: string, provider: string, options?: SeedExternalTokenOptions): ExternalToken;
+}
+
+/** A stateful fake of the Keyway service. Create one with {@link createMockKeyway}. */
+export interface MockKeyway {
+  /** The issuer URL the mock answers for: the configured one, or the server's URL while `listen()` runs. */
+  readonly issuer: string;
+  /** A ready bearer token for the token-manager API (an opaque token for the first user and client). */
+  readonly apiToken: string;
+  /** msw request handlers for the current issuer, for `setupServer()` (Node) or `setupWorker()` (browser). */
+  readonly handlers: HttpHandler[];
+  /** A `fetch`-compatible function served by the mock in-process: inject it, nothing global is patched. */
+  readonly fetch: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+  /** Answers one request: the runtime-agnostic core that `handlers`, `fetch` and `listen()` share. */
+  handle(request: Request): Promise<Response>;
+  /** Serves the mock over real HTTP on 127.0.0.1 (port 0: any free port); the server's URL becomes the issuer. Node only. */
+  listen(port?: number): Promise<MockServer>;
+  /** Makes matching requests fail (status, body, network error) or slow down (`delay`). */
+  fail(route: MockRouteSelector, options: FailOptions): FailureHandle;
+  /** Every request received, oldest first. */
+  readonly calls: readonly MockCall[];
+  /** The calls of one route (an operationId). */
+  callsTo(route: MockRouteName): MockCall[];
+  /** Forgets tokens, grants, consents, failures, calls and seeded data; back to the real clock. Keys and `apiToken` stay. */
+  reset(): void;
+  /** The clock the mock issues and checks tokens with (epoch seconds). */
+  readonly clock: MockClock;
+  /** Seeding helpers. */
+  readonly seed: MockSeed;
+}
+
+/**
+ * Creates a stateful fake of the Keyway service: the token-manager API (`/api/v1`) with bearer
+ * authentication, persistent tokens, offline consent and external tokens, served in-process
+ * (`fetch`, `handle`), through msw (`handlers`) or over HTTP (`listen()`).
+ *
+ * @example
+ * ```ts
+ * import { createMockKeyway } from '@keyway/mocks';
+ *
+ * const mock = createMockKeyway();
+ * const id = mock.seed.persistentToken({ sub: 'usr_1', scope: 'api:read' });
+ * const res = await mock.fetch(`${mock.issuer}/api/v1/access/${id}`, {
+ *   headers: { authorization: `Bearer ${mock.apiToken}` },
+ * });
+ * const { access_token } = (await res.json()) as { access_token: string };
+ * ```
+ */
+export function createMockKeyway(options: MockKeywayOptions = {}): MockKeyway {
+  const engine = new Engine(options, [...apiRoutes]);
+  let cachedHandlers: { issuer: string; handlers: HttpHandler[] } | undefined;
+  let listening = false;
+
+  const firstUser = () => engine.users.keys().next().value ?? 'usr_test';
+  const firstClient = () => engine.clients.keys().next().value ?? 'test-client';
+
+  const seed: MockSeed = {
+    user(user) {
+      const copy = { ...user };
+      engine.users.set(copy.sub, copy);
+      return copy;
+    },
+    client(client) {
+      const copy = { ...client };
+      engine.clients.set(copy.clientId, copy);
+      return copy;
+    },
+    accessToken(seedOptions = {}) {
+      const token = seedOptions.token ?? randomId('kw_at_', 32);
+      engine.registerOpaqueAccessToken(token, {
+        sub: seedOptions.sub ?? firstUser(),
+        clientId: seedOptions.clientId ?? firstClient(),
+        scope: seedOptions.scope,
+        aud: seedOptions.aud,
+        exp: seedOptions.expiresIn === undefined ? undefined : engine.clock.now() + seedOptions.expiresIn,
+      });
+      return token;
+    },
+    persistentToken(seedOptions = {}) {
+      const id = seedOptions.id ?? randomId('ptk_');
+      engine.state.persistent.set(id, {
+        id,
+        sub: seedOptions.sub ?? firstUser(),
+        clientId: seedOptions.clientId ?? firstClient(),
+        scope: seedOptions.scope,
+        refreshToken: seedOptions.refreshToken,
+        revoked: false,
+      });
+      return id;
+    },
+    externalToken(user, provider, seedOptions = {}) {
+      const { reconsent = false, ...fields } = seedOptions;
+      const token: ExternalToken = {
+        provider,
+        access_token: fields.access_token ?? randomId(`${provider}_`, 32),
+        token_type: fields.token_type ?? 'Bearer',
+        ...(fields.expires_at === undefined ? {} : { expires_at: fields.expires_at }),
+        ...(fields.scope === undefined ? {} : { scope: fields.scope }),
+      };
+      let tokens = engine.state.external.get(user);
+      if (!tokens) {
+        tokens = new Map();
+        engine.state.external.set(user, tokens);
+      }
+      tokens.set(provider, { ...token, reconsent });
+      return token;
+    },
+  };
+
+  return {
+    get issuer() {
+      return engine.issuer;
+    },
+    apiToken: engine.apiToken,
+    get handlers() {
+      if (cachedHandlers?.issuer !== engine.issuer) {
+        cachedHandlers = { issuer: engine.issuer, handlers: buildHandlers(engine, engine.issuer) };
+      }
+      return cachedHandlers.handlers;
+    },
+    fetch: createMockFetch(engine),
+    handle: (request) => engine.handle(request),
+    async listen(port = 0) {
+      if (listening) {
+        throw new Error('@keyway/mocks: this mock is already listening; close() the server first.');
+      }
+      listening = true;
+      try {
+        const { serve } = (await import('#server')) as ServerModule;
+        const server = await serve((request) => engine.handle(request), port);
+        const url = `${server.url}${new URL(engine.configuredIssuer).pathname.replace(/\/+$/, '')}`;
+        engine.serveAs(url);
+        let closed = false;
+        return {
+          url,
+          port: server.port,
+          async close() {
+            if (closed) {
+              return;
+            }
+            closed = true;
+            engine.serveAs(undefined);
+            listening = false;
+            await server.close();
+          },
+        };
+      } catch (error) {
+        listening = false;
+        throw error;
+      }
+    },
+    fail: (route, failOptions) => engine.failures.add(route, failOptions),
+    get calls() {
+      return [...engine.calls];
+    },
+    callsTo: (route) => engine.calls.filter((call) => call.route === route),
+    reset: () => engine.reset(),
+    clock: engine.clock,
+    seed,
+  };
+}

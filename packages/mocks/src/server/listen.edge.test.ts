@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { createMockKeyway } from '../index.js';
+
+// Edge project only: outside Node `#server` resolves to the stub that refuses clearly.
+describe('listen() outside Node', () => {
+  it('rejects with a clear error instead of importing Node built-ins', async () => {
+    const mock = createMockKeyway();
+    await expect(mock.listen()).rejects.toThrow(/listen\(\) needs Node\.js/);
+    // A failed listen() does not block a later one.
+    await expect(mock.listen()).rejects.toThrow(/needs Node\.js/);
+  });
+});

@@ -1,0 +1,140 @@
+import type { operations } from '@keyway/openapi';
+import type { JWK } from 'jose';
+import type { SigningAlg } from './internal/keys.js';
+
+export type { SigningAlg } from './internal/keys.js';
+
+/** A user the mock knows: `sub` plus any claims it reports (ID token, userinfo, introspection). */
+export interface MockUser {
+  /** The subject identifier. */
+  sub: string;
+  name?: string;
+  email?: string;
+  email_verified?: boolean;
+  [claim: string]: unknown;
+}
+
+/** How a client authenticates at the token, PAR, device, introspection and revocation endpoints. */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+
+/** A registered OAuth client of the mock. */
+export interface MockClient {
+  clientId: string;
+  /** Confidential clients with a secret may use `client_secret_basic` or `client_secret_post`. */
+  clientSecret?: string;
+  /** Public keys (a JWKS) for `private_key_jwt` client assertions. */
+  jwks?: { keys: JWK[] };
+  /** Pin one method; by default every method the client's credentials allow is accepted. */
+  tokenEndpointAuthMethod?: ClientAuthMethod;
+  /** Registered redirect URIs; loopback URIs match on any port (RFC 8252). Default: any URI. */
+  redirectUris?: string[];
+  /** Registered `post_logout_redirect_uri` values. Default: any URI. */
+  postLogoutRedirectUris?: string[];
+  /** Grants the client may use. Default: all of them (public clients: all but client_credentials). */
+  grantTypes?: string[];
+}
+
+/** Lifetimes in seconds. */
+export interface MockTtl {
+  /** Access tokens (default 3600). */
+  accessToken?: number;
+  /** ID tokens (default 3600). */
+  idToken?: number;
+  /** Refresh tokens (default 30 days). */
+  refreshToken?: number;
+  /** Authorization codes and pushed request URIs (default 60). */
+  authorizationCode?: number;
+  /** Device codes (default 600). */
+  deviceCode?: number;
+}
+
+/** Options of `createMockKeyway`. */
+export interface MockKeywayOptions {
+  /** The issuer the handlers answer for (default `https://keyway.test`); `listen()` replaces it while serving. */
+  issuer?: string;
+  /** Registered clients. Default: `test-client`/`test-secret` (confidential) and `test-public-client` (public). */
+  clients?: MockClient[];
+  /** Known users; the first one signs in at the authorize endpoint. Default: one user, `usr_test`. */
+  users?: MockUser[];
+  /** Signature algorithm of tokens and the JWKS (default `RS256`). */
+  alg?: SigningAlg;
+  /** Token lifetimes in seconds; a number sets the access-token lifetime. */
+  ttl?: number | MockTtl;
+}
+
+/** The operationIds of the Keyway spec: the names `fail()` and `calls` use for routes. */
+export type MockRouteName = keyof operations & string;
+
+/**
+ * A route selector: an operationId (`'token'`, `'retrieveAccessToken'`), `'METHOD /path'` with the
+ * spec's templated or a concrete path (`'GET /api/v1/access/{id}'`, `'POST /oauth/token'`), a bare
+ * path (any method), or `'*'` for every route.
+ */
+export type MockRouteSelector =
+  | MockRouteName
+  | '*'
+  | `${'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'} /${string}`
+  | `/${string}`;
+
+/** What `fail()` does to matching requests. */
+export interface FailOptions {
+  /** The status to answer with. Leave out (with `delay`) to slow down the real answer instead. */
+  status?: number;
+  /**
+   * The body: a string is sent as is (`text/html` when it starts with `<`), an object as JSON.
+   * Default: a problem detail (API routes) or an OAuth error (OAuth routes) for the status.
+   */
+  body?: string | Record<string, unknown> | unknown[];
+  /** Extra or replacing response headers. */
+  headers?: Record<string, string>;
+  /** `Retry-After` in seconds for 429 and 503 answers (default 1). */
+  retryAfter?: number;
+  /** How many requests fail (default: every one until `reset()` or `handle.clear()`). */
+  times?: number;
+  /** Milliseconds to wait before answering (a slow response). */
+  delay?: number;
+  /** Fail at the network level: `mock.fetch` rejects, msw reports a network error, `listen()` resets the connection. */
+  network?: true;
+}
+
+/** A failure rule installed by `fail()`. */
+export interface FailureHandle {
+  /** Requests this rule has failed so far. */
+  readonly hits: number;
+  /** Removes the rule. */
+  clear(): void;
+}
+
+/** One request the mock received. */
+export interface MockCall {
+  /** The operationId of the route (`'unknown'` for a path the spec does not have). */
+  route: MockRouteName | 'unknown';
+  method: string;
+  /** The full URL. */
+  url: string;
+  /** The path below the issuer, e.g. `/api/v1/access/ptk_1`. */
+  path: string;
+  /** Path parameters, e.g. `{ id: 'ptk_1' }`. */
+  params: Record<string, string>;
+  /** Query parameters (repeated ones as arrays). */
+  query: Record<string, string | string[]>;
+  /** Request headers, lower-cased names. */
+  headers: Record<string, string>;
+  /** The parsed body: JSON, form fields (repeated ones as arrays), text, or `undefined`. */
+  body: unknown;
+  /** The status answered (`0` for an injected network error); `undefined` while in flight. */
+  status: number | undefined;
+  /** The `x-request-id` of a token-manager API answer. */
+  requestId?: string;
+  /** When it arrived, in the mock clock's epoch seconds. */
+  time: number;
+}
+
+/** A running `listen()` server. */
+export interface MockServer {
+  /** `http://127.0.0.1:<port>`: the issuer while the server runs. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops the server (dropping open connections) and restores the previous issuer. */
+  close(): Promise<void>;
+}
