@@ -1,11 +1,13 @@
-import type { ExternalToken } from '@keyway/openapi';
+import type { ExternalToken, JsonWebKeySet } from '@keyway/openapi';
 import type { HttpHandler } from 'msw';
 import { apiRoutes } from './internal/api-routes.js';
 import type { MockClock } from './internal/clock.js';
 import { Engine } from './internal/engine.js';
 import { createMockFetch } from './internal/mock-fetch.js';
 import { buildHandlers } from './internal/msw-handlers.js';
-import { randomId } from './internal/random.js';
+import { oauthRoutes } from './internal/oauth-routes.js';
+import { createScenario } from './internal/scenario.js';
+import { createSeed } from './internal/seed.js';
 import type { ServerModule } from './internal/server-types.js';
 import type {
   FailOptions,
@@ -17,6 +19,7 @@ import type {
   MockRouteSelector,
   MockServer,
   MockUser,
+  SigningAlg,
 } from './types.js';
 
 export type { MockClock } from './internal/clock.js';
@@ -94,12 +97,43 @@ export interface MockKeyway {
   readonly clock: MockClock;
   /** Seeding helpers. */
   readonly seed: MockSeed;
+  /** Signs an RFC 9068 access token (`typ: at+jwt`) the mock's endpoints accept; `claims` override the defaults. */
+  mintAccessToken(claims?: MintClaims): Promise<string>;
+  /** Signs an ID token for a user (default: the first) and client (default: the first); `claims` override. */
+  mintIdToken(claims?: MintClaims): Promise<string>;
+  /** The public JWKS, as `GET /oauth/jwks` serves it. */
+  jwks(): Promise<JsonWebKeySet>;
+  /** New signing key; the previous one stays published (tokens it signed still verify) unless `retire: true`. */
+  rotateKeys(options?: { retire?: boolean; alg?: SigningAlg }): Promise<void>;
+  /** Expires every access token the mock issued (`apiToken` excepted), plus refresh tokens with `refreshTokens: true`. */
+  expireAll(options?: { refreshTokens?: boolean }): void;
+  /** The user the authorize endpoint signs in from now on (a `sub` of a known user, or a new user). */
+  signInAs(user: string | MockUser): void;
+  /** Makes the authorize endpoint redirect with an error (default `access_denied`); `null` goes back to signing in. */
+  denyAuthorization(error?: { error: string; description?: string } | null): void;
+  /** Approves a pending device authorization by its user code, for `user` (default: the signed-in user). */
+  approveDevice(userCode: string, user?: string | MockUser): void;
+  /** Denies a pending device authorization: polling answers `access_denied`. */
+  denyDevice(userCode: string): void;
+}
+
+/** Claims for `mintAccessToken()` / `mintIdToken()`; `exp` defaults from the mock's `ttl`. */
+export interface MintClaims {
+  sub?: string;
+  aud?: string | string[];
+  client_id?: string;
+  scope?: string;
+  exp?: number;
+  iat?: number;
+  nonce?: string;
+  [claim: string]: unknown;
 }
 
 /**
- * Creates a stateful fake of the Keyway service: the token-manager API (`/api/v1`) with bearer
- * authentication, persistent tokens, offline consent and external tokens, served in-process
- * (`fetch`, `handle`), through msw (`handlers`) or over HTTP (`listen()`).
+ * Creates a stateful fake of the whole Keyway service — discovery, JWKS, every OAuth grant, PAR,
+ * device flow, introspection, revocation, userinfo, logout, and the token-manager API (`/api/v1`) —
+ * that signs real JWTs. Serve it in-process (`fetch`, `handle`), through msw (`handlers`) or over
+ * HTTP (`listen()`).
  *
  * @example
  * ```ts
@@ -114,65 +148,11 @@ export interface MockKeyway {
  * ```
  */
 export function createMockKeyway(options: MockKeywayOptions = {}): MockKeyway {
-  const engine = new Engine(options, [...apiRoutes]);
+  const engine = new Engine(options, [...oauthRoutes, ...apiRoutes]);
   let cachedHandlers: { issuer: string; handlers: HttpHandler[] } | undefined;
   let listening = false;
 
-  const firstUser = () => engine.users.keys().next().value ?? 'usr_test';
-  const firstClient = () => engine.clients.keys().next().value ?? 'test-client';
-
-  const seed: MockSeed = {
-    user(user) {
-      const copy = { ...user };
-      engine.users.set(copy.sub, copy);
-      return copy;
-    },
-    client(client) {
-      const copy = { ...client };
-      engine.clients.set(copy.clientId, copy);
-      return copy;
-    },
-    accessToken(seedOptions = {}) {
-      const token = seedOptions.token ?? randomId('kw_at_', 32);
-      engine.registerOpaqueAccessToken(token, {
-        sub: seedOptions.sub ?? firstUser(),
-        clientId: seedOptions.clientId ?? firstClient(),
-        scope: seedOptions.scope,
-        aud: seedOptions.aud,
-        exp: seedOptions.expiresIn === undefined ? undefined : engine.clock.now() + seedOptions.expiresIn,
-      });
-      return token;
-    },
-    persistentToken(seedOptions = {}) {
-      const id = seedOptions.id ?? randomId('ptk_');
-      engine.state.persistent.set(id, {
-        id,
-        sub: seedOptions.sub ?? firstUser(),
-        clientId: seedOptions.clientId ?? firstClient(),
-        scope: seedOptions.scope,
-        refreshToken: seedOptions.refreshToken,
-        revoked: false,
-      });
-      return id;
-    },
-    externalToken(user, provider, seedOptions = {}) {
-      const { reconsent = false, ...fields } = seedOptions;
-      const token: ExternalToken = {
-        provider,
-        access_token: fields.access_token ?? randomId(`${provider}_`, 32),
-        token_type: fields.token_type ?? 'Bearer',
-        ...(fields.expires_at === undefined ? {} : { expires_at: fields.expires_at }),
-        ...(fields.scope === undefined ? {} : { scope: fields.scope }),
-      };
-      let tokens = engine.state.external.get(user);
-      if (!tokens) {
-        tokens = new Map();
-        engine.state.external.set(user, tokens);
-      }
-      tokens.set(provider, { ...token, reconsent });
-      return token;
-    },
-  };
+  const seed = createSeed(engine);
 
   return {
     get issuer() {
@@ -224,5 +204,6 @@ export function createMockKeyway(options: MockKeywayOptions = {}): MockKeyway {
     reset: () => engine.reset(),
     clock: engine.clock,
     seed,
+    ...createScenario(engine),
   };
 }

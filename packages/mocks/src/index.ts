@@ -16,6 +16,7 @@
  */
 export {
   createMockKeyway,
+  type MintClaims,
   type MockClock,
   type MockKeyway,
   type MockSeed,

@@ -58,6 +58,8 @@ export interface MockKeywayOptions {
   users?: MockUser[];
   /** Signature algorithm of tokens and the JWKS (default `RS256`). */
   alg?: SigningAlg;
+  /** Seconds a device-flow client must wait between polls (default 5). `0` announces 1 and never answers `slow_down`. */
+  deviceInterval?: number;
   /** Token lifetimes in seconds; a number sets the access-token lifetime. */
   ttl?: number | MockTtl;
 }

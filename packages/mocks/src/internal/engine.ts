@@ -47,6 +47,8 @@ export class Engine {
   readonly ttl: Required<MockTtl>;
   readonly apiToken = randomId('kw_test_', 32);
   readonly users = new Map<string, MockUser>();
+  /** Seconds between device-flow polls (RFC 8628 `interval`). */
+  readonly deviceInterval: number;
   readonly clients = new Map<string, MockClient>();
   #configuredIssuer: string;
   #servingIssuer: string | undefined;
@@ -59,6 +61,7 @@ export class Engine {
     this.keys = new KeyRing(options.alg ?? 'RS256');
     const ttl = typeof options.ttl === 'number' ? { accessToken: options.ttl } : (options.ttl ?? {});
     this.ttl = { ...DEFAULT_TTL, ...ttl };
+    this.deviceInterval = options.deviceInterval ?? 5;
     this.#router = new Router(routes);
     this.reset();
   }

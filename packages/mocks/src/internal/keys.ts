@@ -8,6 +8,7 @@ export interface SigningKey {
   readonly kid: string;
   readonly alg: SigningAlg;
   readonly privateKey: CryptoKey;
+  readonly publicKey: CryptoKey;
   readonly publicJwk: JWK;
 }
 
@@ -15,7 +16,7 @@ async function createKey(alg: SigningAlg): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const jwk = await exportJWK(publicKey);
   const kid = (await calculateJwkThumbprint(jwk)).slice(0, 16);
-  return { kid, alg, privateKey, publicJwk: { ...jwk, kid, alg, use: 'sig' } };
+  return { kid, alg, privateKey, publicKey, publicJwk: { ...jwk, kid, alg, use: 'sig' } };
 }
 
 // Generating an RSA key takes hundreds of milliseconds; every mock in a process starts from the same

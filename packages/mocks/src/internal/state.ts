@@ -99,6 +99,10 @@ export class MockState {
   codes = new Map<string, AuthorizationCode>();
   pushed = new Map<string, PushedRequest>();
   devices = new Map<string, DeviceAuthorization>();
+  /** `jti`s of client assertions already used (replay protection). */
+  assertionIds = new Set<string>();
+  /** RP-initiated logouts received, for assertions. */
+  endedSessions: Array<{ clientId?: string; sub?: string }> = [];
   /** The user the authorize endpoint signs in next (`signInAs`), else the first user. */
   nextUser: string | undefined;
   /** Answer the next authorization requests with this error instead (`denyAuthorization`). */

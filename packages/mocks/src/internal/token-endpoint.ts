@@ -1,0 +1,248 @@
+import type { TokenResponse } from '@keyway/openapi';
+import type { MockClient } from '../types.js';
+import { authenticateClient, isPublic } from './client-auth.js';
+import type { Engine } from './engine.js';
+import { many, oauthForm, one, scopes } from './form.js';
+import { type FormFields, json, oauthError } from './http.js';
+import type { RouteContext } from './routes.js';
+import { audienceOf, issueTokenSet, s256 } from './tokens.js';
+
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+const TOKEN_TYPES = new Set([
+  ACCESS_TOKEN_TYPE,
+  'urn:ietf:params:oauth:token-type:jwt',
+  'urn:ietf:params:oauth:token-type:refresh_token',
+  'urn:ietf:params:oauth:token-type:id_token',
+]);
+
+export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_GRANT, EXCHANGE_GRANT];
+
+type Grant = (engine: Engine, client: MockClient, form: FormFields) => Promise<Response>;
+
+function tokens(body: TokenResponse): Response {
+  return json(body, 200, { pragma: 'no-cache' });
+}
+
+const invalidGrant = (description: string) => oauthError('invalid_grant', description);
+
+const authorizationCode: Grant = async (engine, client, form) => {
+  const code = one(form, 'code');
+  const verifier = one(form, 'code_verifier');
+  if (!code) {
+    return oauthError('invalid_request', 'Missing parameter: code');
+  }
+  if (!verifier) {
+    return oauthError('invalid_request', 'Missing parameter: code_verifier (PKCE is required)');
+  }
+  const record = engine.state.codes.get(code);
+  if (!record || record.clientId !== client.clientId) {
+    return invalidGrant('The authorization code is invalid');
+  }
+  if (record.used) {
+    // RFC 9700 4.1.2: a replayed code revokes what it already issued.
+    if (record.grantId) {
+      engine.revokeGrant(record.grantId);
+    }
+    return invalidGrant('The authorization code has already been used');
+  }
+  record.used = true;
+  if (record.exp <= engine.clock.now()) {
+    return invalidGrant('The authorization code has expired');
+  }
+  if (record.redirectUri !== undefined && one(form, 'redirect_uri') !== record.redirectUri) {
+    return invalidGrant('redirect_uri does not match the authorization request');
+  }
+  if ((await s256(verifier)) !== record.codeChallenge) {
+    return invalidGrant('PKCE verification failed');
+  }
+  const body = await issueTokenSet(engine, {
+    clientId: client.clientId,
+    sub: record.sub,
+    scope: record.scope,
+    resource: many(form, 'resource').length > 0 ? many(form, 'resource') : record.resource,
+    nonce: record.nonce,
+    authTime: record.authTime,
+    refresh: true,
+    idToken: true,
+  });
+  record.grantId = engine.activeToken(body.access_token)?.grantId;
+  return tokens(body);
+};
+
+const refreshToken: Grant = async (engine, client, form) => {
+  const token = one(form, 'refresh_token');
+  if (!token) {
+    return oauthError('invalid_request', 'Missing parameter: refresh_token');
+  }
+  const record = engine.state.tokens.get(token);
+  if (!record || record.kind !== 'refresh' || record.clientId !== client.clientId) {
+    return invalidGrant('The refresh token is invalid');
+  }
+  if (record.used) {
+    // Reuse of a rotated refresh token: assume theft and end the whole grant.
+    engine.revokeGrant(record.grantId);
+    return invalidGrant('The refresh token was already used; the grant is revoked');
+  }
+  const grant = engine.state.grants.get(record.grantId);
+  if (record.revoked || grant?.revoked) {
+    return invalidGrant('The refresh token is revoked');
+  }
+  if (record.exp !== undefined && record.exp <= engine.clock.now()) {
+    return invalidGrant('The refresh token has expired');
+  }
+  const granted = scopes(record.scope);
+  const asked = one(form, 'scope');
+  if (asked !== undefined && !scopes(asked).every((s) => granted.includes(s))) {
+    return oauthError('invalid_scope', 'The scope exceeds the original grant');
+  }
+  record.used = true;
+  const body = await issueTokenSet(engine, {
+    clientId: client.clientId,
+    sub: record.sub ?? '',
+    scope: asked ?? record.scope,
+    resource: many(form, 'resource').length > 0 ? many(form, 'resource') : grant?.resource,
+    authTime: grant?.authTime,
+    grantId: record.grantId,
+    refresh: true,
+    idToken: true,
+  });
+  return tokens(body);
+};
+
+const clientCredentials: Grant = async (engine, client, form) => {
+  if (isPublic(client)) {
+    return oauthError('unauthorized_client', 'client_credentials needs a confidential client');
+  }
+  const scope = one(form, 'scope');
+  const aud = audienceOf(many(form, 'resource')) ?? engine.issuer;
+  const access = await engine.issueAccessToken({ clientId: client.clientId, sub: client.clientId, scope, aud });
+  return tokens({
+    access_token: access.token,
+    token_type: 'Bearer',
+    expires_in: engine.ttl.accessToken,
+    ...(scope ? { scope } : {}),
+  });
+};
+
+const deviceCode: Grant = async (engine, client, form) => {
+  const code = one(form, 'device_code');
+  if (!code) {
+    return oauthError('invalid_request', 'Missing parameter: device_code');
+  }
+  const device = engine.state.devices.get(code);
+  if (!device || device.clientId !== client.clientId || device.status === 'redeemed') {
+    return invalidGrant('The device code is invalid');
+  }
+  const now = engine.clock.now();
+  if (device.exp <= now) {
+    return oauthError('expired_token', 'The device code has expired; start again');
+  }
+  if (device.status === 'denied') {
+    return oauthError('access_denied', 'The user denied the request');
+  }
+  if (device.status === 'pending') {
+    const tooSoon = device.interval > 0 && device.lastPoll !== undefined && now - device.lastPoll < device.interval;
+    device.lastPoll = now;
+    return tooSoon ? oauthError('slow_down', undefined) : oauthError('authorization_pending', undefined);
+  }
+  device.status = 'redeemed';
+  return tokens(
+    await issueTokenSet(engine, {
+      clientId: client.clientId,
+      sub: device.sub ?? engine.defaultUser().sub,
+      scope: device.scope,
+      resource: device.resource,
+      authTime: now,
+      refresh: true,
+      idToken: true,
+    }),
+  );
+};
+
+const tokenExchange: Grant = async (engine, client, form) => {
+  const subjectToken = one(form, 'subject_token');
+  const subjectType = one(form, 'subject_token_type');
+  if (!subjectToken || !subjectType) {
+    return oauthError('invalid_request', 'subject_token and subject_token_type are required');
+  }
+  if (subjectType !== ACCESS_TOKEN_TYPE && subjectType !== 'urn:ietf:params:oauth:token-type:jwt') {
+    return oauthError('invalid_request', `Unsupported subject_token_type ${subjectType}`);
+  }
+  const requested = one(form, 'requested_token_type') ?? ACCESS_TOKEN_TYPE;
+  if (!TOKEN_TYPES.has(requested) || requested.endsWith(':refresh_token') || requested.endsWith(':id_token')) {
+    return oauthError('invalid_request', `Unsupported requested_token_type ${requested}`);
+  }
+  const subject = engine.activeToken(subjectToken);
+  if (!subject) {
+    return invalidGrant('The subject token is invalid, expired or revoked');
+  }
+  const actorToken = one(form, 'actor_token');
+  let act: { sub: string } | undefined;
+  if (actorToken !== undefined) {
+    if (!one(form, 'actor_token_type')) {
+      return oauthError('invalid_request', 'actor_token_type is required with actor_token');
+    }
+    const actor = engine.activeToken(actorToken);
+    if (!actor) {
+      return invalidGrant('The actor token is invalid, expired or revoked');
+    }
+    act = { sub: actor.sub ?? actor.clientId };
+  }
+  const asked = one(form, 'scope');
+  const granted = scopes(subject.scope);
+  if (asked !== undefined && subject.scope !== undefined && !scopes(asked).every((s) => granted.includes(s))) {
+    return oauthError('invalid_scope', 'The scope exceeds the subject token');
+  }
+  const scope = asked ?? subject.scope;
+  const aud = audienceOf([...many(form, 'audience'), ...many(form, 'resource')]) ?? engine.issuer;
+  const access = await engine.issueAccessToken({
+    sub: subject.sub,
+    clientId: client.clientId,
+    scope,
+    aud,
+    ttl: Math.min(engine.ttl.accessToken, 300),
+    claims: act ? { act } : {},
+  });
+  return tokens({
+    access_token: access.token,
+    token_type: 'Bearer',
+    expires_in: Math.min(engine.ttl.accessToken, 300),
+    issued_token_type: requested,
+    ...(scope ? { scope } : {}),
+  });
+};
+
+const GRANTS: Record<string, Grant> = {
+  authorization_code: authorizationCode,
+  refresh_token: refreshToken,
+  client_credentials: clientCredentials,
+  [DEVICE_GRANT]: deviceCode,
+  [EXCHANGE_GRANT]: tokenExchange,
+};
+
+/** `POST /oauth/token`: every grant of the spec, with client authentication and RFC 6749 errors. */
+export async function tokenEndpoint(ctx: RouteContext): Promise<Response> {
+  const form = oauthForm(ctx);
+  if (form instanceof Response) {
+    return form;
+  }
+  const grantType = one(form, 'grant_type');
+  if (!grantType) {
+    return oauthError('invalid_request', 'Missing parameter: grant_type');
+  }
+  const auth = await authenticateClient(ctx.engine, ctx.request, form, '/oauth/token');
+  if (auth instanceof Response) {
+    return auth;
+  }
+  const grant = GRANTS[grantType];
+  if (!grant) {
+    return oauthError('unsupported_grant_type', `${grantType} is not supported`);
+  }
+  const allowed = auth.client.grantTypes ?? GRANT_TYPES;
+  if (!allowed.includes(grantType)) {
+    return oauthError('unauthorized_client', `${grantType} is not enabled for this client`);
+  }
+  return grant(ctx.engine, auth.client, form);
+}

@@ -1,0 +1,137 @@
+import type { TokenResponse } from '@keyway/openapi';
+import { base64url, SignJWT } from 'jose';
+import type { MockUser } from '../types.js';
+import type { Engine } from './engine.js';
+import { scopes } from './form.js';
+import { randomId } from './random.js';
+
+const SCOPE_CLAIMS: Record<string, string[]> = {
+  profile: [
+    'name',
+    'family_name',
+    'given_name',
+    'middle_name',
+    'nickname',
+    'preferred_username',
+    'profile',
+    'picture',
+    'website',
+    'gender',
+    'birthdate',
+    'zoneinfo',
+    'locale',
+    'updated_at',
+  ],
+  email: ['email', 'email_verified'],
+  address: ['address'],
+  phone: ['phone_number', 'phone_number_verified'],
+};
+const STANDARD = new Set(Object.values(SCOPE_CLAIMS).flat());
+
+/** The user's claims the scopes allow (OIDC Core 5.4); custom (non-standard) claims always go along. */
+export function userClaims(user: MockUser | undefined, scope: string | undefined): Record<string, unknown> {
+  if (!user) {
+    return {};
+  }
+  const granted = scopes(scope);
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(user)) {
+    if (name === 'sub' || value === undefined) {
+      continue;
+    }
+    const allowed = !STANDARD.has(name) || granted.some((s) => SCOPE_CLAIMS[s]?.includes(name));
+    if (allowed) {
+      out[name] = value;
+    }
+  }
+  return out;
+}
+
+/** BASE64URL(SHA-256(verifier)): the S256 PKCE challenge. */
+export async function s256(verifier: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
+  return base64url.encode(new Uint8Array(digest));
+}
+
+/** Signs an OpenID Connect ID token with the current key. */
+export async function signIdToken(engine: Engine, claims: Record<string, unknown>): Promise<string> {
+  const key = await engine.keys.current();
+  const now = engine.clock.now();
+  const payload = { iss: engine.issuer, iat: now, exp: now + engine.ttl.idToken, ...claims };
+  return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
+}
+
+export interface TokenSetInput {
+  clientId: string;
+  sub: string;
+  scope?: string;
+  resource?: string[];
+  nonce?: string;
+  authTime?: number;
+  /** Continue an existing grant (refresh); a new one otherwise. */
+  grantId?: string;
+  refresh: boolean;
+  idToken: boolean;
+}
+
+/** Access token (+ refresh token, + ID token for `openid`) of a user grant: code, device and refresh grants. */
+export async function issueTokenSet(engine: Engine, input: TokenSetInput): Promise<TokenResponse> {
+  const grantId =
+    input.grantId ??
+    engine.newGrant({
+      sub: input.sub,
+      clientId: input.clientId,
+      scope: input.scope,
+      resource: input.resource,
+      authTime: input.authTime,
+    });
+  const aud = audienceOf(input.resource) ?? engine.issuer;
+  const access = await engine.issueAccessToken({
+    sub: input.sub,
+    clientId: input.clientId,
+    scope: input.scope,
+    aud,
+    grantId,
+  });
+  const response: TokenResponse = {
+    access_token: access.token,
+    token_type: 'Bearer',
+    expires_in: engine.ttl.accessToken,
+    ...(input.scope ? { scope: input.scope } : {}),
+  };
+  if (input.refresh) {
+    const token = randomId('kw_rt_', 40);
+    const now = engine.clock.now();
+    engine.state.tokens.set(token, {
+      token,
+      kind: 'refresh',
+      jti: randomId('rt_'),
+      grantId,
+      sub: input.sub,
+      clientId: input.clientId,
+      scope: input.scope,
+      iat: now,
+      exp: now + engine.ttl.refreshToken,
+      revoked: false,
+    });
+    response.refresh_token = token;
+  }
+  if (input.idToken && scopes(input.scope).includes('openid')) {
+    const user = engine.users.get(input.sub);
+    response.id_token = await signIdToken(engine, {
+      sub: input.sub,
+      aud: input.clientId,
+      ...(input.authTime === undefined ? {} : { auth_time: input.authTime }),
+      ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
+      ...userClaims(user, input.scope),
+    });
+  }
+  return response;
+}
+
+export function audienceOf(resource: string[] | undefined): string | string[] | undefined {
+  if (!resource || resource.length === 0) {
+    return undefined;
+  }
+  return resource.length === 1 ? resource[0] : resource;
+}
