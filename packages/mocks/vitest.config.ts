@@ -17,7 +17,11 @@ export default defineConfig({
       {
         extends: true,
         resolve: { alias: { '#server': server('unsupported.ts') } },
-        test: { name: 'edge', environment: 'edge-runtime', exclude: ['**/*.node.test.ts', '**/node_modules/**'] },
+        test: {
+          name: 'edge',
+          environment: 'edge-runtime',
+          exclude: ['**/*.node.test.ts', '**/exports.test.ts', '**/node_modules/**'],
+        },
       },
     ],
   },

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as root from './index.js';
+import * as jest from './jest.js';
+import * as node from './node.js';
+import * as vitest from './vitest.js';
 
 // A change of public surface shows up here in review.
 describe('public surface', () => {
@@ -8,6 +11,26 @@ describe('public surface', () => {
       [
         "createMockKeyway",
       ]
+    `);
+  });
+
+  it('subpaths', () => {
+    expect({
+      vitest: Object.keys(vitest).sort(),
+      jest: Object.keys(jest).sort(),
+      node: Object.keys(node).sort(),
+    }).toMatchInlineSnapshot(`
+      {
+        "jest": [
+          "useMockKeyway",
+        ],
+        "node": [
+          "setupMockServer",
+        ],
+        "vitest": [
+          "useMockKeyway",
+        ],
+      }
     `);
   });
 });

@@ -60,6 +60,8 @@ export interface MockKeywayOptions {
   alg?: SigningAlg;
   /** Seconds a device-flow client must wait between polls (default 5). `0` announces 1 and never answers `slow_down`. */
   deviceInterval?: number;
+  /** Called with each request once it is answered (the `keyway-mock-server` bin logs with it). */
+  onCall?: (call: MockCall) => void;
   /** Token lifetimes in seconds; a number sets the access-token lifetime. */
   ttl?: number | MockTtl;
 }

@@ -280,6 +280,7 @@ export class Engine {
       response.headers.set('x-request-id', requestId);
     }
     call.status = response.type === 'error' ? 0 : response.status;
+    this.#options.onCall?.(call);
     return response;
   }
 }

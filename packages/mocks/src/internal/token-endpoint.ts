@@ -77,7 +77,7 @@ const refreshToken: Grant = async (engine, client, form) => {
     return oauthError('invalid_request', 'Missing parameter: refresh_token');
   }
   const record = engine.state.tokens.get(token);
-  if (!record || record.kind !== 'refresh' || record.clientId !== client.clientId) {
+  if (record?.kind !== 'refresh' || record.clientId !== client.clientId) {
     return invalidGrant('The refresh token is invalid');
   }
   if (record.used) {
