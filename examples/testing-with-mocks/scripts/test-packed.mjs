@@ -1,0 +1,87 @@
+// Runs this example's suite against @keyway/mocks as users get it: the packed tarball installed
+// into a fresh copy of the app (not the workspace link). Steps: pack @keyway/mocks and
+// @keyway/openapi (its type-only dependency), copy the app into a temp dir, install the tarballs
+// plus the registry deps (pnpm's store makes this offline-fast), run vitest there.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const app = resolve(here, '..');
+const root = resolve(app, '../..');
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: 'inherit', env: { ...process.env, CI: '1' } });
+
+const work = mkdtempSync(join(tmpdir(), 'keyway-example-'));
+const keep = process.env.KEEP_TMP === '1';
+try {
+  if (!existsSync(join(root, 'packages/mocks/dist/index.js'))) {
+    run('pnpm', ['--filter', '@keyway/mocks...', 'run', 'build'], root);
+  }
+  const tarballs = join(work, 'tarballs');
+  mkdirSync(tarballs);
+  for (const pkg of ['@keyway/openapi', '@keyway/mocks']) {
+    run('pnpm', ['--filter', pkg, 'pack', '--pack-destination', tarballs], root);
+  }
+  const tarball = (prefix) => {
+    const file = readdirSync(tarballs).find((f) => f.startsWith(prefix) && f.endsWith('.tgz'));
+    if (!file) {
+      throw new Error(`No ${prefix}*.tgz in ${tarballs}`);
+    }
+    return `file:${join(tarballs, file)}`;
+  };
+
+  // The same versions the workspace resolved, so the install is served from pnpm's store.
+  const require = createRequire(join(app, 'package.json'));
+  const version = (name) => JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version;
+
+  const copy = join(work, 'app');
+  mkdirSync(copy);
+  cpSync(join(app, 'src'), join(copy, 'src'), { recursive: true });
+  cpSync(join(app, 'vitest.config.ts'), join(copy, 'vitest.config.ts'));
+  const openapi = tarball('keyway-openapi-');
+  writeFileSync(
+    join(copy, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'keyway-example-packed',
+        private: true,
+        type: 'module',
+        dependencies: { jose: version('jose') },
+        devDependencies: {
+          '@keyway/mocks': tarball('keyway-mocks-'),
+          '@keyway/openapi': openapi,
+          vitest: version('vitest'),
+        },
+        pnpm: { overrides: { '@keyway/openapi': openapi } },
+      },
+      null,
+      2,
+    ),
+  );
+  run(
+    'pnpm',
+    ['install', '--prefer-offline', '--ignore-workspace', '--config.node-linker=isolated', '--reporter=append-only'],
+    copy,
+  );
+
+  const installed = join(copy, 'node_modules/@keyway/mocks/package.json');
+  if (!existsSync(installed) || existsSync(join(copy, 'node_modules/@keyway/mocks/src'))) {
+    throw new Error('@keyway/mocks was not installed from its tarball');
+  }
+  const results = join(app, '.test-results/vitest.json');
+  mkdirSync(dirname(results), { recursive: true });
+  execFileSync('pnpm', ['exec', 'vitest', 'run'], {
+    cwd: copy,
+    stdio: 'inherit',
+    env: { ...process.env, KEYWAY_TEST_RESULTS: results },
+  });
+} finally {
+  if (keep) {
+    console.log(`kept ${work}`);
+  } else {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
