@@ -3,11 +3,18 @@ import { reporters } from '../../tooling/scripts/vitest-reporters.ts';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     reporters: reporters(),
     projects: [
-      { extends: true, test: { name: 'node', environment: 'node' } },
-      { extends: true, test: { name: 'edge', environment: 'edge-runtime' } },
+      {
+        extends: true,
+        // test/: suites that need processes, files, redis-server, workerd or Chromium.
+        test: { name: 'node', environment: 'node', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        // Pure suites beside the code: the runtime-agnostic entries under Vercel's edge-runtime.
+        test: { name: 'edge', environment: 'edge-runtime', include: ['src/**/*.test.ts'] },
+      },
     ],
   },
 });

@@ -1,0 +1,96 @@
+import { TokenStoreError } from './errors.ts';
+
+/**
+ * What a token set is for: the parts of a {@link tokenKey}.
+ *
+ * @example
+ * ```ts
+ * import { type TokenKeyParts, tokenKey } from '@keyway/token-store';
+ *
+ * const parts: TokenKeyParts = { issuer: 'https://auth.example.com', clientId: 'worker', scope: 'read write' };
+ * const key = tokenKey(parts);
+ * ```
+ */
+export interface TokenKeyParts {
+  /** The issuer URL (or, for the Keyway service, its base URL). */
+  issuer: string;
+  clientId: string;
+  /** Audience or resource indicator; kept exactly as given (audiences are case-sensitive). */
+  audience?: string;
+  /** Space-separated scopes; order and duplicates do not matter. */
+  scope?: string;
+  /** The user (or other subject) the tokens act for. */
+  subject?: string;
+}
+
+/**
+ * The store key for a token set: deterministic and identical in every process and runtime.
+ *
+ * - The issuer is normalised: scheme and host lowercased, default port and trailing slashes dropped
+ *   (`HTTPS://Auth.Example.com:443/` and `https://auth.example.com` give the same key).
+ * - Scopes are split on whitespace, deduplicated and sorted.
+ * - Each part is percent-encoded and labelled, so no value can forge a delimiter: different parts
+ *   always give different keys. Empty optional parts count as absent.
+ *
+ * The result reads like `keyway:v1:iss=https%3A%2F%2Fauth.example.com:cid=cli:scp=read%20write`.
+ *
+ * @example
+ * ```ts
+ * import { tokenKey } from '@keyway/token-store';
+ *
+ * const a = tokenKey({ issuer: 'https://Auth.example.com/', clientId: 'cli', scope: 'write read' });
+ * const b = tokenKey({ issuer: 'https://auth.example.com', clientId: 'cli', scope: 'read write read' });
+ * console.assert(a === b);
+ * ```
+ */
+export function tokenKey(parts: TokenKeyParts): string {
+  if (typeof parts.issuer !== 'string' || parts.issuer.trim() === '') {
+    throw new TokenStoreError('tokenKey needs a non-empty `issuer`.', { code: 'invalid_key' });
+  }
+  if (typeof parts.clientId !== 'string' || parts.clientId === '') {
+    throw new TokenStoreError('tokenKey needs a non-empty `clientId`.', { code: 'invalid_key' });
+  }
+  const fields: Array<[string, string | undefined]> = [
+    ['iss', normaliseIssuer(parts.issuer)],
+    ['cid', parts.clientId],
+    ['aud', parts.audience || undefined],
+    ['scp', normaliseScope(parts.scope)],
+    ['sub', parts.subject || undefined],
+  ];
+  let key = 'keyway:v1';
+  for (const [label, value] of fields) {
+    if (value !== undefined) {
+      key += `:${label}=${encodePart(value)}`;
+    }
+  }
+  return key;
+}
+
+/** Lowercases scheme and host, drops the default port, the fragment and trailing slashes. */
+export function normaliseIssuer(issuer: string): string {
+  const trimmed = issuer.trim();
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    // Not a URL (a bare name): used as given, minus trailing slashes.
+    return trimmed.replace(/\/+$/, '');
+  }
+  // URL already lowercases scheme and host and drops the scheme's default port.
+  const path = url.pathname.replace(/\/+$/, '');
+  const origin = url.origin === 'null' ? `${url.protocol}//${url.host}` : url.origin;
+  return `${origin}${path}${url.search}`;
+}
+
+function normaliseScope(scope: string | undefined): string | undefined {
+  if (!scope) {
+    return undefined;
+  }
+  const scopes = [...new Set(scope.split(/\s+/).filter(Boolean))].sort();
+  return scopes.length > 0 ? scopes.join(' ') : undefined;
+}
+
+// encodeURIComponent leaves `!'()*` alone; encode them too so the key only holds [A-Za-z0-9._~-] and escapes.
+function encodePart(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}

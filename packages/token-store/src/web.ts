@@ -1,0 +1,5 @@
+export {
+  type LockManagerLike,
+  WebStorageTokenStore,
+  type WebStorageTokenStoreOptions,
+} from './web-store.ts';
