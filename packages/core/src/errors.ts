@@ -59,7 +59,10 @@ export class KeywayError extends Error {
    * True when `value` is an instance of this class (or a subclass), even when it was created by
    * another copy of the Keyway packages.
    */
-  static is<T extends typeof KeywayError>(this: T, value: unknown): value is InstanceType<T> {
+  static is<T extends abstract new (...args: never[]) => KeywayError>(
+    this: T & { readonly brand: string },
+    value: unknown,
+  ): value is InstanceType<T> {
     if (typeof value !== 'object' || value === null) {
       return false;
     }

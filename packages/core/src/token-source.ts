@@ -169,10 +169,11 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     }
     try {
       return await client.refresh(previous);
-    } catch (error) {
-      if (!(OAuthError.is(error) && error.error === 'invalid_grant')) {
-        throw error;
+    } catch (firstError) {
+      if (!(OAuthError.is(firstError) && firstError.error === 'invalid_grant')) {
+        throw firstError;
       }
+      let error: unknown = firstError;
       // Another process may have rotated the refresh token after we read it: re-read once.
       const latest = store ? await store.get(key) : undefined;
       if (latest && latest.refresh_token !== previous.refresh_token) {

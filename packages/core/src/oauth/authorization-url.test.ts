@@ -11,7 +11,6 @@ import {
   rejection,
 } from '../../test/oauth/fake-op.js';
 import { ConfigurationError, OAuthError } from '../errors.js';
-import { isKeywayError } from './errors-map.js';
 
 describe('createAuthorizationUrl', () => {
   it('builds a PKCE S256 request with a fresh state and nonce', async () => {
@@ -114,7 +113,7 @@ describe('pushed authorization requests (RFC 9126)', () => {
     const op = await FakeOP.create();
     op.on('/par', () => json({ error: 'invalid_request', error_description: 'bad scope' }, 400));
     const error = await rejection(op.client().createAuthorizationUrl({ par: true }));
-    expect(isKeywayError(OAuthError, error)).toBe(true);
+    expect(OAuthError.is(error)).toBe(true);
     expect(error).toMatchObject({ code: 'invalid_request', status: 400 });
   });
 

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { CLIENT_ID, FakeOP, json, REDIRECT_URI, rejection } from '../../test/oauth/fake-op.js';
 import { CallbackError, OAuthError } from '../errors.js';
 import { callbackParams, validateCallback } from './callback.js';
-import { isKeywayError } from './errors-map.js';
 
 async function setup() {
   const op = await FakeOP.create();
@@ -108,7 +107,7 @@ describe('handleCallback', () => {
 
     const error = await rejection(client.handleCallback(url, request));
 
-    expect(isKeywayError(OAuthError, error)).toBe(true);
+    expect(OAuthError.is(error)).toBe(true);
     expect(error).toMatchObject({ code: 'server_error', status: 503 });
     expect(op.callsTo('/token')).toHaveLength(1);
     expect((await rejection(client.handleCallback(url, request))).code).toBe('state_reused');

@@ -7,7 +7,7 @@ import {
 } from '../errors.js';
 import type { TokenSet } from '../token-set.js';
 import type { Clock } from './clock.js';
-import { errorFromResponse, isKeywayError } from './errors-map.js';
+import { errorFromResponse } from './errors-map.js';
 import type { DeviceAuthorizationResponse } from './types.js';
 
 /**
@@ -94,7 +94,7 @@ export async function pollDevice(
     try {
       return await poll(signal);
     } catch (error) {
-      if (isKeywayError(OAuthError, error)) {
+      if (OAuthError.is(error)) {
         switch (error.error) {
           case 'authorization_pending':
             wait = interval;

@@ -152,14 +152,3 @@ export function mapLibraryError(error: unknown): unknown {
   }
   return new InvalidResponseError(error.message, { code: 'invalid_response' });
 }
-
-/**
- * `Class.is(value)` for any Keyway error class. (`KeywayError.is` is typed for constructors shaped
- * like the base class; subclasses with other constructor parameters need this cast.)
- */
-export function isKeywayError<T extends KeywayError>(
-  errorClass: abstract new (...args: never[]) => T,
-  value: unknown,
-): value is T {
-  return (errorClass as unknown as typeof KeywayError).is(value);
-}

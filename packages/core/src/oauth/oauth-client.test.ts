@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { basicCredentials, CLIENT_ID, CLIENT_SECRET, FakeOP, json, rejection } from '../../test/oauth/fake-op.js';
 import { ConfigurationError, OAuthError, TokenValidationError } from '../errors.js';
 import type { TokenSet } from '../token-set.js';
-import { isKeywayError } from './errors-map.js';
 
 const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
@@ -113,7 +112,7 @@ describe('client credentials', () => {
       }),
     );
     const error = await rejection(op.client().clientCredentials());
-    expect(isKeywayError(OAuthError, error)).toBe(true);
+    expect(OAuthError.is(error)).toBe(true);
     expect(error).toMatchObject({ code: 'invalid_client', status: 401 });
     const forms = [error.message, String(error), JSON.stringify(error), error.stack, inspect(error, { depth: 5 })];
     for (const form of forms) {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { json, rejection } from '../../test/oauth/fake-op.js';
 import { InvalidResponseError, OAuthError } from '../errors.js';
-import { isKeywayError } from './errors-map.js';
 import { processTokenResponse } from './token-response.js';
 
 const context = { now: 1_700_000_000, dpop: false };
@@ -63,7 +62,7 @@ describe('processTokenResponse', () => {
       json(body, 401, { 'www-authenticate': 'Basic realm="token"' }),
     ]) {
       const error = await rejection(processTokenResponse(response, context));
-      expect(isKeywayError(OAuthError, error)).toBe(true);
+      expect(OAuthError.is(error)).toBe(true);
       expect(error).toMatchObject({ ...body, code: 'invalid_client', status: response.status });
       expect(error.cause).toBeUndefined();
     }
