@@ -1,3 +1,5 @@
+export type { AuthFetchOptions } from './auth-fetch.js';
+export { authFetch } from './auth-fetch.js';
 export type { KeywayErrorOptions, OAuthErrorFields, ResponseHeaders } from './errors.js';
 export {
   AuthenticationError,
@@ -45,3 +47,12 @@ export type {
 export { discover, OAuthClient } from './oauth/index.js';
 export type { IdTokenClaims, TokenSet } from './token-set.js';
 export { expiresIn } from './token-set.js';
+export type {
+  GetTokenOptions,
+  TokenGrant,
+  TokenSource,
+  TokenSourceOAuthClient,
+  TokenSourceOptions,
+  TokenSourceServiceClient,
+} from './token-source.js';
+export { createTokenSource, LoginRequiredError } from './token-source.js';
