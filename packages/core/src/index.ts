@@ -22,6 +22,7 @@ export {
   TokenValidationError,
   UnprocessableEntityError,
 } from './errors.js';
+export type { RequestOptions } from './internal/api-transport.js';
 export type { FetchLike, HttpOptions, RetryOptions } from './internal/http.js';
 export type {
   AccessTokenClaims,
@@ -45,6 +46,10 @@ export type {
   VerifyAccessTokenOptions,
 } from './oauth/index.js';
 export { discover, OAuthClient } from './oauth/index.js';
+export type { KeywayClient, KeywayClientOptions } from './service-client.js';
+export { createKeywayClient } from './service-client.js';
+export type { KeywayClient, KeywayClientOptions, RequestOptions } from './service-client.js';
+export { createKeywayClient } from './service-client.js';
 export type { IdTokenClaims, TokenSet } from './token-set.js';
 export { expiresIn } from './token-set.js';
 export type {
