@@ -48,8 +48,6 @@ export type {
 export { discover, OAuthClient } from './oauth/index.js';
 export type { KeywayClient, KeywayClientOptions } from './service-client.js';
 export { createKeywayClient } from './service-client.js';
-export type { KeywayClient, KeywayClientOptions, RequestOptions } from './service-client.js';
-export { createKeywayClient } from './service-client.js';
 export type { IdTokenClaims, TokenSet } from './token-set.js';
 export { expiresIn } from './token-set.js';
 export type {
