@@ -60,6 +60,11 @@ export interface MockKeywayOptions {
   alg?: SigningAlg;
   /** Seconds a device-flow client must wait between polls (default 5). `0` announces 1 and never answers `slow_down`. */
   deviceInterval?: number;
+  /**
+   * Require a server-provided nonce in DPoP proofs (RFC 9449 section 8): a proof without the current
+   * nonce is answered `use_dpop_nonce` with a `DPoP-Nonce` header, as many providers do. Default false.
+   */
+  dpopNonce?: boolean;
   /** Called with each request once it is answered (the `keyway-mock-server` bin logs with it). */
   onCall?: (call: MockCall) => void;
   /** Token lifetimes in seconds; a number sets the access-token lifetime. */

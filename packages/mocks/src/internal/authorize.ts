@@ -160,6 +160,7 @@ export function authorize(ctx: RouteContext): Response {
     authTime: now,
     exp: now + engine.ttl.authorizationCode,
     used: false,
+    dpopJkt: one(params, 'dpop_jkt'),
   });
   return back({ code });
 }

@@ -35,6 +35,8 @@ export interface AccessTokenInput {
   grantId?: string;
   ttl?: number;
   claims?: Record<string, unknown>;
+  /** DPoP: bind the token to this key thumbprint (`cnf.jkt`). */
+  jkt?: string;
 }
 
 /** The runtime-agnostic heart of the mock: state, keys, clock, and `handle(request)`. */
@@ -49,6 +51,8 @@ export class Engine {
   readonly users = new Map<string, MockUser>();
   /** Seconds between device-flow polls (RFC 8628 `interval`). */
   readonly deviceInterval: number;
+  /** DPoP proofs must carry the mock's nonce. */
+  readonly dpopNonce: boolean;
   readonly clients = new Map<string, MockClient>();
   #configuredIssuer: string;
   #servingIssuer: string | undefined;
@@ -62,6 +66,7 @@ export class Engine {
     const ttl = typeof options.ttl === 'number' ? { accessToken: options.ttl } : (options.ttl ?? {});
     this.ttl = { ...DEFAULT_TTL, ...ttl };
     this.deviceInterval = options.deviceInterval ?? 5;
+    this.dpopNonce = options.dpopNonce ?? false;
     this.#router = new Router(routes);
     this.reset();
   }
@@ -153,6 +158,7 @@ export class Engine {
       exp,
       jti,
       ...(input.scope ? { scope: input.scope } : {}),
+      ...(input.jkt ? { cnf: { jkt: input.jkt } } : {}),
       ...input.claims,
     };
     const token = await new SignJWT(claims)
@@ -170,6 +176,7 @@ export class Engine {
       iat: typeof claims.iat === 'number' ? claims.iat : now,
       exp: typeof claims.exp === 'number' ? claims.exp : exp,
       revoked: false,
+      ...(input.jkt ? { jkt: input.jkt } : {}),
     };
     this.state.tokens.set(token, issued);
     return issued;

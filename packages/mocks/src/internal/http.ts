@@ -141,6 +141,16 @@ export function bearerToken(request: Request): string | undefined {
   return match?.[1];
 }
 
+/** The token of an `Authorization: Bearer ...` or `Authorization: DPoP ...` header, with its scheme. */
+export function authorizationToken(request: Request): { scheme: 'bearer' | 'dpop'; token: string } | undefined {
+  const header = request.headers.get('authorization');
+  const match = header ? /^(bearer|dpop)\s+(\S+)\s*$/i.exec(header) : null;
+  if (!match?.[1] || !match[2]) {
+    return undefined;
+  }
+  return { scheme: match[1].toLowerCase() as 'bearer' | 'dpop', token: match[2] };
+}
+
 export function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {

@@ -7,9 +7,10 @@ import type {
 import { compactVerify, decodeJwt } from 'jose';
 import { authorize, pushAuthorizationRequest, redirectUriMatches } from './authorize.js';
 import { authenticateClient, isPublic } from './client-auth.js';
+import { checkDpopProof, DPOP_ALGS } from './dpop.js';
 import type { Engine } from './engine.js';
 import { checkRepeats, many, oauthForm, one, scopes } from './form.js';
-import { bearerToken, formFields, json, oauthError } from './http.js';
+import { authorizationToken, bearerToken, formFields, json, oauthError } from './http.js';
 import { randomId, randomUserCode } from './random.js';
 import type { RouteContext, RouteDef } from './routes.js';
 import { GRANT_TYPES, tokenEndpoint } from './token-endpoint.js';
@@ -43,6 +44,7 @@ export function metadata(engine: Engine): AuthorizationServerMetadata {
     introspection_endpoint_auth_methods_supported: AUTH_METHODS.filter((m) => m !== 'none'),
     revocation_endpoint_auth_methods_supported: AUTH_METHODS,
     id_token_signing_alg_values_supported: [engine.keys.alg],
+    dpop_signing_alg_values_supported: DPOP_ALGS,
     subject_types_supported: ['public'],
     claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'name', 'email', 'email_verified'],
     request_uri_parameter_supported: true,
@@ -125,7 +127,7 @@ async function introspect(ctx: RouteContext): Promise<Response> {
     ...(issued.scope ? { scope: issued.scope } : {}),
     client_id: issued.clientId,
     ...(typeof username === 'string' ? { username } : {}),
-    token_type: issued.kind === 'access' ? 'Bearer' : 'refresh_token',
+    token_type: issued.kind === 'refresh' ? 'refresh_token' : issued.jkt ? 'DPoP' : 'Bearer',
     ...(issued.exp === undefined ? {} : { exp: issued.exp }),
     iat: issued.iat,
     nbf: issued.iat,
@@ -133,6 +135,7 @@ async function introspect(ctx: RouteContext): Promise<Response> {
     ...(issued.aud === undefined ? {} : { aud: issued.aud }),
     iss: engine.issuer,
     jti: issued.jti,
+    ...(issued.jkt ? { cnf: { jkt: issued.jkt } } : {}),
   };
   return json(body);
 }
@@ -163,19 +166,35 @@ async function revoke(ctx: RouteContext): Promise<Response> {
   return new Response(null, { status: 200, headers: { 'cache-control': 'no-store' } });
 }
 
-function userinfo(ctx: RouteContext): Response {
+async function userinfo(ctx: RouteContext): Promise<Response> {
   const { engine } = ctx;
-  const token = bearerToken(ctx.request);
-  if (token === undefined) {
+  const presented = authorizationToken(ctx.request);
+  if (presented === undefined) {
     return oauthError('invalid_token', 'A bearer token is required in the Authorization header', 401, {
       'www-authenticate': 'Bearer realm="keyway"',
     });
   }
+  const { scheme, token } = presented;
   const issued = engine.activeToken(token);
-  if (!issued?.sub) {
-    return oauthError('invalid_token', 'The access token is expired, revoked or unknown', 401, {
-      'www-authenticate': 'Bearer realm="keyway", error="invalid_token"',
+  const challenge = (description: string) =>
+    oauthError('invalid_token', description, 401, {
+      'www-authenticate': `${issued?.jkt ? 'DPoP' : 'Bearer'} realm="keyway", error="invalid_token"`,
     });
+  if (!issued?.sub) {
+    return challenge('The access token is expired, revoked or unknown');
+  }
+  if (issued.jkt !== undefined || scheme === 'dpop') {
+    // RFC 9449 section 7: a DPoP-bound token comes with the DPoP scheme and a proof by its key.
+    if (issued.jkt === undefined || scheme !== 'dpop') {
+      return challenge(issued.jkt ? 'A DPoP-bound token must be sent with the DPoP scheme' : 'Not a DPoP-bound token');
+    }
+    const proof = await checkDpopProof(engine, ctx.request, 'resource', token);
+    if (proof instanceof Response) {
+      return proof;
+    }
+    if (proof?.jkt !== issued.jkt) {
+      return challenge(proof ? 'The DPoP proof is signed by another key' : 'A DPoP proof is required');
+    }
   }
   if (!scopes(issued.scope).includes('openid')) {
     return oauthError('insufficient_scope', 'The openid scope is required', 403, {

@@ -1,4 +1,5 @@
 import type { ExternalToken } from '@keyway/openapi';
+import { randomId } from './random.js';
 
 /** A token the mock issued (or a test seeded). Access tokens are JWTs or opaque; refresh tokens are opaque. */
 export interface IssuedToken {
@@ -16,6 +17,8 @@ export interface IssuedToken {
   revoked: boolean;
   /** A rotated refresh token: presenting it again is reuse. */
   used?: boolean;
+  /** DPoP (RFC 9449): the thumbprint of the key the token is bound to. */
+  jkt?: string;
 }
 
 /** One grant: what a user (or a client, for client credentials) consented to. */
@@ -66,6 +69,8 @@ export interface AuthorizationCode {
   used: boolean;
   /** Tokens issued for the code: revoked if the code is replayed. */
   grantId?: string;
+  /** The `dpop_jkt` of the authorization request: the code is redeemed only with a proof by that key. */
+  dpopJkt?: string;
 }
 
 export interface PushedRequest {
@@ -101,6 +106,10 @@ export class MockState {
   devices = new Map<string, DeviceAuthorization>();
   /** `jti`s of client assertions already used (replay protection). */
   assertionIds = new Set<string>();
+  /** `jti`s of DPoP proofs already used (replay protection). */
+  dpopProofIds = new Set<string>();
+  /** The nonce DPoP proofs must carry when the mock requires nonces. */
+  dpopNonce = randomId('dpn_', 24);
   /** RP-initiated logouts received, for assertions. */
   endedSessions: Array<{ clientId?: string; sub?: string }> = [];
   /** The user the authorize endpoint signs in next (`signInAs`), else the first user. */

@@ -1,6 +1,7 @@
 import type { TokenResponse } from '@keyway/openapi';
 import type { MockClient } from '../types.js';
 import { authenticateClient, isPublic } from './client-auth.js';
+import { checkDpopProof, type DpopKey } from './dpop.js';
 import type { Engine } from './engine.js';
 import { many, oauthForm, one, scopes } from './form.js';
 import { type FormFields, json, oauthError } from './http.js';
@@ -19,7 +20,12 @@ const TOKEN_TYPES = new Set([
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', DEVICE_GRANT, EXCHANGE_GRANT];
 
-type Grant = (engine: Engine, client: MockClient, form: FormFields) => Promise<Response>;
+/** A grant handler; `dpop` is the verified proof's key when the request carried one. */
+type Grant = (engine: Engine, client: MockClient, form: FormFields, dpop: DpopKey | undefined) => Promise<Response>;
+
+/** DPoP binding of the tokens a grant issues: the access token always, the refresh token of a public client. */
+const binding = (client: MockClient, dpop: DpopKey | undefined) =>
+  dpop ? { jkt: dpop.jkt, publicClient: isPublic(client) } : {};
 
 function tokens(body: TokenResponse): Response {
   return json(body, 200, { pragma: 'no-cache' });
@@ -27,7 +33,7 @@ function tokens(body: TokenResponse): Response {
 
 const invalidGrant = (description: string) => oauthError('invalid_grant', description);
 
-const authorizationCode: Grant = async (engine, client, form) => {
+const authorizationCode: Grant = async (engine, client, form, dpop) => {
   const code = one(form, 'code');
   const verifier = one(form, 'code_verifier');
   if (!code) {
@@ -57,6 +63,10 @@ const authorizationCode: Grant = async (engine, client, form) => {
   if ((await s256(verifier)) !== record.codeChallenge) {
     return invalidGrant('PKCE verification failed');
   }
+  if (record.dpopJkt !== undefined && record.dpopJkt !== dpop?.jkt) {
+    // RFC 9449 section 10: the code is bound to the key named by dpop_jkt.
+    return invalidGrant('The DPoP proof key does not match dpop_jkt of the authorization request');
+  }
   const body = await issueTokenSet(engine, {
     clientId: client.clientId,
     sub: record.sub,
@@ -66,12 +76,13 @@ const authorizationCode: Grant = async (engine, client, form) => {
     authTime: record.authTime,
     refresh: true,
     idToken: true,
+    ...binding(client, dpop),
   });
   record.grantId = engine.activeToken(body.access_token)?.grantId;
   return tokens(body);
 };
 
-const refreshToken: Grant = async (engine, client, form) => {
+const refreshToken: Grant = async (engine, client, form, dpop) => {
   const token = one(form, 'refresh_token');
   if (!token) {
     return oauthError('invalid_request', 'Missing parameter: refresh_token');
@@ -92,6 +103,9 @@ const refreshToken: Grant = async (engine, client, form) => {
   if (record.exp !== undefined && record.exp <= engine.clock.now()) {
     return invalidGrant('The refresh token has expired');
   }
+  if (record.jkt !== undefined && record.jkt !== dpop?.jkt) {
+    return invalidGrant('The refresh token is bound to another DPoP key');
+  }
   const granted = scopes(record.scope);
   const asked = one(form, 'scope');
   if (asked !== undefined && !scopes(asked).every((s) => granted.includes(s))) {
@@ -107,26 +121,33 @@ const refreshToken: Grant = async (engine, client, form) => {
     grantId: record.grantId,
     refresh: true,
     idToken: true,
+    ...binding(client, dpop),
   });
   return tokens(body);
 };
 
-const clientCredentials: Grant = async (engine, client, form) => {
+const clientCredentials: Grant = async (engine, client, form, dpop) => {
   if (isPublic(client)) {
     return oauthError('unauthorized_client', 'client_credentials needs a confidential client');
   }
   const scope = one(form, 'scope');
   const aud = audienceOf(many(form, 'resource')) ?? engine.issuer;
-  const access = await engine.issueAccessToken({ clientId: client.clientId, sub: client.clientId, scope, aud });
+  const access = await engine.issueAccessToken({
+    clientId: client.clientId,
+    sub: client.clientId,
+    scope,
+    aud,
+    jkt: dpop?.jkt,
+  });
   return tokens({
     access_token: access.token,
-    token_type: 'Bearer',
+    token_type: dpop ? 'DPoP' : 'Bearer',
     expires_in: engine.ttl.accessToken,
     ...(scope ? { scope } : {}),
   });
 };
 
-const deviceCode: Grant = async (engine, client, form) => {
+const deviceCode: Grant = async (engine, client, form, dpop) => {
   const code = one(form, 'device_code');
   if (!code) {
     return oauthError('invalid_request', 'Missing parameter: device_code');
@@ -157,11 +178,12 @@ const deviceCode: Grant = async (engine, client, form) => {
       authTime: now,
       refresh: true,
       idToken: true,
+      ...binding(client, dpop),
     }),
   );
 };
 
-const tokenExchange: Grant = async (engine, client, form) => {
+const tokenExchange: Grant = async (engine, client, form, dpop) => {
   const subjectToken = one(form, 'subject_token');
   const subjectType = one(form, 'subject_token_type');
   if (!subjectToken || !subjectType) {
@@ -204,10 +226,11 @@ const tokenExchange: Grant = async (engine, client, form) => {
     aud,
     ttl: Math.min(engine.ttl.accessToken, 300),
     claims: act ? { act } : {},
+    jkt: dpop?.jkt,
   });
   return tokens({
     access_token: access.token,
-    token_type: 'Bearer',
+    token_type: dpop ? 'DPoP' : 'Bearer',
     expires_in: Math.min(engine.ttl.accessToken, 300),
     issued_token_type: requested,
     ...(scope ? { scope } : {}),
@@ -232,6 +255,11 @@ export async function tokenEndpoint(ctx: RouteContext): Promise<Response> {
   if (!grantType) {
     return oauthError('invalid_request', 'Missing parameter: grant_type');
   }
+  // The proof is checked before the grant is looked at, so a use_dpop_nonce answer burns no code.
+  const dpop = await checkDpopProof(ctx.engine, ctx.request, 'token');
+  if (dpop instanceof Response) {
+    return dpop;
+  }
   const auth = await authenticateClient(ctx.engine, ctx.request, form, '/oauth/token');
   if (auth instanceof Response) {
     return auth;
@@ -244,5 +272,5 @@ export async function tokenEndpoint(ctx: RouteContext): Promise<Response> {
   if (!allowed.includes(grantType)) {
     return oauthError('unauthorized_client', `${grantType} is not enabled for this client`);
   }
-  return grant(ctx.engine, auth.client, form);
+  return grant(ctx.engine, auth.client, form, dpop);
 }

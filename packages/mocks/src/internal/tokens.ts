@@ -72,6 +72,10 @@ export interface TokenSetInput {
   grantId?: string;
   refresh: boolean;
   idToken: boolean;
+  /** DPoP: the access token (and, for a public client, the refresh token) is bound to this key. */
+  jkt?: string;
+  /** The client is public: its refresh token is bound to the DPoP key too (RFC 9449 section 5). */
+  publicClient?: boolean;
 }
 
 /** Access token (+ refresh token, + ID token for `openid`) of a user grant: code, device and refresh grants. */
@@ -92,10 +96,11 @@ export async function issueTokenSet(engine: Engine, input: TokenSetInput): Promi
     scope: input.scope,
     aud,
     grantId,
+    jkt: input.jkt,
   });
   const response: TokenResponse = {
     access_token: access.token,
-    token_type: 'Bearer',
+    token_type: input.jkt ? 'DPoP' : 'Bearer',
     expires_in: engine.ttl.accessToken,
     ...(input.scope ? { scope: input.scope } : {}),
   };
@@ -113,6 +118,7 @@ export async function issueTokenSet(engine: Engine, input: TokenSetInput): Promi
       iat: now,
       exp: now + engine.ttl.refreshToken,
       revoked: false,
+      ...(input.jkt && input.publicClient ? { jkt: input.jkt } : {}),
     });
     response.refresh_token = token;
   }

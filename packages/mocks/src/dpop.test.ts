@@ -1,0 +1,199 @@
+import { base64url, calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import * as oauth from 'oauth4webapi';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createMockKeyway, type MockKeyway } from './index.js';
+
+// DPoP (RFC 9449), checked as oidc-provider checks it: the interop suite runs the same client flows
+// against both, so an answer here must be the one a real provider gives.
+let mock: MockKeyway;
+const REDIRECT = 'http://127.0.0.1:5173/callback';
+const basic = `Basic ${btoa('test-client:test-secret')}`;
+
+interface Key {
+  pair: CryptoKeyPair;
+  jkt: string;
+}
+
+async function dpopKey(): Promise<Key> {
+  const pair = await generateKeyPair('ES256', { extractable: true });
+  return { pair, jkt: await calculateJwkThumbprint(await exportJWK(pair.publicKey)) };
+}
+
+async function proof(
+  key: Key,
+  method: string,
+  url: string,
+  extra: { nonce?: string; accessToken?: string; jti?: string; iat?: number } = {},
+): Promise<string> {
+  const { kty, crv, x, y } = await exportJWK(key.pair.publicKey);
+  const claims: Record<string, unknown> = { htm: method, htu: url, jti: extra.jti ?? crypto.randomUUID() };
+  if (extra.nonce) {
+    claims.nonce = extra.nonce;
+  }
+  if (extra.accessToken) {
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(extra.accessToken));
+    claims.ath = base64url.encode(new Uint8Array(digest));
+  }
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: { kty, crv, x, y } })
+    .setIssuedAt(extra.iat ?? Math.floor(Date.now() / 1000))
+    .sign(key.pair.privateKey);
+}
+
+const tokenUrl = () => `${mock.issuer}/oauth/token`;
+const userinfoUrl = () => `${mock.issuer}/oauth/userinfo`;
+
+async function token(fields: Record<string, string>, headers: Record<string, string> = {}) {
+  const res = await mock.fetch(tokenUrl(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(fields),
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, string> };
+}
+
+const clientCredentials = (headers: Record<string, string>) =>
+  token({ grant_type: 'client_credentials', scope: 'api' }, { authorization: basic, ...headers });
+
+async function userinfo(accessToken: string, scheme: string, dpop?: string) {
+  const res = await mock.fetch(userinfoUrl(), {
+    headers: { authorization: `${scheme} ${accessToken}`, ...(dpop ? { dpop } : {}) },
+  });
+  return { status: res.status, challenge: res.headers.get('www-authenticate'), body: await res.json() };
+}
+
+/** A code for the public client, bound to `jkt` through `dpop_jkt` when given. */
+async function code(jkt?: string) {
+  const verifier = oauth.generateRandomCodeVerifier();
+  const url = new URL(`${mock.issuer}/oauth/authorize`);
+  url.search = new URLSearchParams({
+    client_id: 'test-public-client',
+    response_type: 'code',
+    redirect_uri: REDIRECT,
+    scope: 'openid offline_access',
+    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    ...(jkt ? { dpop_jkt: jkt } : {}),
+  }).toString();
+  const location = new URL((await mock.fetch(url)).headers.get('location') ?? '');
+  return {
+    grant_type: 'authorization_code',
+    client_id: 'test-public-client',
+    code: location.searchParams.get('code') ?? '',
+    redirect_uri: REDIRECT,
+    code_verifier: verifier,
+  };
+}
+
+beforeEach(() => {
+  mock = createMockKeyway();
+});
+
+describe('DPoP-bound tokens (RFC 9449)', () => {
+  it('advertises its DPoP algorithms in the metadata', async () => {
+    const metadata = await (await mock.fetch(`${mock.issuer}/.well-known/openid-configuration`)).json();
+    expect(metadata.dpop_signing_alg_values_supported).toEqual(expect.arrayContaining(['ES256', 'RS256', 'EdDSA']));
+  });
+
+  it('binds a client-credentials token: token_type DPoP, cnf.jkt in the JWT and in introspection', async () => {
+    const key = await dpopKey();
+
+    const { status, body } = await clientCredentials({ dpop: await proof(key, 'POST', tokenUrl()) });
+
+    expect(status).toBe(200);
+    expect(body.token_type).toBe('DPoP');
+    expect(decodeJwt(body.access_token ?? '')).toMatchObject({ cnf: { jkt: key.jkt } });
+    const introspection = await mock.fetch(`${mock.issuer}/oauth/introspect`, {
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: body.access_token ?? '' }),
+    });
+    expect(await introspection.json()).toMatchObject({ active: true, token_type: 'DPoP', cnf: { jkt: key.jkt } });
+  });
+
+  it('refuses a proof for another URL or method, a replayed one, a stale one and a malformed one', async () => {
+    const key = await dpopKey();
+    const refused = async (dpop: string) => {
+      const { status, body } = await clientCredentials({ dpop });
+      return [status, body.error];
+    };
+    const invalid = [400, 'invalid_dpop_proof'];
+
+    expect(await refused(await proof(key, 'POST', `${mock.issuer}/oauth/other`))).toEqual(invalid);
+    expect(await refused(await proof(key, 'GET', tokenUrl()))).toEqual(invalid);
+    expect(await refused(await proof(key, 'POST', tokenUrl(), { iat: Math.floor(Date.now() / 1000) - 600 }))).toEqual(
+      invalid,
+    );
+    expect(await refused('not-a-jwt')).toEqual(invalid);
+    const once = await proof(key, 'POST', tokenUrl(), { jti: 'jti-1' });
+    expect((await clientCredentials({ dpop: once })).status).toBe(200);
+    expect(await refused(once)).toEqual(invalid);
+  });
+
+  it('with dpopNonce asks for its nonce first (use_dpop_nonce + DPoP-Nonce), then accepts the proof', async () => {
+    mock = createMockKeyway({ dpopNonce: true });
+    const key = await dpopKey();
+
+    const first = await clientCredentials({ dpop: await proof(key, 'POST', tokenUrl()) });
+    expect(first.status).toBe(400);
+    expect(first.body.error).toBe('use_dpop_nonce');
+    const nonce = first.headers.get('dpop-nonce') ?? '';
+    expect(nonce).not.toBe('');
+
+    const second = await clientCredentials({ dpop: await proof(key, 'POST', tokenUrl(), { nonce }) });
+    expect(second.status).toBe(200);
+    expect(second.body.token_type).toBe('DPoP');
+
+    const at = second.body.access_token ?? '';
+    const resource = await userinfo(at, 'DPoP', await proof(key, 'GET', userinfoUrl(), { accessToken: at }));
+    expect(resource.status).toBe(401);
+    expect(resource.challenge).toMatch(/^DPoP .*error="use_dpop_nonce"/);
+  });
+
+  it('serves userinfo for a bound token only with the DPoP scheme and a proof by its key carrying ath', async () => {
+    const key = await dpopKey();
+    const other = await dpopKey();
+    const redeemed = await token(await code(), { dpop: await proof(key, 'POST', tokenUrl()) });
+    const at = redeemed.body.access_token ?? '';
+    expect(redeemed.body.token_type).toBe('DPoP');
+
+    const ok = await userinfo(at, 'DPoP', await proof(key, 'GET', userinfoUrl(), { accessToken: at }));
+    expect(ok).toMatchObject({ status: 200, body: { sub: 'usr_test' } });
+
+    const asBearer = await userinfo(at, 'Bearer');
+    expect(asBearer).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
+    expect(asBearer.challenge).toMatch(/^DPoP /);
+    expect(await userinfo(at, 'DPoP')).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
+    expect(await userinfo(at, 'DPoP', await proof(other, 'GET', userinfoUrl(), { accessToken: at }))).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_token' },
+    });
+    expect(await userinfo(at, 'DPoP', await proof(key, 'GET', userinfoUrl(), { accessToken: 'x' }))).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_dpop_proof' },
+    });
+  });
+
+  it("redeems a code with dpop_jkt only under that key, and binds a public client's refresh token", async () => {
+    const key = await dpopKey();
+    const other = await dpopKey();
+
+    const mismatch = await token(await code(key.jkt), { dpop: await proof(other, 'POST', tokenUrl()) });
+    expect(mismatch.body.error).toBe('invalid_grant');
+    const keyless = await token(await code(key.jkt));
+    expect(keyless.body.error).toBe('invalid_grant');
+
+    const redeemed = await token(await code(key.jkt), { dpop: await proof(key, 'POST', tokenUrl()) });
+    expect(redeemed.body.token_type).toBe('DPoP');
+    const refresh = {
+      grant_type: 'refresh_token',
+      client_id: 'test-public-client',
+      refresh_token: redeemed.body.refresh_token ?? '',
+    };
+    expect((await token(refresh, { dpop: await proof(other, 'POST', tokenUrl()) })).body.error).toBe('invalid_grant');
+    expect((await token(refresh)).body.error).toBe('invalid_grant');
+    const refreshed = await token(refresh, { dpop: await proof(key, 'POST', tokenUrl()) });
+    expect(refreshed.status).toBe(200);
+    expect(decodeJwt(refreshed.body.access_token ?? '')).toMatchObject({ cnf: { jkt: key.jkt } });
+  });
+});
