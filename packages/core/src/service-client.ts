@@ -93,7 +93,7 @@ export function createKeywayClient(options: KeywayClientOptions = {}): KeywayCli
   }
   const baseUrl = parseServiceUrl(rawBaseUrl, 'baseUrl', options.allowInsecureRequests).href.replace(/\/+$/, '');
   const http = new HttpClient(options);
-  let token = options.token ?? readEnv('KEYWAY_API_TOKEN');
+  let token = checkToken(options.token ?? readEnv('KEYWAY_API_TOKEN'));
   const api = createClient<paths>({ baseUrl });
 
   const init = (retry: boolean, requestOptions: RequestOptions | undefined) => ({
@@ -106,7 +106,7 @@ export function createKeywayClient(options: KeywayClientOptions = {}): KeywayCli
     access: {
       async retrieve({ id }, requestOptions) {
         const { data } = await api.GET('/api/v1/access/{id}', {
-          params: { path: { id } },
+          params: { path: { id: pathParam(id, 'id') } },
           ...init(true, requestOptions),
         });
         return expectShape(data, { access_token: 'string', expires_in: 'number' }, 'access.retrieve');
@@ -129,7 +129,7 @@ export function createKeywayClient(options: KeywayClientOptions = {}): KeywayCli
       },
       async revoke({ id }, requestOptions) {
         const { data } = await api.DELETE('/api/v1/offline/{id}', {
-          params: { path: { id } },
+          params: { path: { id: pathParam(id, 'id') } },
           ...init(true, requestOptions),
         });
         return expectShape(data, { revoked: 'boolean' }, 'offline.revoke');
@@ -148,7 +148,7 @@ export function createKeywayClient(options: KeywayClientOptions = {}): KeywayCli
       },
       async retrieve({ provider }, requestOptions) {
         const { data } = await api.GET('/api/v1/external-tokens/{provider}', {
-          params: { path: { provider } },
+          params: { path: { provider: pathParam(provider, 'provider') } },
           ...init(true, requestOptions),
         });
         return expectShape(
@@ -159,7 +159,37 @@ export function createKeywayClient(options: KeywayClientOptions = {}): KeywayCli
       },
     },
     setToken(next) {
-      token = next;
+      token = checkToken(next);
     },
   };
+}
+
+/**
+ * A token the `Headers` class would refuse makes it throw a `TypeError` that quotes the whole value,
+ * secret included; refuse it here with an error that does not.
+ */
+function checkToken(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  if (!trimmed) {
+    return undefined;
+  }
+  if (!/^[\x21-\x7e]+$/.test(trimmed)) {
+    throw new ConfigurationError('The bearer token contains characters that cannot be sent in an HTTP header.', {
+      code: 'invalid_token',
+    });
+  }
+  return trimmed;
+}
+
+/**
+ * Path parameters are percent-encoded by openapi-fetch, but an empty, `.` or `..` segment survives
+ * encoding and the URL parser would resolve it to another endpoint (`/api/v1/access/..` is `/api/v1/`).
+ */
+function pathParam(value: string, name: string): string {
+  if (typeof value !== 'string' || value === '' || value === '.' || value === '..') {
+    throw new ConfigurationError(`\`${name}\` must be a non-empty string other than "." and "..".`, {
+      code: 'invalid_parameter',
+    });
+  }
+  return value;
 }

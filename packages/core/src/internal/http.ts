@@ -17,7 +17,10 @@ export interface RetryOptions {
   maxRetries?: number;
   /** First backoff delay in ms (default 500); doubles each retry. */
   initialDelay?: number;
-  /** Largest backoff delay in ms (default 8 000). A longer `Retry-After` is not waited for. */
+  /**
+   * Largest backoff delay in ms (default 8 000). A `Retry-After` is honoured up to 60 s (or up to
+   * `maxDelay` when that is larger); a longer one ends the retries and the answer is returned.
+   */
   maxDelay?: number;
 }
 
