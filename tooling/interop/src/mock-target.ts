@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { createMockKeyway, type MockClient } from '@keyway/mocks';
+import { exportJWK, generateKeyPair } from 'jose';
+import { users } from './accounts.ts';
+import { startCallbackServer } from './callback-server.ts';
+import type { RegisteredClient } from './provider.ts';
+import type { InteropTarget, TargetOptions, TargetSession } from './target.ts';
+
+/**
+ * `@keyway/mocks`' `createMockKeyway().listen()`: the fake Keyway service over real HTTP on 127.0.0.1
+ * (port 0), with the same users and the same four clients as the oidc-provider target. The mock
+ * signs a user in at once at its authorize endpoint (whoever `signInAs()` names), so the user agent
+ * here is `fetch` following redirects by hand; device approval goes through `approveDevice()`.
+ */
+export async function startMockTarget(options: TargetOptions = {}): Promise<InteropTarget> {
+  const callbacks = await startCallbackServer();
+  const { redirectUri, postLogoutRedirectUri } = callbacks;
+  const clientKey = await generateKeyPair('ES256', { extractable: true });
+  const clientPublicJwk = { ...(await exportJWK(clientKey.publicKey)), kid: 'rp-key-1', alg: 'ES256', use: 'sig' };
+  const clientPrivateJwk = { ...(await exportJWK(clientKey.privateKey)), kid: 'rp-key-1', alg: 'ES256' };
+  const secret = (): string => randomBytes(24).toString('base64url');
+  const basicSecret = secret();
+  const postSecret = secret();
+  const registered = { redirectUris: [redirectUri], postLogoutRedirectUris: [postLogoutRedirectUri] };
+  const clients: MockClient[] = [
+    {
+      clientId: 'basic-client',
+      clientSecret: basicSecret,
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      ...registered,
+    },
+    { clientId: 'post-client', clientSecret: postSecret, tokenEndpointAuthMethod: 'client_secret_post', ...registered },
+    {
+      clientId: 'jwt-client',
+      jwks: { keys: [clientPublicJwk] },
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      ...registered,
+    },
+    { clientId: 'public-client', tokenEndpointAuthMethod: 'none', ...registered },
+  ];
+  const mock = createMockKeyway({
+    clients,
+    users: Object.values(users).map(({ sub, email, name }) => ({ sub, email, name, email_verified: true })),
+    // The smallest interval RFC 8628 allows (1 s): device tests wait one poll, not five seconds.
+    deviceInterval: 0,
+    // As oidc-provider in this suite: every DPoP proof needs the server's nonce.
+    dpopNonce: true,
+    ttl: { deviceCode: options.deviceCodeTtl ?? 600 },
+  });
+  const server = await mock.listen();
+
+  const client = (fields: Omit<RegisteredClient, 'redirectUri'>): RegisteredClient => ({ ...fields, redirectUri });
+  const session: TargetSession = {
+    async login(authorizationUrl, { user, consent = 'approve' }) {
+      mock.signInAs(users[user].sub);
+      mock.denyAuthorization(consent === 'deny' ? { error: 'access_denied' } : null);
+      try {
+        return await follow(authorizationUrl, server.url);
+      } finally {
+        mock.denyAuthorization(null);
+      }
+    },
+    logout: (endSessionUrl) => follow(endSessionUrl, server.url),
+    close: () => Promise.resolve(),
+  };
+
+  return {
+    name: 'mock',
+    issuer: server.url,
+    clients: {
+      basic: client({
+        clientId: 'basic-client',
+        clientSecret: basicSecret,
+        tokenEndpointAuthMethod: 'client_secret_basic',
+      }),
+      post: client({
+        clientId: 'post-client',
+        clientSecret: postSecret,
+        tokenEndpointAuthMethod: 'client_secret_post',
+      }),
+      privateKeyJwt: client({
+        clientId: 'jwt-client',
+        privateKey: clientPrivateJwk,
+        privateCryptoKey: clientKey.privateKey,
+        tokenEndpointAuthMethod: 'private_key_jwt',
+      }),
+      public: client({ clientId: 'public-client', tokenEndpointAuthMethod: 'none' }),
+    },
+    redirectUri,
+    postLogoutRedirectUri,
+    paths: {
+      authorization: '/oauth/authorize',
+      token: '/oauth/token',
+      jwks: '/oauth/jwks',
+      endSession: '/oauth/logout',
+    },
+    apiTokenAlg: 'RS256',
+    deviceInterval: 1,
+    newSession: () => Promise.resolve(session),
+    login: (url, loginOptions) => session.login(url, loginOptions),
+    async approveDevice(device, user, decision) {
+      if (decision === 'approve') {
+        mock.approveDevice(device.user_code, users[user].sub);
+      } else {
+        mock.denyDevice(device.user_code);
+      }
+    },
+    async close() {
+      await Promise.all([server.close(), callbacks.close()]);
+    },
+  };
+}
+
+/**
+ * Follows redirects as a browser would, until one leaves the server, and loads that page (the relying
+ * party's callback server records it). Resolves to the URL the browser ends up on.
+ */
+async function follow(start: string | URL, serverOrigin: string): Promise<URL> {
+  let url = new URL(start);
+  for (let hop = 0; hop < 5; hop += 1) {
+    if (url.origin !== new URL(serverOrigin).origin) {
+      const landed = await fetch(url);
+      if (!landed.ok) {
+        throw new Error(`the client's page ${url.pathname} answered ${landed.status}`);
+      }
+      return url;
+    }
+    const response = await fetch(url, { redirect: 'manual' });
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status > 399 || !location) {
+      throw new Error(`${url.pathname} answered ${response.status} without a redirect: ${await response.text()}`);
+    }
+    url = new URL(location, url);
+  }
+  throw new Error('too many redirects');
+}
