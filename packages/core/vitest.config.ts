@@ -3,11 +3,14 @@ import { reporters } from '../../tooling/scripts/vitest-reporters.ts';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     reporters: reporters(),
     projects: [
-      { extends: true, test: { name: 'node', environment: 'node' } },
-      { extends: true, test: { name: 'edge', environment: 'edge-runtime' } },
+      // test/** spawns processes, a redis-server and real sockets: Node only.
+      {
+        extends: true,
+        test: { name: 'node', environment: 'node', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+      },
+      { extends: true, test: { name: 'edge', environment: 'edge-runtime', include: ['src/**/*.test.ts'] } },
     ],
   },
 });
