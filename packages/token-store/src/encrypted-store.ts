@@ -46,7 +46,8 @@ export interface EncryptedStoreOptions {
  * - The store key is bound as additional authenticated data: a value copied to another key does not
  *   decrypt.
  * - A wrong secret, tampered data, a moved value or a plaintext value throws a
- *   {@link TokenStoreError} with code `decrypt_failed`.
+ *   {@link TokenStoreError} with code `decrypt_failed`. An unusable secret (too short, a key without the
+ *   right usages) makes `get` and `set` throw `invalid_secret`; `delete` works without the key.
  *
  * The wrapper computes the expiry itself (the inner store only sees ciphertext) and passes it on as
  * an explicit `ttl`; `lock` is passed through when the inner store has one.
@@ -72,21 +73,24 @@ export function encryptedStore<T extends StoredTokenSet = StoredTokenSet>(
 
   const wrapped: TokenStore<T> = {
     async get(key) {
+      // The key first: an unusable secret fails the first read even when nothing is stored yet.
+      const cryptoKey = await keyPromise;
       const envelope = await store.get(key);
       if (envelope === undefined) {
         return undefined;
       }
-      return decrypt<T>(await keyPromise, key, envelope);
+      return decrypt<T>(cryptoKey, key, envelope);
     },
     async set(key, value, setOptions?: SetOptions) {
       assertStorable(value);
+      const cryptoKey = await keyPromise;
       const at = now();
       const expiresAt = expiryOf(value, setOptions, at);
       if (isExpired(expiresAt, at)) {
         await store.delete(key);
         return;
       }
-      const envelope = await encrypt(await keyPromise, key, value);
+      const envelope = await encrypt(cryptoKey, key, value);
       await store.set(key, envelope, expiresAt === undefined ? undefined : { ttl: (expiresAt - at) / 1000 });
     },
     delete(key) {
