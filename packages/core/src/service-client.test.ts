@@ -320,6 +320,36 @@ describe('configuration', () => {
     );
     expect(createKeywayClient({ baseUrl: 'http://127.0.0.1:8080/' }).baseUrl).toBe('http://127.0.0.1:8080');
   });
+
+  it('refuses credentials in the base URL without quoting them', () => {
+    let error: unknown;
+    try {
+      createKeywayClient({ baseUrl: 'https://user:hunter2@keyway.test' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(ConfigurationError.is(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'invalid_url' });
+    expect(`${String(error)} ${JSON.stringify(error)}`).not.toContain('hunter2');
+  });
+
+  it.each(['https://keyway.test/?tenant=acme', 'https://keyway.test/#top'])(
+    'refuses a base URL with a query or fragment (%s), which would garble every path',
+    (baseUrl) => {
+      expect(() => createKeywayClient({ baseUrl })).toThrow(
+        expect.objectContaining({ name: 'ConfigurationError', code: 'invalid_url' }),
+      );
+    },
+  );
+
+  it('refuses an answer larger than maxResponseBytes', async () => {
+    const { mock, client } = setup({ maxResponseBytes: 64 });
+    mock.seed.externalToken('usr_test', 'github', { access_token: 'g'.repeat(200) });
+    const error = await rejection(client.externalTokens.list());
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.code).toBe('response_too_large');
+    expect(error.message).not.toContain('ggg');
+  });
 });
 
 describe('API errors: one subclass per status (KeywayApiError.generate)', () => {

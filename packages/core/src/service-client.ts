@@ -91,7 +91,7 @@ export function createKeywayClient(options: KeywayClientOptions = {}): KeywayCli
       code: 'missing_base_url',
     });
   }
-  const baseUrl = parseServiceUrl(rawBaseUrl, 'baseUrl', options.allowInsecureRequests).href.replace(/\/+$/, '');
+  const baseUrl = serviceBaseUrl(rawBaseUrl, options.allowInsecureRequests);
   const http = new HttpClient(options);
   let token = checkToken(options.token ?? readEnv('KEYWAY_API_TOKEN'));
   const api = createClient<paths>({ baseUrl });
@@ -162,6 +162,23 @@ export function createKeywayClient(options: KeywayClientOptions = {}): KeywayCli
       token = checkToken(next);
     },
   };
+}
+
+/**
+ * The base URL that paths are appended to. Credentials would reach `Request`, whose `TypeError` quotes
+ * the whole URL, password included; a query or fragment would end up in front of every path.
+ */
+function serviceBaseUrl(value: string | URL, allowInsecureRequests: boolean | undefined): string {
+  const url = parseServiceUrl(value, 'baseUrl', allowInsecureRequests);
+  if (url.username || url.password) {
+    throw new ConfigurationError('baseUrl must not contain credentials; pass the `token` option instead.', {
+      code: 'invalid_url',
+    });
+  }
+  if (url.search || url.hash) {
+    throw new ConfigurationError('baseUrl must not have a query or a fragment.', { code: 'invalid_url' });
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 /**
