@@ -22,7 +22,7 @@ export async function startProviderTarget(options: TargetOptions = {}): Promise<
     postLogoutRedirectUri: op.postLogoutRedirectUri,
     paths: { authorization: '/auth', token: '/token', jwks: '/jwks', endSession: '/session/end' },
     apiTokenAlg: 'ES256',
-    deviceInterval: 5,
+    deviceInterval: undefined,
     newSession: async () => (await browser()).newSession(),
     login: async (url, loginOptions) => (await browser()).login(url, loginOptions),
     async approveDevice(device, user, decision) {

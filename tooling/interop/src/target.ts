@@ -36,8 +36,8 @@ export interface InteropTarget {
   paths: { authorization: string; token: string; jwks: string; endSession: string };
   /** The `alg` of the RFC 9068 access tokens issued for `API_RESOURCE`. */
   apiTokenAlg: string;
-  /** Device-flow polling interval the server announces, in seconds. */
-  deviceInterval: number;
+  /** The device-flow polling interval the server announces, in seconds (oidc-provider leaves out the default 5). */
+  deviceInterval: number | undefined;
   newSession(): Promise<TargetSession>;
   /** `newSession().login(...)`, closing the session afterwards. */
   login(authorizationUrl: string | URL, options: LoginOptions): Promise<URL>;

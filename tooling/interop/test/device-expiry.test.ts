@@ -1,27 +1,27 @@
 import { DeviceFlowError, discover, type OAuthClient } from '@keyway/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError } from '../src/expect-error.ts';
-import { startProvider, type TestProvider } from '../src/provider.ts';
+import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
 
-let op: TestProvider;
-let client: OAuthClient;
+describe.each(TARGETS)('device authorization grant: expiry against %s', (name) => {
+  let op: InteropTarget;
+  let client: OAuthClient;
 
-beforeAll(async () => {
-  // Device codes live 2 s on this instance.
-  op = await startProvider({ deviceCodeTtl: 2 });
-  client = await discover(op.issuer, op.clients.public);
-});
-afterAll(async () => {
-  await op?.close();
-});
+  beforeAll(async () => {
+    // Device codes live 2 s on this instance.
+    op = await startTarget(name, { deviceCodeTtl: 2 });
+    client = await discover(op.issuer, op.clients.public);
+  });
+  afterAll(async () => {
+    await op?.close();
+  });
 
-describe('device authorization grant: expiry', () => {
-  it("maps the provider's expired_token answer to DeviceFlowError expired_token", async () => {
+  it("maps the server's expired_token answer to DeviceFlowError expired_token", async () => {
     const device = await client.deviceAuthorization({ scope: 'openid' });
     expect(device.expires_in).toBe(2);
 
     // The caller believes the code lives 30 s (a skewed clock, say), so the client keeps polling every
-    // second until the provider itself says the code expired.
+    // second until the server itself says the code expired.
     const started = Date.now();
     const error = await expectError(
       client.pollDeviceToken({ ...device, expires_in: 30 }, { interval: 1, signal: AbortSignal.timeout(20_000) }),

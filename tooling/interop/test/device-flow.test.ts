@@ -1,22 +1,21 @@
 import { DeviceFlowError, discover, KeywayAbortError, type OAuthClient } from '@keyway/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InteropBrowser, launchBrowser } from '../src/browser.ts';
 import { expectError } from '../src/expect-error.ts';
-import { startProvider, type TestProvider } from '../src/provider.ts';
+import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
 
-let op: TestProvider;
-let browser: InteropBrowser;
-let client: OAuthClient;
+// oidc-provider: the user approves in Chromium; the mock: through approveDevice() / denyDevice().
+describe.each(TARGETS)('device authorization grant (RFC 8628) against %s', (name) => {
+  let op: InteropTarget;
+  let client: OAuthClient;
 
-beforeAll(async () => {
-  [op, browser] = await Promise.all([startProvider(), launchBrowser()]);
-  client = await discover(op.issuer, op.clients.public);
-});
-afterAll(async () => {
-  await Promise.all([op?.close(), browser?.close()]);
-});
+  beforeAll(async () => {
+    op = await startTarget(name);
+    client = await discover(op.issuer, op.clients.public);
+  });
+  afterAll(async () => {
+    await op?.close();
+  });
 
-describe('device authorization grant (RFC 8628), approved in Chromium', () => {
   it('polls while the user approves on another device, then gets tokens', async () => {
     const device = await client.deviceAuthorization({ scope: 'openid email' });
     expect(device).toMatchObject({
@@ -26,9 +25,10 @@ describe('device authorization grant (RFC 8628), approved in Chromium', () => {
       verification_uri_complete: expect.stringContaining(`${op.issuer}/device?user_code=`),
       expires_in: expect.any(Number),
     });
+    expect(device.interval).toBe(op.deviceInterval);
 
     const polling = client.pollDeviceToken(device, { signal: AbortSignal.timeout(45_000) });
-    await browser.approveDevice(device.verification_uri, 'bob', 'approve', device.user_code);
+    await op.approveDevice(device, 'bob', 'approve');
     const tokens = await polling;
 
     expect(tokens.token_type.toLowerCase()).toBe('bearer');
@@ -40,7 +40,7 @@ describe('device authorization grant (RFC 8628), approved in Chromium', () => {
     const device = await client.deviceAuthorization({ scope: 'openid' });
 
     const polling = client.pollDeviceToken(device, { signal: AbortSignal.timeout(45_000) });
-    await browser.approveDevice(device.verification_uri_complete ?? '', 'alice', 'deny');
+    await op.approveDevice(device, 'alice', 'deny');
 
     await expectError(polling, DeviceFlowError, 'access_denied');
   });

@@ -1,35 +1,33 @@
 import { discover, OAuthError } from '@keyway/core';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
+import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InteropBrowser, launchBrowser } from '../src/browser.ts';
 import { expectError } from '../src/expect-error.ts';
-import { startProvider, type TestProvider } from '../src/provider.ts';
 import { signIn } from '../src/sign-in.ts';
-
-let op: TestProvider;
-let browser: InteropBrowser;
-
-beforeAll(async () => {
-  [op, browser] = await Promise.all([startProvider(), launchBrowser()]);
-});
-afterAll(async () => {
-  await Promise.all([op?.close(), browser?.close()]);
-});
+import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
 
 async function dpopKey(): Promise<{ keyPair: CryptoKeyPair; jkt: string }> {
   const keyPair = await generateKeyPair('ES256');
   return { keyPair, jkt: await calculateJwkThumbprint(await exportJWK(keyPair.publicKey)) };
 }
 
-// The provider requires DPoP nonces, so each first proof is refused with use_dpop_nonce and retried.
-describe('DPoP-bound tokens (RFC 9449)', () => {
+// Both targets require DPoP nonces, so each first proof is refused with use_dpop_nonce and retried.
+describe.each(TARGETS)('DPoP-bound tokens (RFC 9449) against %s', (name) => {
+  let op: InteropTarget;
+
+  beforeAll(async () => {
+    op = await startTarget(name);
+  });
+  afterAll(async () => {
+    await op?.close();
+  });
+
   it('binds a client-credentials token to the key: token_type DPoP, cnf.jkt in introspection', async () => {
     const { keyPair, jkt } = await dpopKey();
     const answers: string[] = [];
     const recording: typeof fetch = async (input, init) => {
       const response = await fetch(input, init);
       const url = new URL(input instanceof Request ? input.url : String(input));
-      if (url.pathname === '/token') {
+      if (url.pathname === op.paths.token) {
         const body = response.status === 200 ? '' : ` ${((await response.clone().json()) as { error: string }).error}`;
         answers.push(`${response.status}${body}`);
       }
@@ -39,7 +37,7 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
 
     const tokens = await client.clientCredentials({ scope: 'api:read' });
 
-    // The first proof carried no nonce; the provider asked for one and the client retried once.
+    // The first proof carried no nonce; the server asked for one and the client retried once.
     expect(answers).toEqual(['400 use_dpop_nonce', '200']);
     expect(tokens.token_type).toBe('DPoP');
     expect(await client.introspect(tokens.access_token)).toMatchObject({
@@ -53,12 +51,13 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
     const { keyPair, jkt } = await dpopKey();
     const client = await discover(op.issuer, { ...op.clients.public, dpop: keyPair });
 
-    const { tokens } = await signIn(client, browser, {
+    const { tokens, authorizationUrl } = await signIn(client, op, {
       user: 'alice',
       scope: 'openid email offline_access',
       prompt: 'consent',
     });
 
+    expect(authorizationUrl.searchParams.get('dpop_jkt')).toBe(jkt);
     expect(tokens.token_type).toBe('DPoP');
     expect(await client.userinfo(tokens.access_token, { expectedSubject: 'alice' })).toMatchObject({
       sub: 'alice',
@@ -74,4 +73,29 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
     const keyless = await discover(op.issuer, op.clients.public);
     await expectError(keyless.userinfo(refreshed.access_token), OAuthError, 'invalid_token');
   });
+
+  it("refuses to refresh a public client's bound refresh token under another key", async () => {
+    const { keyPair } = await dpopKey();
+    const client = await discover(op.issuer, { ...op.clients.public, dpop: keyPair });
+    const { tokens } = await signIn(client, op, {
+      user: 'bob',
+      scope: 'openid offline_access',
+      prompt: 'consent',
+    });
+
+    const thief = await discover(op.issuer, { ...op.clients.public, dpop: (await dpopKey()).keyPair });
+    await expectError(thief.refresh(tokens.refresh_token ?? ''), OAuthError, 'invalid_grant');
+    expect((await client.refresh(tokens)).token_type).toBe('DPoP');
+  });
+
+  if (name === 'mock') {
+    it('signs a JWT access token carrying cnf.jkt (mock only: its access tokens are always JWTs)', async () => {
+      const { keyPair, jkt } = await dpopKey();
+      const client = await discover(op.issuer, { ...op.clients.post, dpop: keyPair });
+
+      const tokens = await client.clientCredentials({ scope: 'api:read' });
+
+      expect(decodeJwt(tokens.access_token)).toMatchObject({ cnf: { jkt }, client_id: 'post-client' });
+    });
+  }
 });

@@ -15,7 +15,7 @@ afterAll(async () => {
   await Promise.all([op?.close(), browser?.close()]);
 });
 
-describe('the interop harness itself', () => {
+describe('the interop harness itself (oidc-provider and Chromium only)', () => {
   it('serves discovery with every feature the client is tested against', async () => {
     const response = await fetch(`${op.issuer}/.well-known/openid-configuration`);
     const metadata = await response.json();

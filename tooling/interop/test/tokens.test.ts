@@ -1,29 +1,28 @@
 import { discover, type OAuthClient, OAuthError, TokenValidationError } from '@keyway/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InteropBrowser, launchBrowser } from '../src/browser.ts';
 import { expectError } from '../src/expect-error.ts';
-import { API_RESOURCE, startProvider, type TestProvider } from '../src/provider.ts';
+import { API_RESOURCE } from '../src/provider.ts';
 import { signIn } from '../src/sign-in.ts';
+import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
 import { ACCESS_TOKEN_TYPE } from '../src/token-exchange.ts';
 
-let op: TestProvider;
-let browser: InteropBrowser;
-let client: OAuthClient;
-
-beforeAll(async () => {
-  [op, browser] = await Promise.all([startProvider(), launchBrowser()]);
-  client = await discover(op.issuer, op.clients.basic);
-});
-afterAll(async () => {
-  await Promise.all([op?.close(), browser?.close()]);
-});
-
-/** `offline_access` is granted only with `prompt=consent`: then the provider issues a refresh token. */
+/** `offline_access` is granted only with `prompt=consent`: then oidc-provider issues a refresh token. */
 const offline = { user: 'alice', scope: 'openid email offline_access', prompt: 'consent' } as const;
 
-describe('the token lifecycle after a code flow', () => {
-  it('refreshes with rotation, and the provider refuses the rotated-out refresh token', async () => {
-    const { tokens } = await signIn(client, browser, offline);
+describe.each(TARGETS)('the token lifecycle after a code flow against %s', (name) => {
+  let op: InteropTarget;
+  let client: OAuthClient;
+
+  beforeAll(async () => {
+    op = await startTarget(name);
+    client = await discover(op.issuer, op.clients.basic);
+  });
+  afterAll(async () => {
+    await op?.close();
+  });
+
+  it('refreshes with rotation, and the server refuses the rotated-out refresh token', async () => {
+    const { tokens } = await signIn(client, op, offline);
     expect(tokens.refresh_token).toEqual(expect.any(String));
 
     const refreshed = await client.refresh(tokens);
@@ -36,7 +35,7 @@ describe('the token lifecycle after a code flow', () => {
   });
 
   it('refuses a refreshed ID token about another subject than expected', async () => {
-    const { tokens } = await signIn(client, browser, { ...offline, user: 'bob' });
+    const { tokens } = await signIn(client, op, { ...offline, user: 'bob' });
 
     await expectError(
       client.refresh(tokens.refresh_token ?? '', { expectedSubject: 'alice' }),
@@ -46,7 +45,7 @@ describe('the token lifecycle after a code flow', () => {
   });
 
   it('refuses a revoked refresh token with invalid_grant', async () => {
-    const { tokens } = await signIn(client, browser, offline);
+    const { tokens } = await signIn(client, op, offline);
 
     await client.revoke(tokens.refresh_token ?? '');
 
@@ -54,7 +53,7 @@ describe('the token lifecycle after a code flow', () => {
   });
 
   it('introspects an access token as active, then as inactive once revoked', async () => {
-    const { tokens } = await signIn(client, browser, { user: 'bob' });
+    const { tokens } = await signIn(client, op, { user: 'bob' });
 
     const active = await client.introspect(tokens.access_token);
     expect(active).toMatchObject({ active: true, sub: 'bob', client_id: op.clients.basic.clientId, iss: op.issuer });
@@ -66,7 +65,7 @@ describe('the token lifecycle after a code flow', () => {
   });
 
   it('exchanges the access token for a JWT access token for the API (RFC 8693 + RFC 9068)', async () => {
-    const { tokens } = await signIn(client, browser, { user: 'alice' });
+    const { tokens } = await signIn(client, op, { user: 'alice' });
 
     const exchanged = await client.tokenExchange({
       subjectToken: tokens.access_token,
@@ -91,19 +90,23 @@ describe('the token lifecycle after a code flow', () => {
     );
   });
 
-  it('builds an end-session URL the provider accepts: Chromium confirms the logout and comes back', async () => {
-    const session = await browser.newSession();
+  it('builds an end-session URL the server accepts and comes back to the post-logout redirect URI', async () => {
+    const session = await op.newSession();
     try {
-      const { tokens } = await signIn(client, browser, { user: 'bob', session });
+      const { tokens } = await signIn(client, op, { user: 'bob', session });
 
-      const url = client.endSessionUrl({
-        idTokenHint: tokens.id_token ?? '',
-        postLogoutRedirectUri: op.postLogoutRedirectUri,
-        state: 'bye',
-      });
+      const url = new URL(
+        client.endSessionUrl({
+          idTokenHint: tokens.id_token ?? '',
+          postLogoutRedirectUri: op.postLogoutRedirectUri,
+          state: 'bye',
+        }),
+      );
+      // oidc-provider asks to confirm (Chromium clicks it); the mock redirects at once.
       const landed = await session.logout(url);
 
-      expect(new URL(url).origin + new URL(url).pathname).toBe(`${op.issuer}/session/end`);
+      expect(url.origin + url.pathname).toBe(`${op.issuer}${op.paths.endSession}`);
+      expect(url.searchParams.get('id_token_hint')).toBe(tokens.id_token);
       expect(landed.origin + landed.pathname).toBe(op.postLogoutRedirectUri);
       expect(landed.searchParams.get('state')).toBe('bye');
     } finally {
