@@ -158,4 +158,55 @@ describe('authFetch', () => {
     expect(server.seen[0]).toMatchObject({ authorization: 'DPoP tok-1', dpop: 'proof.jwt' });
     expect(proofs).toEqual(['POST https://api.test/r tok-1']);
   });
+
+  it('answers a use_dpop_nonce challenge with a proof carrying the nonce, without a refresh', async () => {
+    const nonces = new Map<string, string>();
+    const seen: Array<{ dpop: string | null; body: string }> = [];
+    let refreshes = 0;
+    const client = {
+      issuer: 'https://as.test',
+      clientId: 'c',
+      clientCredentials: async (): Promise<TokenSet> => ({ access_token: 'tok-1', token_type: 'DPoP' }),
+      refresh: async (): Promise<TokenSet> => {
+        refreshes += 1;
+        return { access_token: 'tok-2', token_type: 'DPoP' };
+      },
+      dpopProof: async (method: string, url: string) => `proof ${method} nonce=${nonces.get(new URL(url).origin)}`,
+      rememberDpopNonce: (url: string, response: Response) => {
+        const nonce = response.headers.get('dpop-nonce');
+        if (nonce) {
+          nonces.set(new URL(url).origin, nonce);
+        }
+      },
+    };
+    let serverNonce = 'n-1';
+    const fetch: FetchLike = async (input, init) => {
+      const request = new Request(input, init);
+      const dpop = request.headers.get('dpop');
+      seen.push({ dpop, body: await request.text() });
+      if (dpop !== `proof POST nonce=${serverNonce}`) {
+        return new Response(null, {
+          status: 401,
+          headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': serverNonce },
+        });
+      }
+      serverNonce = 'n-2'; // the next nonce, announced on a success
+      return new Response('ok', { status: 200, headers: { 'dpop-nonce': serverNonce } });
+    };
+    const source = createTokenSource({ client, grant: { type: 'client_credentials' } });
+    const api = authFetch(source, { fetch });
+
+    const first = await api(new Request('https://api.test/r', { method: 'POST', body: 'payload' }));
+    expect(first.status).toBe(200);
+    expect(seen).toEqual([
+      { dpop: 'proof POST nonce=undefined', body: 'payload' },
+      { dpop: 'proof POST nonce=n-1', body: 'payload' },
+    ]);
+    // The nonce of the successful answer is used at once: no challenge this time.
+    const second = await api('https://api.test/r', { method: 'POST', body: 'again' });
+    expect(second.status).toBe(200);
+    expect(seen[2]).toEqual({ dpop: 'proof POST nonce=n-2', body: 'again' });
+    expect(seen).toHaveLength(3);
+    expect(refreshes).toBe(0);
+  });
 });
