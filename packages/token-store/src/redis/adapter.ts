@@ -47,8 +47,10 @@ export interface RedisAdapter {
  */
 export interface RedisClientLike {
   get(key: string): Promise<unknown>;
-  set(key: string, value: string, ...rest: never[]): Promise<unknown>;
-  del(key: string, ...rest: never[]): Promise<unknown>;
+  // `...args: never` accepts any signature: node-redis 4 types `set` and `del` as unions of argument
+  // tuples (with or without leading command options), which no fixed parameter list matches.
+  set(...args: never): Promise<unknown>;
+  del(...args: never): Promise<unknown>;
 }
 
 /**
