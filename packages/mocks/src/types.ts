@@ -61,6 +61,12 @@ export interface MockKeywayOptions {
   /** Seconds a device-flow client must wait between polls (default 5). `0` announces 1 and never answers `slow_down`. */
   deviceInterval?: number;
   /**
+   * Registered resource servers (RFC 8707 `resource`, RFC 8693 `audience`): any other target is
+   * refused with `invalid_target`, as the service refuses an unregistered resource. Default: any
+   * absolute URI (and any audience) is accepted.
+   */
+  resources?: string[];
+  /**
    * Require a server-provided nonce in DPoP proofs (RFC 9449 section 8): a proof without the current
    * nonce is answered `use_dpop_nonce` with a `DPoP-Nonce` header, as many providers do. Default false.
    */

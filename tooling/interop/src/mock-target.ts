@@ -3,7 +3,7 @@ import { createMockKeyway, type MockClient } from '@keyway/mocks';
 import { exportJWK, generateKeyPair } from 'jose';
 import { users } from './accounts.ts';
 import { startCallbackServer } from './callback-server.ts';
-import type { RegisteredClient } from './provider.ts';
+import { API_RESOURCE, type RegisteredClient } from './provider.ts';
 import type { InteropTarget, TargetOptions, TargetSession } from './target.ts';
 
 /**
@@ -46,6 +46,8 @@ export async function startMockTarget(options: TargetOptions = {}): Promise<Inte
     // As oidc-provider in this suite: every DPoP proof needs the server's nonce.
     dpopNonce: true,
     ttl: { deviceCode: options.deviceCodeTtl ?? 600 },
+    // As oidc-provider here: the API is the one resource server; another target is invalid_target.
+    resources: [API_RESOURCE],
   });
   const server = await mock.listen();
 

@@ -67,6 +67,16 @@ describe.each(TARGETS)('client credentials against %s', (name) => {
     );
   });
 
+  it('reports a resource the server does not know as OAuthError invalid_target', async () => {
+    const client = await discover(op.issuer, op.clients.basic);
+
+    await expectError(
+      client.clientCredentials({ scope: 'api:read', resource: 'https://unknown.example.test/' }),
+      OAuthError,
+      'invalid_target',
+    );
+  });
+
   it('introspects and revokes a client-credentials token', async () => {
     const client = await discover(op.issuer, op.clients.post);
     const { access_token } = await client.clientCredentials({ scope: 'api:read' });

@@ -78,6 +78,15 @@ describe.each(TARGETS)('the token lifecycle after a code flow against %s', (name
     const claims = await client.verifyAccessToken(exchanged.access_token, { audience: API_RESOURCE });
     expect(claims).toMatchObject({ iss: op.issuer, sub: 'alice', aud: API_RESOURCE, client_id: 'basic-client' });
 
+    await expectError(
+      client.tokenExchange({
+        subjectToken: tokens.access_token,
+        subjectTokenType: ACCESS_TOKEN_TYPE,
+        audience: 'https://unknown.example.test/',
+      }),
+      OAuthError,
+      'invalid_target',
+    );
     await client.revoke(tokens.access_token);
     await expectError(
       client.tokenExchange({

@@ -48,7 +48,7 @@ function resolveRedirectUri(client: MockClient, asked: string | undefined): stri
 }
 
 /** Checks of the authorization parameters that are reported back to the client (by redirect, or as PAR errors). */
-function checkParams(params: FormFields): { error: string; description: string } | undefined {
+function checkParams(engine: Engine, params: FormFields): { error: string; description: string } | undefined {
   if (one(params, 'response_type') !== 'code') {
     return { error: 'unsupported_response_type', description: 'response_type must be code' };
   }
@@ -61,6 +61,10 @@ function checkParams(params: FormFields): { error: string; description: string }
   }
   if (challenge.length < 43 || challenge.length > 128) {
     return { error: 'invalid_request', description: 'code_challenge has an invalid length' };
+  }
+  const target = engine.unknownTarget(many(params, 'resource'));
+  if (target !== undefined) {
+    return { error: 'invalid_target', description: `${target} is not a registered resource` };
   }
   return undefined;
 }
@@ -132,7 +136,7 @@ export function authorize(ctx: RouteContext): Response {
   const state = one(params, 'state');
   const back = (fields: Record<string, string | undefined>) =>
     redirect(redirectUri, { ...fields, state, iss: engine.issuer });
-  const invalid = checkParams(params);
+  const invalid = checkParams(engine, params);
   if (invalid) {
     return back({ error: invalid.error, error_description: invalid.description });
   }
@@ -187,7 +191,7 @@ export async function pushAuthorizationRequest(ctx: RouteContext): Promise<Respo
   if (typeof redirectUri !== 'string') {
     return oauthError('invalid_request', redirectUri.error);
   }
-  const invalid = checkParams(form);
+  const invalid = checkParams(ctx.engine, form);
   if (invalid) {
     return oauthError(invalid.error, invalid.description);
   }

@@ -53,6 +53,8 @@ export class Engine {
   readonly deviceInterval: number;
   /** DPoP proofs must carry the mock's nonce. */
   readonly dpopNonce: boolean;
+  /** Registered resource indicators; `undefined` accepts any. */
+  readonly resources: ReadonlySet<string> | undefined;
   readonly clients = new Map<string, MockClient>();
   #configuredIssuer: string;
   #servingIssuer: string | undefined;
@@ -67,6 +69,7 @@ export class Engine {
     this.ttl = { ...DEFAULT_TTL, ...ttl };
     this.deviceInterval = options.deviceInterval ?? 5;
     this.dpopNonce = options.dpopNonce ?? false;
+    this.resources = options.resources ? new Set(options.resources) : undefined;
     this.#router = new Router(routes);
     this.reset();
   }
@@ -186,6 +189,21 @@ export class Engine {
     const id = randomId('grt_');
     this.state.grants.set(id, { id, ...input, revoked: false });
     return id;
+  }
+
+  /**
+   * The first target the mock refuses (`invalid_target`): a `resource` that is no absolute URI without
+   * a fragment (RFC 8707 section 2), or a resource or audience that is not registered.
+   */
+  unknownTarget(resources: string[], audiences: string[] = []): string | undefined {
+    const malformed = resources.find(
+      (value) => !URL.canParse(value) || new URL(value).hash !== '' || value.includes('#'),
+    );
+    if (malformed !== undefined) {
+      return malformed;
+    }
+    const registered = this.resources;
+    return registered ? [...resources, ...audiences].find((value) => !registered.has(value)) : undefined;
   }
 
   /** A token the mock issued that is still good: known, not revoked, its grant alive, not expired. */

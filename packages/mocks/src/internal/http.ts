@@ -84,6 +84,11 @@ export function oauthError(
   return json(body, status, headers);
 }
 
+/** The `invalid_target` answer for a resource or audience the mock refuses. */
+export function invalidTarget(target: string): Response {
+  return oauthError('invalid_target', `${target} is not a registered resource`);
+}
+
 /** Reads a request body once, by content type. Never throws: unreadable bodies come back as text. */
 export async function readBody(request: Request): Promise<{ body: ParsedBody; malformed: boolean }> {
   if (request.method === 'GET' || request.method === 'HEAD') {

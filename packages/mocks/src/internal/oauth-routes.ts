@@ -10,7 +10,7 @@ import { authenticateClient, isPublic } from './client-auth.js';
 import { checkDpopProof, DPOP_ALGS } from './dpop.js';
 import type { Engine } from './engine.js';
 import { checkRepeats, many, oauthForm, one, scopes } from './form.js';
-import { authorizationToken, bearerToken, formFields, json, oauthError } from './http.js';
+import { authorizationToken, bearerToken, formFields, invalidTarget, json, oauthError } from './http.js';
 import { randomId, randomUserCode } from './random.js';
 import type { RouteContext, RouteDef } from './routes.js';
 import { GRANT_TYPES, tokenEndpoint } from './token-endpoint.js';
@@ -71,6 +71,10 @@ async function deviceAuthorization(ctx: RouteContext): Promise<Response> {
     return oauthError('unauthorized_client', 'The device flow is not enabled for this client');
   }
   const { engine } = ctx;
+  const target = engine.unknownTarget(many(form, 'resource'));
+  if (target !== undefined) {
+    return invalidTarget(target);
+  }
   const deviceCode = randomId('dc_', 40);
   const userCode = randomUserCode();
   const interval = engine.deviceInterval;

@@ -4,7 +4,7 @@ import { authenticateClient, isPublic } from './client-auth.js';
 import { checkDpopProof, type DpopKey } from './dpop.js';
 import type { Engine } from './engine.js';
 import { many, oauthForm, one, scopes } from './form.js';
-import { type FormFields, json, oauthError } from './http.js';
+import { type FormFields, invalidTarget, json, oauthError } from './http.js';
 import type { RouteContext } from './routes.js';
 import { audienceOf, issueTokenSet, s256 } from './tokens.js';
 
@@ -271,6 +271,10 @@ export async function tokenEndpoint(ctx: RouteContext): Promise<Response> {
   const allowed = auth.client.grantTypes ?? GRANT_TYPES;
   if (!allowed.includes(grantType)) {
     return oauthError('unauthorized_client', `${grantType} is not enabled for this client`);
+  }
+  const target = ctx.engine.unknownTarget(many(form, 'resource'), many(form, 'audience'));
+  if (target !== undefined) {
+    return invalidTarget(target);
   }
   return grant(ctx.engine, auth.client, form, dpop);
 }
