@@ -9,6 +9,17 @@ import { describeRemoteContract, type RemoteCaseResult } from './contract.ts';
 
 let mf: Miniflare;
 
+/** The KV namespace as seen from Node (miniflare types it with @cloudflare/workers-types, not installed here). */
+interface KvView {
+  list(options: { prefix: string }): Promise<{ keys: Array<{ name: string; expiration?: number }> }>;
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string): Promise<void>;
+}
+
+async function namespace(): Promise<KvView> {
+  return (await mf.getKVNamespace('TOKENS')) as unknown as KvView;
+}
+
 beforeAll(async () => {
   const bundle = await build({
     entryPoints: [new URL('./runtime/kv-worker.ts', import.meta.url).pathname],
@@ -51,7 +62,7 @@ describeRemoteContract('encryptedStore(KvTokenStore) in workerd', { lock: false 
 
 describe('KvTokenStore in workerd, seen from the KV namespace', () => {
   it('stores the value with its exact expiry beside it, and a KV expiration of at least 60 s', async () => {
-    const kv = await mf.getKVNamespace('TOKENS');
+    const kv = await namespace();
     const now = Math.floor(Date.now() / 1000);
     const soon = { access_token: 'at-soon', expires_at: now + 10 };
     const later = { access_token: 'at-later', expires_at: now + 3600 };
@@ -72,7 +83,7 @@ describe('KvTokenStore in workerd, seen from the KV namespace', () => {
   });
 
   it('reads what another writer put in the namespace, and treats foreign data as absent', async () => {
-    const kv = await mf.getKVNamespace('TOKENS');
+    const kv = await namespace();
     await kv.put('foreign:ok', JSON.stringify({ v: { access_token: 'at-outside' } }));
     await kv.put('foreign:bad', 'not a record');
     await kv.put('foreign:expired', JSON.stringify({ v: { access_token: 'at-old' }, e: Date.now() - 1000 }));
@@ -85,7 +96,7 @@ describe('KvTokenStore in workerd, seen from the KV namespace', () => {
   });
 
   it('stores keys over 512 bytes under a SHA-256 digest', async () => {
-    const kv = await mf.getKVNamespace('TOKENS');
+    const kv = await namespace();
     const key = `long-${'é'.repeat(300)}`;
     await post('/op', { op: 'set', prefix: 'long:', key, value: { access_token: 'at-long' } });
     const { keys } = await kv.list({ prefix: 'long:' });
