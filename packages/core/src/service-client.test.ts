@@ -342,6 +342,33 @@ describe('configuration', () => {
     },
   );
 
+  it.each([
+    [{ timeout: 0 }],
+    [{ timeout: -5 }],
+    [{ timeout: Number.NaN }],
+    [{ retry: { maxRetries: -1 } }],
+    [{ retry: { maxRetries: 1.5 } }],
+    [{ retry: { maxRetries: Number.NaN } }],
+  ])('refuses the option %j with a ConfigurationError', (options) => {
+    expect(() => createKeywayClient({ baseUrl: 'https://keyway.test', ...options })).toThrow(
+      expect.objectContaining({ name: 'ConfigurationError', code: 'invalid_option' }),
+    );
+  });
+
+  it('refuses a per-call timeout that is not positive, before sending', async () => {
+    const { mock, client } = setup();
+    const error = await rejection(client.validation.verify({ timeout: 0 }));
+    expect(ConfigurationError.is(error)).toBe(true);
+    expect(mock.calls).toHaveLength(0);
+  });
+
+  it('timeout: Infinity means no timeout (a timer that large would fire after 1 ms)', async () => {
+    const { mock, client } = setup({ timeout: Number.POSITIVE_INFINITY, retry: false });
+    mock.fail('validateToken', { delay: 30, times: 1 });
+    expect(await client.validation.verify()).toMatchObject({ valid: true });
+    expect(await client.validation.verify({ timeout: 2 ** 40 })).toMatchObject({ valid: true });
+  });
+
   it('refuses an answer larger than maxResponseBytes', async () => {
     const { mock, client } = setup({ maxResponseBytes: 64 });
     mock.seed.externalToken('usr_test', 'github', { access_token: 'g'.repeat(200) });

@@ -1,4 +1,5 @@
 import {
+  ConfigurationError,
   InvalidResponseError,
   KeywayAbortError,
   KeywayConnectionError,
@@ -28,7 +29,7 @@ export interface RetryOptions {
 export interface HttpOptions {
   /** A `fetch` implementation (default: the global one, bound to `globalThis`). */
   fetch?: FetchLike;
-  /** Milliseconds per attempt, covering the whole response body (default 10 000). */
+  /** Milliseconds per attempt, covering the whole response body (default 10 000; `Infinity` for none). */
   timeout?: number;
   /** Retry policy for safe requests, or `false` to never retry. */
   retry?: RetryOptions | false;
@@ -74,9 +75,14 @@ export class HttpClient {
 
   constructor(options: HttpOptions = {}) {
     this.fetchImpl = options.fetch ?? (globalThis.fetch.bind(globalThis) as FetchLike);
-    this.timeout = options.timeout ?? DEFAULT_TIMEOUT;
+    this.timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT);
     const retry = options.retry === false ? { maxRetries: 0 } : (options.retry ?? {});
-    this.maxRetries = Math.max(0, retry.maxRetries ?? 2);
+    const maxRetries = retry.maxRetries ?? 2;
+    if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+      // NaN would retry forever: `attempt >= NaN` is never true.
+      throw new ConfigurationError('retry.maxRetries must be a whole number >= 0.', { code: 'invalid_option' });
+    }
+    this.maxRetries = maxRetries;
     this.initialDelay = retry.initialDelay ?? 500;
     this.maxDelay = retry.maxDelay ?? 8_000;
     this.maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_BYTES;
@@ -132,17 +138,21 @@ export class HttpClient {
   }
 
   private async attempt(request: HttpRequest): Promise<Response> {
-    const timeout = request.timeout ?? this.timeout;
+    const timeout = request.timeout === undefined ? this.timeout : checkTimeout(request.timeout);
     const caller = request.signal;
     if (caller?.aborted) {
       throw new KeywayAbortError(undefined, { cause: caller.reason });
     }
     const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeout);
+    // Timers above 2^31-1 ms fire after 1 ms: treat such a timeout (and Infinity) as none.
+    const timer =
+      timeout <= MAX_TIMER
+        ? setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+          }, timeout)
+        : undefined;
     const onAbort = () => controller.abort();
     caller?.addEventListener('abort', onAbort, { once: true });
     const headers = new Headers(request.headers);
@@ -233,6 +243,18 @@ async function readBody(response: Response, maxBytes: number, signal: AbortSigna
     offset += chunk.byteLength;
   }
   return out;
+}
+
+const MAX_TIMER = 2 ** 31 - 1;
+
+/** A timeout must be a positive number of milliseconds (`Infinity` for none). */
+function checkTimeout(timeout: number): number {
+  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout <= 0) {
+    throw new ConfigurationError('timeout must be a positive number of milliseconds (Infinity for none).', {
+      code: 'invalid_option',
+    });
+  }
+  return timeout;
 }
 
 function tooLarge(status: number, maxBytes: number): InvalidResponseError {
