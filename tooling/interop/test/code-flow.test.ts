@@ -110,7 +110,8 @@ describe.each(TARGETS)('authorization code flow with PKCE against %s', (name) =>
     const client = await discover(op.issuer, op.clients.basic);
     const request = await client.createAuthorizationUrl({ scope: 'openid' });
     const callbackUrl = await op.login(request.url, { user: 'alice' });
-    await client.handleCallback(callbackUrl, request);
+    const tokens = await client.handleCallback(callbackUrl, request);
+    expect(await client.introspect(tokens.access_token)).toMatchObject({ active: true });
 
     // The same client: its state was consumed, so it refuses before reaching the token endpoint.
     await expectError(client.handleCallback(callbackUrl, request), CallbackError, 'state_reused');
@@ -118,6 +119,8 @@ describe.each(TARGETS)('authorization code flow with PKCE against %s', (name) =>
     // Another client instance (another process, say) tries the code: the server says invalid_grant.
     const another = await discover(op.issuer, op.clients.basic);
     await expectError(another.handleCallback(callbackUrl, request), OAuthError, 'invalid_grant');
+    // RFC 9700 section 4.1.2: the replay revokes what the code issued.
+    expect(await client.introspect(tokens.access_token)).toEqual({ active: false });
   });
 
   it('reports a wrong client secret at redemption as OAuthError invalid_client', async () => {

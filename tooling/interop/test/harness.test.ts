@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { DeviceAuthorizationResponse } from '@keyway/core';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InteropBrowser, launchBrowser } from '../src/browser.ts';
 import { API_RESOURCE, startProvider, type TestProvider } from '../src/provider.ts';
+import { type InteropTarget, startTarget } from '../src/target.ts';
 import { ACCESS_TOKEN_TYPE } from '../src/token-exchange.ts';
 
 let op: TestProvider;
@@ -139,6 +141,82 @@ describe('the interop harness itself (oidc-provider and Chromium only)', () => {
 
     const denied = await start();
     await browser.approveDevice(denied.verification_uri_complete ?? '', 'bob', 'deny');
+    expect(await poll(denied.device_code)).toMatchObject({ error: 'access_denied' });
+  });
+});
+
+describe('the interop harness itself (mock target)', () => {
+  let mock: InteropTarget;
+
+  beforeAll(async () => {
+    mock = await startTarget('mock');
+  });
+  afterAll(async () => {
+    await mock?.close();
+  });
+
+  it('signs the named user in, or denies, landing on the redirect URI with state and iss', async () => {
+    const verifier = randomBytes(32).toString('base64url');
+    const url = new URL(`${mock.issuer}${mock.paths.authorization}`);
+    url.search = new URLSearchParams({
+      client_id: mock.clients.public.clientId,
+      redirect_uri: mock.redirectUri,
+      response_type: 'code',
+      scope: 'openid',
+      state: 'xyz',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    }).toString();
+
+    const callback = await mock.login(url, { user: 'bob' });
+    const denied = await mock.login(url, { user: 'bob', consent: 'deny' });
+
+    expect(callback.origin + callback.pathname).toBe(mock.redirectUri);
+    expect(callback.searchParams.get('state')).toBe('xyz');
+    expect(callback.searchParams.get('iss')).toBe(mock.issuer);
+    expect(denied.searchParams.get('error')).toBe('access_denied');
+    const redeemed = await fetch(`${mock.issuer}${mock.paths.token}`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        client_id: mock.clients.public.clientId,
+        grant_type: 'authorization_code',
+        code: callback.searchParams.get('code') ?? '',
+        redirect_uri: mock.redirectUri,
+        code_verifier: verifier,
+      }),
+    });
+    const { id_token: idToken = '' } = (await redeemed.json()) as Record<string, string>;
+    expect(decodeJwt(idToken)).toMatchObject({ sub: 'bob', iss: mock.issuer });
+  });
+
+  it('approves and denies device authorizations', async () => {
+    const start = async () => {
+      const response = await fetch(`${mock.issuer}/oauth/device/code`, {
+        method: 'POST',
+        body: new URLSearchParams({ client_id: mock.clients.public.clientId, scope: 'openid' }),
+      });
+      return (await response.json()) as DeviceAuthorizationResponse;
+    };
+    const poll = async (deviceCode: string) => {
+      const response = await fetch(`${mock.issuer}${mock.paths.token}`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          client_id: mock.clients.public.clientId,
+          grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+          device_code: deviceCode,
+        }),
+      });
+      return (await response.json()) as Record<string, string>;
+    };
+
+    const approved = await start();
+    expect(await poll(approved.device_code)).toMatchObject({ error: 'authorization_pending' });
+    await mock.approveDevice(approved, 'alice', 'approve');
+    const tokens = await poll(approved.device_code);
+    expect(decodeJwt(tokens.id_token ?? '')).toMatchObject({ sub: 'alice' });
+
+    const denied = await start();
+    await mock.approveDevice(denied, 'alice', 'deny');
     expect(await poll(denied.device_code)).toMatchObject({ error: 'access_denied' });
   });
 });

@@ -32,6 +32,8 @@ describe.each(TARGETS)('the token lifecycle after a code flow against %s', (name
     expect(refreshed.access_token).not.toBe(tokens.access_token);
     expect(refreshed.claims?.sub).toBe('alice');
     await expectError(client.refresh(tokens.refresh_token ?? ''), OAuthError, 'invalid_grant');
+    // The reuse looks like theft: the whole grant is revoked, the newer refresh token with it.
+    await expectError(client.refresh(refreshed.refresh_token ?? ''), OAuthError, 'invalid_grant');
   });
 
   it('refuses a refreshed ID token about another subject than expected', async () => {
