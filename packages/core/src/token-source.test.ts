@@ -121,6 +121,41 @@ describe('createTokenSource', () => {
     expect(calls.clientCredentials).toBe(2);
   });
 
+  it('uses a token that lives no longer than skew for half of its life instead of on one call only', async () => {
+    let clock = 1_000_000_000_000;
+    const now = () => clock;
+    const { client, calls } = fakeClient({ lifetime: 20, now });
+    const source = createTokenSource({ client, grant: { type: 'client_credentials' }, skew: 30, now });
+    for (let i = 0; i < 5; i++) {
+      expect((await source.getToken()).access_token).toBe('at-1');
+    }
+    clock += 9_000;
+    expect((await source.getToken()).access_token).toBe('at-1');
+    clock += 2_000; // past half of its life
+    expect((await source.getToken()).access_token).toBe('at-2');
+    expect(calls.clientCredentials).toBe(2);
+  });
+
+  it('takes a short-lived token another process obtained while it waited for the lock', async () => {
+    const { client, calls, issue } = fakeClient({ lifetime: 20 });
+    const shared = mapStore();
+    // Two processes: two store objects (so no in-process single flight) over one backend and one lock.
+    const processStore = (): TokenStore => ({
+      get: (key) => shared.get(key),
+      set: (key, value) => shared.set(key, value),
+      delete: (key) => shared.delete(key),
+      lock: (key, fn) => (shared.lock as NonNullable<TokenStore['lock']>)(key, fn),
+    });
+    const a = createTokenSource({ client, grant: { type: 'refresh_token' }, store: processStore() });
+    const b = createTokenSource({ client, grant: { type: 'refresh_token' }, store: processStore() });
+    await a.set({ ...issue(true), expires_at: 1 }); // rt-1, expired
+    const [ta, tb] = await Promise.all([a.getToken(), b.getToken()]);
+    expect(calls.refresh).toBe(1);
+    expect(ta.access_token).toBe('at-2');
+    expect(tb.access_token).toBe('at-2');
+    expect([...shared.data.values()][0]?.refresh_token).toBe('rt-2');
+  });
+
   it('uses a fresh token another process put in the store instead of obtaining one', async () => {
     const { client, calls, issue } = fakeClient();
     const store = mapStore();

@@ -114,16 +114,32 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   // Refresh at `expires_at - skew`; Infinity when the token carries no lifetime.
   let freshUntil = 0;
 
-  const remember = (tokens: TokenSet) => {
+  /**
+   * `arrived`: the token set was just issued (to us, or to another process while we waited for the
+   * lock). A token that lives no longer than `skew` would otherwise be stale on arrival and refreshed
+   * on every call: such a token is used for the first half of its remaining life.
+   */
+  const remember = (tokens: TokenSet, arrived = false) => {
     cached = tokens;
     cachedPromise = Promise.resolve(tokens);
-    freshUntil = tokens.expires_at === undefined ? Number.POSITIVE_INFINITY : (tokens.expires_at - skew) * 1000;
+    if (tokens.expires_at === undefined) {
+      freshUntil = Number.POSITIVE_INFINITY;
+      return;
+    }
+    const expiresAt = tokens.expires_at * 1000;
+    freshUntil = expiresAt - skew * 1000;
+    if (arrived) {
+      const at = now();
+      freshUntil = Math.max(freshUntil, at + (expiresAt - at) / 2);
+    }
   };
   const forget = () => {
     cached = undefined;
     cachedPromise = undefined;
     freshUntil = 0;
   };
+  const isExpired = (tokens: TokenSet) =>
+    typeof tokens.access_token !== 'string' || (tokens.expires_at !== undefined && tokens.expires_at * 1000 <= now());
   const isFresh = (tokens: TokenSet | undefined): tokens is TokenSet =>
     tokens !== undefined &&
     typeof tokens.access_token === 'string' &&
@@ -132,7 +148,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   const persist = async (tokens: TokenSet) => {
     // Memory first: if the store write fails, this process still holds the only copy of a rotated
     // refresh token and keeps using it.
-    remember(tokens);
+    remember(tokens, true);
     await store?.set(key, tokens);
   };
 
@@ -196,19 +212,24 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   };
 
   const acquire = async (force: boolean, avoid: string | undefined): Promise<TokenSet> => {
+    // The access token known to be stale: the refused one, or the one the store held before the lock.
+    let stale = avoid;
     if (!force) {
       const fromStore = store ? ((await store.get(key)) as TokenSet | undefined) : undefined;
+      stale = fromStore?.access_token ?? avoid;
       if (isFresh(fromStore)) {
         remember(fromStore);
         return fromStore;
       }
     }
     const run = async () => {
-      // Under the lock: another process may have refreshed while we waited.
+      // Under the lock: another process may have refreshed while we waited. A token set that replaced
+      // the stale one meanwhile was just issued: take it while it has not expired, even within `skew`.
       const latest = store ? ((await store.get(key)) as TokenSet | undefined) : undefined;
-      if (isFresh(latest) && (!force || latest.access_token !== avoid)) {
-        remember(latest);
-        return latest;
+      const replaced = latest !== undefined && latest.access_token !== stale && !isExpired(latest);
+      if (replaced || (!force && isFresh(latest))) {
+        remember(latest as TokenSet, replaced);
+        return latest as TokenSet;
       }
       const tokens = await obtain(latest ?? cached);
       await persist(tokens);
