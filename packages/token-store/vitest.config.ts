@@ -4,6 +4,9 @@ import { reporters } from '../../tooling/scripts/vitest-reporters.ts';
 export default defineConfig({
   test: {
     reporters: reporters(),
+    // The suites mostly wait (child processes, redis-server, workerd, Chromium, expiry sleeps): two files
+    // at a time even on a two-core machine, where vitest's default would run one.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
