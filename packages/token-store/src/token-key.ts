@@ -67,7 +67,7 @@ export function tokenKey(parts: TokenKeyParts): string {
 }
 
 /** Lowercases scheme and host, drops the default port, the fragment and trailing slashes. */
-export function normaliseIssuer(issuer: string): string {
+function normaliseIssuer(issuer: string): string {
   const trimmed = issuer.trim();
   let url: URL;
   try {
