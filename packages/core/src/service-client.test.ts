@@ -753,17 +753,30 @@ describe('no secret in errors', () => {
   const secret = 'kw_live_S3CRET_do_not_leak_0123456789';
 
   it.each([
-    ['401', (mock: MockKeyway) => mock.fail('validateToken', { status: 401 })],
-    ['500', (mock: MockKeyway) => mock.fail('validateToken', { status: 500 })],
-    ['HTML 502', (mock: MockKeyway) => mock.fail('validateToken', { status: 502, body: '<html>x</html>' })],
-    ['malformed JSON', (mock: MockKeyway) => mock.fail('validateToken', { status: 200, body: '{"valid":' })],
-    ['connection', (mock: MockKeyway) => mock.fail('validateToken', { network: true })],
-    ['timeout', (mock: MockKeyway) => mock.fail('validateToken', { delay: 60_000 })],
-  ] as const)('%s error carries no bearer token in message, toString, JSON or stack', async (_, inject) => {
-    const { mock, client } = setup({ retry: false, timeout: 20 });
+    ['401', 'AuthenticationError', (mock: MockKeyway) => mock.fail('validateToken', { status: 401 })],
+    ['500', 'InternalServerError', (mock: MockKeyway) => mock.fail('validateToken', { status: 500 })],
+    [
+      'HTML 502',
+      'InternalServerError',
+      (mock: MockKeyway) => mock.fail('validateToken', { status: 502, body: '<html>x</html>' }),
+    ],
+    [
+      'malformed JSON',
+      'InvalidResponseError',
+      (mock: MockKeyway) => mock.fail('validateToken', { status: 200, body: '{"valid":' }),
+    ],
+    [
+      'dropped connection',
+      'KeywayConnectionError',
+      (mock: MockKeyway) => mock.fail('validateToken', { network: true }),
+    ],
+    ['timeout', 'KeywayTimeoutError', (mock: MockKeyway) => mock.fail('validateToken', { delay: 60_000 })],
+  ] as const)('%s (%s) carries no bearer token in message, toString, JSON or stack', async (_, name, inject) => {
+    const { mock, client } = setup({ retry: false });
     client.setToken(secret);
     inject(mock);
-    const error = await rejection(client.validation.verify());
+    const error = await rejection(client.validation.verify(name === 'KeywayTimeoutError' ? { timeout: 20 } : {}));
+    expect(error.name).toBe(name);
     expect(KeywayError.is(error)).toBe(true);
     expect(mock.calls[0]?.headers.authorization).toBe(`Bearer ${secret}`);
     for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
