@@ -249,6 +249,16 @@ describe('FileTokenStore on disk', () => {
     expect(names).toContain(live.split('/').at(-1));
   });
 
+  it('two processes writing different keys at once lose none of them (the document lock)', async () => {
+    requireDist();
+    const path = freshPath();
+    const script = join(fixturesDir, 'many-keys-writer.mjs');
+    await Promise.all([runNode(script, [path, 'a', '30']), runNode(script, [path, 'b', '30'])]);
+    const document = JSON.parse(await readFile(path, 'utf8'));
+    expect(Object.keys(document.entries)).toHaveLength(60);
+    expect(document.entries['b-29'].value).toEqual({ access_token: 'at-b-29', refresh_token: 'rt' });
+  }, 30_000);
+
   it('lock() holders in two processes never overlap and lose no update', async () => {
     requireDist();
     const path = freshPath();
