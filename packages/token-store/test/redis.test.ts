@@ -44,6 +44,30 @@ describeTokenStoreContract('RedisTokenStore with ioredis', {
   lock: true,
   create: (ns) => new RedisTokenStore({ client: ioredis, prefix: prefix(ns) }),
 });
+// Any other client: an adapter written by hand over raw commands, without EVAL (GET + DEL release).
+function rawCommandAdapter(): RedisAdapter {
+  const send = (args: string[]) => nodeRedis.sendCommand(args);
+  return {
+    get: async (key) => (await send(['GET', key])) as unknown as string | null,
+    async set(key, value, options) {
+      const args = ['SET', key, value];
+      if (options?.px !== undefined) {
+        args.push('PX', String(options.px));
+      }
+      if (options?.nx) {
+        args.push('NX');
+      }
+      return (await send(args)) !== null;
+    },
+    async del(key) {
+      await send(['DEL', key]);
+    },
+  };
+}
+describeTokenStoreContract('RedisTokenStore with a hand-written adapter (raw commands, no EVAL)', {
+  lock: true,
+  create: (ns) => new RedisTokenStore({ adapter: rawCommandAdapter(), prefix: prefix(ns) }),
+});
 describeTokenStoreContract('encryptedStore(RedisTokenStore)', {
   lock: true,
   create: (ns) =>
