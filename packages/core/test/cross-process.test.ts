@@ -12,7 +12,7 @@ import type { TokenStore } from '@keyway/token-store';
 import { FileTokenStore } from '@keyway/token-store/file';
 import { RedisTokenStore } from '@keyway/token-store/redis';
 import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { discover, type OAuthClient, type TokenSet } from '../src/index.js';
 import { createTokenSource } from '../src/token-source.js';
 
@@ -54,6 +54,17 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'keyway-cross-process-'));
 });
 
+// A failed test may leave workers behind: end them (only the ones this file started).
+const started = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of started) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+    }
+  }
+  started.clear();
+});
+
 afterAll(async () => {
   await closeMock();
   await rm(dir, { recursive: true, force: true });
@@ -82,6 +93,7 @@ function startWorker(id: number, store: StoreConfig): Worker {
   const config = { id, issuer, ...CLIENT, store };
   // execArgv: [] so the child is plain Node, not whatever the test runner was started with.
   const child = fork(WORKER, [JSON.stringify(config)], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  started.add(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
