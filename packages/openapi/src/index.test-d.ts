@@ -15,6 +15,7 @@ import type {
   TokenValidationResult,
   UserInfo,
 } from './index.js';
+import { type OperationInfo, operations as operationTable } from './index.js';
 
 describe('OAuth models', () => {
   it('TokenResponse has the RFC 6749 / RFC 8693 fields, with the right optionality', () => {
@@ -110,5 +111,20 @@ describe('generated maps', () => {
     expectTypeOf<
       operations['retrieveExternalToken']['responses'][401]['content']['application/problem+json']
     >().toEqualTypeOf<ExternalTokenReconsentProblem | Problem>();
+  });
+});
+
+describe('operations: type map and runtime table under one name', () => {
+  it('the table has exactly the operationIds of the type map', () => {
+    expectTypeOf<keyof typeof operationTable>().toEqualTypeOf<keyof operations>();
+  });
+
+  it('keeps literal flags, methods and paths', () => {
+    expectTypeOf(operationTable.storeRefreshToken.idempotent).toEqualTypeOf<true>();
+    expectTypeOf(operationTable.offlineCallback.idempotent).toEqualTypeOf<false>();
+    expectTypeOf(operationTable.retrieveAccessToken.method).toEqualTypeOf<'get'>();
+    expectTypeOf(operationTable.retrieveAccessToken.path).toEqualTypeOf<'/api/v1/access/{id}'>();
+    expectTypeOf(operationTable.retrieveAccessToken).toExtend<OperationInfo>();
+    expectTypeOf<OperationInfo['path']>().toEqualTypeOf<keyof paths>();
   });
 });

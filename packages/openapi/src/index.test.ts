@@ -18,11 +18,13 @@ describe('src/index.ts (the public surface)', () => {
     expect(aliases.filter((a) => a.name !== a.target)).toEqual([]);
   });
 
-  it('re-exports the generated maps by name, type-only, and never uses export *', () => {
-    expect(indexSource).toContain("export type { components, operations, paths } from './generated/schema.js';");
+  it('re-exports the generated maps and the operation table by name, and never uses export *', () => {
+    expect(indexSource).toContain("export type { components, paths } from './generated/schema.js';");
+    expect(indexSource).toContain("export { type OperationInfo, operations } from './generated/operations.js';");
     expect(indexSource).not.toMatch(/export \*/);
-    // Type-only: any value export would put runtime code into a package that must have none.
+    // The generated table is the only runtime code: anything declared here would add more.
     expect(indexSource).not.toMatch(/^export (const|let|var|function|class|enum|default)\b/m);
+    expect(indexSource).not.toMatch(/^import (?!type )/m);
   });
 
   it('documents every alias with TSDoc', () => {

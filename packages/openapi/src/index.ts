@@ -1,14 +1,16 @@
 /**
- * Types of the Keyway service's HTTP API, generated from `openapi/keyway.yaml` by openapi-typescript.
- * Type-only: this package has no runtime code.
+ * Types of the Keyway service's HTTP API, generated from `openapi/keyway.yaml` by openapi-typescript,
+ * and one small runtime table: `operations`, each operation's method, path and idempotent flag
+ * (`x-keyway-idempotent`). The table is plain data, so the package has no side effects.
  *
  * @example
  * ```ts
- * import type { paths, TokenResponse } from '@keyway/openapi';
+ * import { operations, type paths, type TokenResponse } from '@keyway/openapi';
  * import createClient from 'openapi-fetch';
  *
  * const api = createClient<paths>({ baseUrl: 'https://auth.keyway.dev' });
  * const expiresIn = (tokens: TokenResponse): number | undefined => tokens.expires_in;
+ * const retryable: boolean = operations.storeRefreshToken.idempotent; // true
  * ```
  *
  * @packageDocumentation
@@ -16,10 +18,16 @@
 import type { components } from './generated/schema.js';
 
 /**
- * The raw generated maps: `paths` (for openapi-fetch's `createClient<paths>()`), `components`
- * (schemas, responses, parameters, headers) and `operations` (keyed by operationId).
+ * `operations`, keyed by operationId, is both the generated type map (request and response types,
+ * as openapi-typescript names it) and a runtime table: `operations.storeRefreshToken` is
+ * `{ method: 'post', path: '/api/v1/refresh', idempotent: true }`. `OperationInfo` is one entry.
  */
-export type { components, operations, paths } from './generated/schema.js';
+export { type OperationInfo, operations } from './generated/operations.js';
+/**
+ * The raw generated maps: `paths` (for openapi-fetch's `createClient<paths>()`) and `components`
+ * (schemas, responses, parameters, headers).
+ */
+export type { components, paths } from './generated/schema.js';
 
 /**
  * Errors. OAuth endpoints answer RFC 6749 error objects; the token-manager API answers RFC 9457

@@ -81,6 +81,9 @@ export interface paths {
          *
          *     When the client or the redirect URI cannot be trusted, the server does not redirect: it
          *     answers 400 with the error instead.
+         *
+         *     Not idempotent: a browser navigation that may issue a new code on every visit, and a pushed
+         *     `request_uri` is single-use.
          */
         get: operations["authorize"];
         put?: never;
@@ -104,7 +107,7 @@ export interface paths {
          * Pushed authorization request (RFC 9126)
          * @description Sends the authorization request's parameters directly to the server, which answers with a
          *     `request_uri` to pass to the authorization endpoint. Confidential clients authenticate as at
-         *     the token endpoint.
+         *     the token endpoint. Not idempotent: every call stores a new request under a new `request_uri`.
          */
         post: operations["pushAuthorizationRequest"];
         delete?: never;
@@ -129,6 +132,9 @@ export interface paths {
          *     HTTP Basic (`client_secret_basic`), in the body (`client_secret_post`) or with a signed JWT
          *     (`private_key_jwt`: `client_assertion` and `client_assertion_type`); public clients send only
          *     `client_id`. A `DPoP` proof binds the issued tokens to the client's key (RFC 9449).
+         *
+         *     Not idempotent: an authorization code or a device code is redeemed once, a refresh token may
+         *     rotate on use, and every grant issues new tokens. Never repeat a token request automatically.
          */
         post: operations["token"];
         delete?: never;
@@ -150,6 +156,7 @@ export interface paths {
          * Device authorization (RFC 8628)
          * @description Starts a device flow: show `user_code` and `verification_uri` (or `verification_uri_complete`)
          *     to the user, then poll the token endpoint with the `device_code` no faster than `interval`.
+         *     Not idempotent: every call starts a new device authorization with new codes.
          */
         post: operations["deviceAuthorization"];
         delete?: never;
@@ -283,6 +290,11 @@ export interface paths {
          * @description Hands a refresh token to the token manager, which keeps it and answers with a persistent
          *     token id. From then on, retrieve access tokens with that id; the refresh token never has to
          *     leave the service again.
+         *
+         *     Idempotent: storing the same refresh token again for the same user (and client) answers the
+         *     same `id` as the first time and stores nothing new, until that id is revoked. A client may
+         *     therefore repeat this call after a timeout or a dropped connection without creating a second
+         *     persistent token.
          */
         post: operations["storeRefreshToken"];
         delete?: never;
@@ -304,7 +316,8 @@ export interface paths {
          * Request offline-access consent
          * @description Starts an offline-access consent for a user. Send the user to `consent_url`; the service
          *     redirects back to `redirect_uri` with `code` and `state` (or `error`), which the application
-         *     passes to `offlineCallback`.
+         *     passes to `offlineCallback`. Not idempotent: every call starts a new consent with a new
+         *     single-use `state`.
          */
         post: operations["requestOfflineConsent"];
         delete?: never;
