@@ -2,6 +2,7 @@ import type { ExternalToken, JsonWebKeySet } from '@keyway/openapi';
 import type { HttpHandler } from 'msw';
 import { apiRoutes } from './internal/api-routes.js';
 import type { MockClock } from './internal/clock.js';
+import { pageRoutes } from './internal/device-page.js';
 import { Engine } from './internal/engine.js';
 import { createMockFetch } from './internal/mock-fetch.js';
 import { buildHandlers } from './internal/msw-handlers.js';
@@ -148,7 +149,7 @@ export interface MintClaims {
  * ```
  */
 export function createMockKeyway(options: MockKeywayOptions = {}): MockKeyway {
-  const engine = new Engine(options, [...oauthRoutes, ...apiRoutes]);
+  const engine = new Engine(options, [...oauthRoutes, ...pageRoutes, ...apiRoutes]);
   let cachedHandlers: { issuer: string; handlers: HttpHandler[] } | undefined;
   let listening = false;
 

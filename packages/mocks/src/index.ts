@@ -31,6 +31,8 @@ export type {
   MockCall,
   MockClient,
   MockKeywayOptions,
+  MockPageName,
+  MockResource,
   MockRouteName,
   MockRouteSelector,
   MockServer,

@@ -34,6 +34,14 @@ export interface MockClient {
   grantTypes?: string[];
 }
 
+/** A registered resource server (RFC 8707). */
+export interface MockResource {
+  /** The resource indicator: an absolute URI without a fragment; the `aud` of its access tokens. */
+  uri: string;
+  /** The scopes it accepts; an access token for it carries only these. Default: any but the OpenID Connect scopes. */
+  scopes?: string[];
+}
+
 /** Lifetimes in seconds. */
 export interface MockTtl {
   /** Access tokens (default 3600). */
@@ -62,10 +70,15 @@ export interface MockKeywayOptions {
   deviceInterval?: number;
   /**
    * Registered resource servers (RFC 8707 `resource`, RFC 8693 `audience`): any other target is
-   * refused with `invalid_target`, as the service refuses an unregistered resource. Default: any
-   * absolute URI (and any audience) is accepted.
+   * refused with `invalid_target`, as the service refuses an unregistered resource. A URI, or
+   * `{ uri, scopes }` to name the scopes the resource accepts. Default: any absolute URI (and any
+   * audience) is accepted.
+   *
+   * An access token for a resource carries only the requested scopes that resource accepts: its
+   * `scopes`, or, when it names none, every scope but the OpenID Connect ones (`openid`, `profile`,
+   * `email`, `address`, `phone`, `offline_access`), which are for the ID token and userinfo.
    */
-  resources?: string[];
+  resources?: Array<string | MockResource>;
   /**
    * Require a server-provided nonce in DPoP proofs (RFC 9449 section 8): a proof without the current
    * nonce is answered `use_dpop_nonce` with a `DPoP-Nonce` header, as many providers do. Default false.
@@ -77,8 +90,18 @@ export interface MockKeywayOptions {
   ttl?: number | MockTtl;
 }
 
-/** The operationIds of the Keyway spec: the names `fail()` and `calls` use for routes. */
-export type MockRouteName = keyof operations & string;
+/**
+ * The names `fail()` and `calls` use for routes: the operationIds of the Keyway spec, plus the pages
+ * the mock serves to people outside the spec ({@link MockPageName}).
+ */
+export type MockRouteName = (keyof operations & string) | MockPageName;
+
+/**
+ * Pages for a person's browser, outside the OpenAPI spec (they are HTML, not API operations):
+ * `GET /device` (`deviceVerificationPage`) shows the device flow's user-code form, and
+ * `POST /device` (`deviceVerificationSubmit`) approves or denies the device for the signed-in user.
+ */
+export type MockPageName = 'deviceVerificationPage' | 'deviceVerificationSubmit';
 
 /**
  * A route selector: an operationId (`'token'`, `'retrieveAccessToken'`), `'METHOD /path'` with the

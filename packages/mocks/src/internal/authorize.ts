@@ -1,8 +1,9 @@
 import type { PushedAuthorizationResponse } from '@keyway/openapi';
 import type { MockClient, MockUser } from '../types.js';
 import { authenticateClient } from './client-auth.js';
+import { checkDpopProof } from './dpop.js';
 import type { Engine } from './engine.js';
-import { checkRepeats, many, oauthForm, one } from './form.js';
+import { checkRepeats, many, oauthForm, one, scopes } from './form.js';
 import { type FormFields, formFields, json, oauthError } from './http.js';
 import { randomId } from './random.js';
 import type { RouteContext } from './routes.js';
@@ -67,6 +68,26 @@ function checkParams(engine: Engine, params: FormFields): { error: string; descr
     return { error: 'invalid_target', description: `${target} is not a registered resource` };
   }
   return undefined;
+}
+
+/**
+ * The scope the user grants. The mock's sign-in stands for a consent to every scope asked, except
+ * `offline_access` where OpenID Connect Core section 11 has it ignored: after a `prompt` without
+ * `consent` (no one is asked, so no consent covers it), or for a client that may not use refresh
+ * tokens. The device flow has no `prompt`: its approval is the consent.
+ */
+export function grantedScope(client: MockClient, scope: string | undefined, prompt?: string): string | undefined {
+  const asked = scopes(scope);
+  if (!asked.includes('offline_access')) {
+    return scope;
+  }
+  const consented = prompt === undefined || scopes(prompt).includes('consent');
+  const refreshable = client.grantTypes === undefined || client.grantTypes.includes('refresh_token');
+  if (consented && refreshable) {
+    return scope;
+  }
+  const kept = asked.filter((value) => value !== 'offline_access');
+  return kept.length > 0 ? kept.join(' ') : undefined;
 }
 
 function redirect(target: string, params: Record<string, string | undefined>): Response {
@@ -158,7 +179,7 @@ export function authorize(ctx: RouteContext): Response {
     redirectUri: one(params, 'redirect_uri'),
     codeChallenge: one(params, 'code_challenge') ?? '',
     sub: user.sub,
-    scope: one(params, 'scope'),
+    scope: grantedScope(client, one(params, 'scope'), one(params, 'prompt')),
     nonce: one(params, 'nonce'),
     resource: many(params, 'resource'),
     authTime: now,
@@ -179,6 +200,11 @@ export async function pushAuthorizationRequest(ctx: RouteContext): Promise<Respo
   const form = oauthForm(ctx);
   if (form instanceof Response) {
     return form;
+  }
+  // A DPoP proof here binds the code to its key, as dpop_jkt does (RFC 9449 section 10.1).
+  const dpop = await checkDpopProof(ctx.engine, ctx.request, 'token');
+  if (dpop instanceof Response) {
+    return dpop;
   }
   const auth = await authenticateClient(ctx.engine, ctx.request, form, '/oauth/par');
   if (auth instanceof Response) {
@@ -202,6 +228,13 @@ export async function pushAuthorizationRequest(ctx: RouteContext): Promise<Respo
     }
   }
   params.client_id = auth.client.clientId;
+  if (dpop) {
+    const named = one(form, 'dpop_jkt');
+    if (named !== undefined && named !== dpop.jkt) {
+      return oauthError('invalid_request', 'The DPoP proof key does not match dpop_jkt');
+    }
+    params.dpop_jkt = dpop.jkt;
+  }
   const requestUri = `${REQUEST_URI_PREFIX}${randomId('', 32)}`;
   const expiresIn = ctx.engine.ttl.authorizationCode;
   ctx.engine.state.pushed.set(requestUri, {

@@ -1,7 +1,16 @@
 import { SignJWT } from 'jose';
-import type { FailOptions, MockCall, MockClient, MockKeywayOptions, MockTtl, MockUser } from '../types.js';
+import type {
+  FailOptions,
+  MockCall,
+  MockClient,
+  MockKeywayOptions,
+  MockResource,
+  MockTtl,
+  MockUser,
+} from '../types.js';
 import { createClock, type MockClock } from './clock.js';
 import { FailureRules } from './failures.js';
+import { scopes } from './form.js';
 import { formFields, headersRecord, json, oauthError, problem, problemCode, readBody, sleep } from './http.js';
 import { KeyRing } from './keys.js';
 import { randomId } from './random.js';
@@ -9,6 +18,16 @@ import { type RouteDef, Router } from './routes.js';
 import { type IssuedToken, MockState } from './state.js';
 
 export const DEFAULT_ISSUER = 'https://keyway.test';
+
+/** Scopes of OpenID Connect itself (Core 5.4, 11): about the user and the grant, never for a resource server. */
+export const OIDC_SCOPES: ReadonlySet<string> = new Set([
+  'openid',
+  'profile',
+  'email',
+  'address',
+  'phone',
+  'offline_access',
+]);
 
 export const DEFAULT_USERS: MockUser[] = [
   { sub: 'usr_test', name: 'Test User', email: 'test@example.com', email_verified: true },
@@ -53,8 +72,8 @@ export class Engine {
   readonly deviceInterval: number;
   /** DPoP proofs must carry the mock's nonce. */
   readonly dpopNonce: boolean;
-  /** Registered resource indicators; `undefined` accepts any. */
-  readonly resources: ReadonlySet<string> | undefined;
+  /** Registered resource servers by indicator; `undefined` accepts any. */
+  readonly resources: ReadonlyMap<string, MockResource> | undefined;
   readonly clients = new Map<string, MockClient>();
   #configuredIssuer: string;
   #servingIssuer: string | undefined;
@@ -69,7 +88,14 @@ export class Engine {
     this.ttl = { ...DEFAULT_TTL, ...ttl };
     this.deviceInterval = options.deviceInterval ?? 5;
     this.dpopNonce = options.dpopNonce ?? false;
-    this.resources = options.resources ? new Set(options.resources) : undefined;
+    this.resources = options.resources
+      ? new Map(
+          options.resources.map((entry) => {
+            const resource = typeof entry === 'string' ? { uri: entry } : entry;
+            return [resource.uri, resource] as const;
+          }),
+        )
+      : undefined;
     this.#router = new Router(routes);
     this.reset();
   }
@@ -204,6 +230,22 @@ export class Engine {
     }
     const registered = this.resources;
     return registered ? [...resources, ...audiences].find((value) => !registered.has(value)) : undefined;
+  }
+
+  /**
+   * The scope of an access token (RFC 8707 section 2.2): without a resource, the scope asked for;
+   * for resources, only the scopes they accept (their `scopes`, else every scope but the OpenID
+   * Connect ones, which belong in the ID token and at userinfo). `undefined` when nothing is left.
+   */
+  accessScope(scope: string | undefined, resources: string[] | undefined): string | undefined {
+    if (!resources || resources.length === 0) {
+      return scope;
+    }
+    const accepted = resources.map((uri) => this.resources?.get(uri)?.scopes);
+    const kept = scopes(scope).filter((value) =>
+      accepted.some((list) => (list ? list.includes(value) : !OIDC_SCOPES.has(value))),
+    );
+    return kept.length > 0 ? kept.join(' ') : undefined;
   }
 
   /** A token the mock issued that is still good: known, not revoked, its grant alive, not expired. */

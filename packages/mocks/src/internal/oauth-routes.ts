@@ -5,7 +5,7 @@ import type {
   UserInfo,
 } from '@keyway/openapi';
 import { compactVerify, decodeJwt } from 'jose';
-import { authorize, pushAuthorizationRequest, redirectUriMatches } from './authorize.js';
+import { authorize, grantedScope, pushAuthorizationRequest, redirectUriMatches } from './authorize.js';
 import { authenticateClient, isPublic } from './client-auth.js';
 import { checkDpopProof, DPOP_ALGS } from './dpop.js';
 import type { Engine } from './engine.js';
@@ -82,7 +82,7 @@ async function deviceAuthorization(ctx: RouteContext): Promise<Response> {
     deviceCode,
     userCode,
     clientId: auth.client.clientId,
-    scope: one(form, 'scope'),
+    scope: grantedScope(auth.client, one(form, 'scope')),
     resource: many(form, 'resource'),
     exp: engine.clock.now() + engine.ttl.deviceCode,
     interval,

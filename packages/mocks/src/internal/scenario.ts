@@ -1,5 +1,6 @@
 import type { MockKeyway } from '../create-mock-keyway.js';
 import type { MockUser } from '../types.js';
+import { pendingDevice } from './device-page.js';
 import type { Engine } from './engine.js';
 import { signIdToken, userClaims } from './tokens.js';
 
@@ -16,10 +17,6 @@ type Scenario = Pick<
   | 'denyDevice'
 >;
 
-function normalizeUserCode(code: string): string {
-  return code.toUpperCase().replace(/[^A-Z0-9]/g, '');
-}
-
 /** The test-side controls of the OAuth half: minting, keys, expiry, the signed-in user, device approval. */
 export function createScenario(engine: Engine): Scenario {
   const firstClient = () => engine.clients.keys().next().value ?? 'test-client';
@@ -35,17 +32,15 @@ export function createScenario(engine: Engine): Scenario {
     }
     return user.sub;
   };
-  const pendingDevice = (userCode: string) => {
-    const wanted = normalizeUserCode(userCode);
-    for (const device of engine.state.devices.values()) {
-      if (normalizeUserCode(device.userCode) === wanted && device.status === 'pending') {
-        if (device.exp <= engine.clock.now()) {
-          throw new Error(`@keyway/mocks: device authorization ${userCode} has expired.`);
-        }
-        return device;
-      }
+  const pending = (userCode: string) => {
+    const device = pendingDevice(engine, userCode);
+    if (device === 'expired') {
+      throw new Error(`@keyway/mocks: device authorization ${userCode} has expired.`);
     }
-    throw new Error(`@keyway/mocks: no pending device authorization with user code ${userCode}.`);
+    if (device === 'unknown') {
+      throw new Error(`@keyway/mocks: no pending device authorization with user code ${userCode}.`);
+    }
+    return device;
   };
 
   return {
@@ -102,12 +97,12 @@ export function createScenario(engine: Engine): Scenario {
       engine.state.authorizeError = error === null ? undefined : (error ?? { error: 'access_denied' });
     },
     approveDevice(userCode, user) {
-      const device = pendingDevice(userCode);
+      const device = pending(userCode);
       device.status = 'approved';
       device.sub = userSub(user);
     },
     denyDevice(userCode) {
-      pendingDevice(userCode).status = 'denied';
+      pending(userCode).status = 'denied';
     },
   };
 }

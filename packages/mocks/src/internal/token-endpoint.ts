@@ -6,7 +6,7 @@ import type { Engine } from './engine.js';
 import { many, oauthForm, one, scopes } from './form.js';
 import { type FormFields, invalidTarget, json, oauthError } from './http.js';
 import type { RouteContext } from './routes.js';
-import { audienceOf, issueTokenSet, s256 } from './tokens.js';
+import { audienceOf, issueTokenSet, s256, wantsOffline } from './tokens.js';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -74,7 +74,8 @@ const authorizationCode: Grant = async (engine, client, form, dpop) => {
     resource: many(form, 'resource').length > 0 ? many(form, 'resource') : record.resource,
     nonce: record.nonce,
     authTime: record.authTime,
-    refresh: true,
+    // OIDC Core section 11: a refresh token only for a grant of offline_access.
+    refresh: wantsOffline(record.scope),
     idToken: true,
     ...binding(client, dpop),
   });
@@ -115,7 +116,9 @@ const refreshToken: Grant = async (engine, client, form, dpop) => {
   const body = await issueTokenSet(engine, {
     clientId: client.clientId,
     sub: record.sub ?? '',
-    scope: asked ?? record.scope,
+    // The new refresh token keeps the grant's scope (RFC 6749 section 6); a narrower ask is for the access token.
+    scope: record.scope,
+    ...(asked === undefined ? {} : { requestedScope: asked }),
     resource: many(form, 'resource').length > 0 ? many(form, 'resource') : grant?.resource,
     authTime: grant?.authTime,
     grantId: record.grantId,
@@ -130,8 +133,10 @@ const clientCredentials: Grant = async (engine, client, form, dpop) => {
   if (isPublic(client)) {
     return oauthError('unauthorized_client', 'client_credentials needs a confidential client');
   }
-  const scope = one(form, 'scope');
-  const aud = audienceOf(many(form, 'resource')) ?? engine.issuer;
+  // Never a refresh token (RFC 6749 section 4.4.3); for a resource, only the scopes it accepts.
+  const resource = many(form, 'resource');
+  const scope = engine.accessScope(one(form, 'scope'), resource);
+  const aud = audienceOf(resource) ?? engine.issuer;
   const access = await engine.issueAccessToken({
     clientId: client.clientId,
     sub: client.clientId,
@@ -176,7 +181,7 @@ const deviceCode: Grant = async (engine, client, form, dpop) => {
       scope: device.scope,
       resource: device.resource,
       authTime: now,
-      refresh: true,
+      refresh: wantsOffline(device.scope),
       idToken: true,
       ...binding(client, dpop),
     }),
@@ -217,8 +222,9 @@ const tokenExchange: Grant = async (engine, client, form, dpop) => {
   if (asked !== undefined && subject.scope !== undefined && !scopes(asked).every((s) => granted.includes(s))) {
     return oauthError('invalid_scope', 'The scope exceeds the subject token');
   }
-  const scope = asked ?? subject.scope;
-  const aud = audienceOf([...many(form, 'audience'), ...many(form, 'resource')]) ?? engine.issuer;
+  const targets = [...many(form, 'audience'), ...many(form, 'resource')];
+  const scope = engine.accessScope(asked ?? subject.scope, targets);
+  const aud = audienceOf(targets) ?? engine.issuer;
   const access = await engine.issueAccessToken({
     sub: subject.sub,
     clientId: client.clientId,

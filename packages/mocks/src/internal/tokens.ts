@@ -64,12 +64,16 @@ export async function signIdToken(engine: Engine, claims: Record<string, unknown
 export interface TokenSetInput {
   clientId: string;
   sub: string;
+  /** The scope of the grant: what the refresh token keeps and the ID token's claims follow. */
   scope?: string;
+  /** A narrower scope asked for on refresh (RFC 6749 section 6); the grant's scope otherwise. */
+  requestedScope?: string;
   resource?: string[];
   nonce?: string;
   authTime?: number;
   /** Continue an existing grant (refresh); a new one otherwise. */
   grantId?: string;
+  /** Issue a refresh token: the grant holds `offline_access` (OIDC Core section 11). */
   refresh: boolean;
   idToken: boolean;
   /** DPoP: the access token (and, for a public client, the refresh token) is bound to this key. */
@@ -78,7 +82,11 @@ export interface TokenSetInput {
   publicClient?: boolean;
 }
 
-/** Access token (+ refresh token, + ID token for `openid`) of a user grant: code, device and refresh grants. */
+/**
+ * Access token (+ refresh token when the grant allows one, + ID token for `openid`) of a user grant:
+ * code, device and refresh grants. The access token (and the response's `scope`) carries only the
+ * scopes its resource accepts; the refresh token keeps the whole grant.
+ */
 export async function issueTokenSet(engine: Engine, input: TokenSetInput): Promise<TokenResponse> {
   const grantId =
     input.grantId ??
@@ -89,11 +97,13 @@ export async function issueTokenSet(engine: Engine, input: TokenSetInput): Promi
       resource: input.resource,
       authTime: input.authTime,
     });
+  const asked = input.requestedScope ?? input.scope;
+  const accessScope = engine.accessScope(asked, input.resource);
   const aud = audienceOf(input.resource) ?? engine.issuer;
   const access = await engine.issueAccessToken({
     sub: input.sub,
     clientId: input.clientId,
-    scope: input.scope,
+    scope: accessScope,
     aud,
     grantId,
     jkt: input.jkt,
@@ -102,7 +112,7 @@ export async function issueTokenSet(engine: Engine, input: TokenSetInput): Promi
     access_token: access.token,
     token_type: input.jkt ? 'DPoP' : 'Bearer',
     expires_in: engine.ttl.accessToken,
-    ...(input.scope ? { scope: input.scope } : {}),
+    ...(accessScope ? { scope: accessScope } : {}),
   };
   if (input.refresh) {
     const token = randomId('kw_rt_', 40);
@@ -122,17 +132,22 @@ export async function issueTokenSet(engine: Engine, input: TokenSetInput): Promi
     });
     response.refresh_token = token;
   }
-  if (input.idToken && scopes(input.scope).includes('openid')) {
+  if (input.idToken && scopes(asked).includes('openid')) {
     const user = engine.users.get(input.sub);
     response.id_token = await signIdToken(engine, {
       sub: input.sub,
       aud: input.clientId,
       ...(input.authTime === undefined ? {} : { auth_time: input.authTime }),
       ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
-      ...userClaims(user, input.scope),
+      ...userClaims(user, asked),
     });
   }
   return response;
+}
+
+/** `offline_access` among the scopes: the grant may have a refresh token (OIDC Core section 11). */
+export function wantsOffline(scope: string | undefined): boolean {
+  return scopes(scope).includes('offline_access');
 }
 
 export function audienceOf(resource: string[] | undefined): string | string[] | undefined {
