@@ -93,6 +93,47 @@ describe('persistent tokens', () => {
     expect((await api(`/api/v1/access/${id}`)).status).toBe(200);
   });
 
+  describe('storing a refresh token is idempotent (x-keyway-idempotent: true)', () => {
+    async function store(refreshToken: string, token?: string): Promise<{ status: number; id: string }> {
+      const res = await api('/api/v1/refresh', { method: 'POST', json: { refresh_token: refreshToken }, token });
+      return { status: res.status, id: ((await res.json()) as { id: string }).id };
+    }
+
+    it('answers the same id, with the same 201, for the same refresh token and user', async () => {
+      const first = await store('rt_same');
+      const again = await store('rt_same');
+      expect(again).toEqual(first);
+      expect(first.status).toBe(201);
+      expect(mock.callsTo('storeRefreshToken').map((call) => call.status)).toEqual([201, 201]);
+      expect((await api(`/api/v1/access/${first.id}`)).status).toBe(200);
+    });
+
+    it('answers a new id for another refresh token', async () => {
+      const a = await store('rt_a');
+      const b = await store('rt_b');
+      expect(b.id).not.toBe(a.id);
+    });
+
+    it('answers a new id for the same refresh token stored by another user', async () => {
+      const mine = await store('rt_shared');
+      const other = mock.seed.accessToken({ sub: 'usr_other' });
+      const theirs = await store('rt_shared', other);
+      expect(theirs.id).not.toBe(mine.id);
+      expect(await store('rt_shared', other)).toEqual(theirs);
+      expect(
+        decodeJwt(((await (await api(`/api/v1/access/${theirs.id}`)).json()) as AccessTokenResult).access_token).sub,
+      ).toBe('usr_other');
+    });
+
+    it('answers a new id once the first one is revoked', async () => {
+      const first = await store('rt_revoked');
+      expect(await (await api(`/api/v1/offline/${first.id}`, { method: 'DELETE' })).json()).toEqual({ revoked: true });
+      const again = await store('rt_revoked');
+      expect(again.id).not.toBe(first.id);
+      expect((await api(`/api/v1/access/${again.id}`)).status).toBe(200);
+    });
+  });
+
   it.each([
     [{}, 'refresh_token: required'],
     [{ refresh_token: '' }, 'refresh_token: required'],

@@ -103,15 +103,23 @@ const storeRefreshToken = withBearer((ctx, caller) => {
   const refreshToken = body.refresh_token as string;
   // A refresh token the mock issued itself keeps its user and client; any other is taken at face value.
   const known = ctx.engine.state.tokens.get(refreshToken);
+  const sub = known?.sub ?? caller.sub;
+  const clientId = known?.clientId ?? caller.clientId;
+  // Idempotent, as the spec promises (`x-keyway-idempotent: true`): storing the same refresh token
+  // again for the same user and client answers the id of the first store, so a retry after a lost
+  // answer creates no second persistent token. A revoked id is not handed out again.
+  for (const existing of ctx.engine.state.persistent.values()) {
+    if (
+      !existing.revoked &&
+      existing.refreshToken === refreshToken &&
+      existing.sub === sub &&
+      existing.clientId === clientId
+    ) {
+      return json({ id: existing.id } satisfies RefreshTokenIdResult, 201);
+    }
+  }
   const id = randomId('ptk_');
-  ctx.engine.state.persistent.set(id, {
-    id,
-    sub: known?.sub ?? caller.sub,
-    clientId: known?.clientId ?? caller.clientId,
-    scope: known?.scope,
-    refreshToken,
-    revoked: false,
-  });
+  ctx.engine.state.persistent.set(id, { id, sub, clientId, scope: known?.scope, refreshToken, revoked: false });
   return json({ id } satisfies RefreshTokenIdResult, 201);
 });
 
