@@ -1,24 +1,32 @@
-import { importJWK, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { InvalidResponseError } from '../errors.js';
 import type { HttpClient } from '../internal/http.js';
 import type { Clock } from './clock.js';
+import { type JwsAlgorithm, jwsAlgorithm } from './jws.js';
 
 /** An unknown `kid` refetches the JWKS at most this often (ms). */
 export const JWKS_COOLDOWN = 30_000;
 /** A JWKS older than this is refetched before use (ms). */
 export const JWKS_MAX_AGE = 10 * 60_000;
 
-interface Entry {
-  keys: JWK[];
-  fetchedAt: number;
+/** One fetched JWKS and the keys imported from it so far. */
+export interface KeySet {
+  readonly keys: readonly JWK[];
+  readonly fetchedAt: number;
+  /**
+   * The imported keys that may verify a JWS with a given `alg` and `kid`, made once per key set:
+   * a refetch makes a new `KeySet`, so rotated keys never reuse stale entries. Only a `kid` that
+   * names a key in this set gets an entry, so made-up key ids cannot grow it.
+   */
+  readonly imported: Map<string, Map<string | undefined, CryptoKey[] | Promise<CryptoKey[]>>>;
 }
 
 /**
  * Fetched key sets per `jwks_uri`, shared by every client in the realm (one isolate, one process):
  * clients built by `discover()` for one issuer reuse one JWKS and one refetch cooldown.
  */
-const entries = new Map<string, Entry>();
-const inflight = new Map<string, Promise<Entry>>();
+const entries = new Map<string, KeySet>();
+const inflight = new Map<string, Promise<KeySet>>();
 
 /** Internal (tests only): forgets every cached key set. */
 export function clearJwksCache(): void {
@@ -38,7 +46,7 @@ export function parseJwks(body: unknown, status: number): JWK[] {
   return keys.filter((key): key is JWK => typeof key === 'object' && key !== null && typeof key.kty === 'string');
 }
 
-async function fetchJwks(uri: string, http: HttpClient, clock: Clock): Promise<Entry> {
+async function fetchJwks(uri: string, http: HttpClient, clock: Clock): Promise<KeySet> {
   const response = await http.send({
     url: uri,
     headers: { accept: 'application/json, application/jwk-set+json' },
@@ -56,10 +64,10 @@ async function fetchJwks(uri: string, http: HttpClient, clock: Clock): Promise<E
   } catch {
     body = undefined;
   }
-  return { keys: parseJwks(body, response.status), fetchedAt: clock.now() };
+  return { keys: parseJwks(body, response.status), fetchedAt: clock.now(), imported: new Map() };
 }
 
-function load(uri: string, http: HttpClient, clock: Clock): Promise<Entry> {
+function load(uri: string, http: HttpClient, clock: Clock): Promise<KeySet> {
   let pending = inflight.get(uri);
   if (!pending) {
     pending = fetchJwks(uri, http, clock)
@@ -73,13 +81,16 @@ function load(uri: string, http: HttpClient, clock: Clock): Promise<Entry> {
   return pending;
 }
 
-/** The cached keys of `uri`, fetched first when absent or older than {@link JWKS_MAX_AGE}. */
-export async function getJwks(uri: string, http: HttpClient, clock: Clock): Promise<JWK[]> {
+/**
+ * The cached key set of `uri`, fetched first when absent or older than {@link JWKS_MAX_AGE}. A fresh
+ * cached set is returned as is (no promise), so the common path costs no extra await.
+ */
+export function getJwks(uri: string, http: HttpClient, clock: Clock): KeySet | Promise<KeySet> {
   const entry = entries.get(uri);
   if (entry && clock.now() - entry.fetchedAt < JWKS_MAX_AGE) {
-    return entry.keys;
+    return entry;
   }
-  return (await load(uri, http, clock)).keys;
+  return load(uri, http, clock);
 }
 
 /**
@@ -87,30 +98,26 @@ export async function getJwks(uri: string, http: HttpClient, clock: Clock): Prom
  * cooldown: a flood of tokens with made-up key ids must not become a flood of JWKS requests.
  * Resolves to `undefined` when the cooldown forbids a refetch.
  */
-export async function refreshJwks(uri: string, http: HttpClient, clock: Clock): Promise<JWK[] | undefined> {
+export async function refreshJwks(uri: string, http: HttpClient, clock: Clock): Promise<KeySet | undefined> {
   const pending = inflight.get(uri);
   if (pending) {
-    return (await pending).keys;
+    return pending;
   }
   const entry = entries.get(uri);
   if (entry && clock.now() - entry.fetchedAt < JWKS_COOLDOWN) {
     return undefined;
   }
-  return (await load(uri, http, clock)).keys;
+  return load(uri, http, clock);
 }
 
-function ktyFits(jwk: JWK, alg: string): boolean {
-  if (/^(RS|PS)(256|384|512)$/.test(alg)) {
-    return jwk.kty === 'RSA';
-  }
-  const curve = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }[alg];
-  if (curve) {
-    return jwk.kty === 'EC' && jwk.crv === curve;
-  }
-  if (alg === 'EdDSA' || alg === 'Ed25519') {
-    return jwk.kty === 'OKP' && jwk.crv === 'Ed25519';
-  }
-  return false;
+function ktyFits(jwk: JWK, algorithm: JwsAlgorithm | undefined): boolean {
+  // Symmetric (oct) keys never come from a JWKS: HS* tokens are checked against the client secret.
+  return (
+    algorithm !== undefined &&
+    algorithm.kty !== 'oct' &&
+    jwk.kty === algorithm.kty &&
+    (algorithm.crv === undefined || jwk.crv === algorithm.crv)
+  );
 }
 
 /**
@@ -119,34 +126,73 @@ function ktyFits(jwk: JWK, alg: string): boolean {
  * own `alg`, when present, must match) and of the key type that algorithm needs.
  */
 export function selectKeys(keys: readonly JWK[], header: { alg: string; kid?: string | undefined }): JWK[] {
+  const algorithm = jwsAlgorithm(header.alg);
   return keys.filter(
     (jwk) =>
       (header.kid === undefined || jwk.kid === header.kid) &&
       (jwk.use === undefined || jwk.use === 'sig') &&
       (jwk.key_ops === undefined || (Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))) &&
       (jwk.alg === undefined || jwk.alg === header.alg) &&
-      ktyFits(jwk, header.alg),
+      ktyFits(jwk, algorithm),
   );
 }
 
-const imported = new WeakMap<JWK, Map<string, Promise<CryptoKey | undefined>>>();
+/** RSA keys shorter than this are refused (RFC 7518 §3.3, §3.5), as jose does. */
+const MIN_RSA_BITS = 2048;
 
-/** Imports the public part of `jwk` for `alg`; a key that cannot be parsed gives `undefined` (ignored). */
-export function importPublicKey(jwk: JWK, alg: string): Promise<CryptoKey | undefined> {
-  let byAlg = imported.get(jwk);
-  if (!byAlg) {
-    byAlg = new Map();
-    imported.set(jwk, byAlg);
+/** Imports the public part of `jwk` for `algorithm`; a key that cannot be used gives `undefined` (ignored). */
+async function importPublicKey(jwk: JWK, algorithm: JwsAlgorithm): Promise<CryptoKey | undefined> {
+  const { kty, crv, x, y, n, e } = jwk;
+  const pub: JsonWebKey = { kty };
+  for (const [name, value] of [
+    ['crv', crv],
+    ['x', x],
+    ['y', y],
+    ['n', n],
+    ['e', e],
+  ] as const) {
+    if (value !== undefined) {
+      pub[name] = value;
+    }
   }
-  let key = byAlg.get(alg);
-  if (!key) {
-    const { kty, crv, x, y, n, e } = jwk;
-    const pub = Object.fromEntries(Object.entries({ kty, crv, x, y, n, e }).filter(([, v]) => v !== undefined));
-    key = importJWK(pub, alg).then(
-      (k) => (k instanceof Uint8Array ? undefined : k),
-      () => undefined,
-    );
-    byAlg.set(alg, key);
+  try {
+    const key = await crypto.subtle.importKey('jwk', pub, algorithm.importParams, false, ['verify']);
+    const bits = (key.algorithm as Partial<RsaHashedKeyAlgorithm>).modulusLength;
+    return bits !== undefined && bits < MIN_RSA_BITS ? undefined : key;
+  } catch {
+    return undefined;
   }
-  return key;
+}
+
+/**
+ * The imported keys of `keySet` that may verify a JWS with `alg` and `kid` (see {@link selectKeys}),
+ * imported once per key set. Resolves to an empty array when none fits: the caller may then refetch.
+ * A cached answer is returned as is (no promise).
+ */
+export function verificationKeys(
+  keySet: KeySet,
+  alg: string,
+  kid: string | undefined,
+): CryptoKey[] | Promise<CryptoKey[]> {
+  let byKid = keySet.imported.get(alg);
+  const cached = byKid?.get(kid);
+  if (cached) {
+    return cached;
+  }
+  const algorithm = jwsAlgorithm(alg);
+  const candidates = algorithm ? selectKeys(keySet.keys, { alg, kid }) : [];
+  if (!algorithm || candidates.length === 0) {
+    return [];
+  }
+  if (!byKid) {
+    byKid = new Map();
+    keySet.imported.set(alg, byKid);
+  }
+  const pending = Promise.all(candidates.map((jwk) => importPublicKey(jwk, algorithm))).then((keys) => {
+    const usable = keys.filter((key): key is CryptoKey => key !== undefined);
+    byKid.set(kid, usable);
+    return usable;
+  });
+  byKid.set(kid, pending);
+  return pending;
 }

@@ -22,7 +22,7 @@ import { DpopSigner } from './dpop.js';
 import { isDpopNonceError, mapLibraryError } from './errors-map.js';
 import { verifyIdToken } from './id-token.js';
 import { processIntrospectionResponse, processRevocationResponse, type TokenHintOptions } from './introspection.js';
-import { type JwtVerification, verifyJwt } from './jwt-verify.js';
+import { ACCESS_TOKEN_ALGORITHMS, type JwtVerification, verifyJwt } from './jwt-verify.js';
 import type { CallbackChecks, EndSessionParams, GrantParams, RefreshOptions, TokenExchangeParams } from './params.js';
 import { processTokenResponse } from './token-response.js';
 import { transportFetch } from './transport.js';
@@ -38,7 +38,6 @@ import type {
 import { processUserinfoResponse, type UserinfoOptions } from './userinfo.js';
 
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
-const ACCESS_TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
 
 type Endpoint =
   | 'token_endpoint'

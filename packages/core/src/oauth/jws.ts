@@ -1,0 +1,207 @@
+import type { ProtectedHeaderParameters } from 'jose';
+import { TokenValidationError } from '../errors.js';
+
+// The JWS primitives of the verification hot path, straight on Web Crypto: one pass over the token,
+// encoders and lookup tables made once per module. jose's compactVerify does the same checks but
+// decodes through `atob` and re-validates the key on every call, which cost more than the
+// signature itself (see tooling/bench/README.md).
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** The Web Crypto parameters of a JWS algorithm and the JWK key type it needs. */
+export interface JwsAlgorithm {
+  kty: 'RSA' | 'EC' | 'OKP' | 'oct';
+  /** The JWK curve, for EC and OKP keys. */
+  crv?: string;
+  importParams: RsaHashedImportParams | EcKeyImportParams | HmacImportParams | Algorithm;
+  verifyParams: Algorithm | RsaPssParams | EcdsaParams;
+}
+
+function rsa(name: 'RSASSA-PKCS1-v1_5' | 'RSA-PSS', bits: 256 | 384 | 512): JwsAlgorithm {
+  return {
+    kty: 'RSA',
+    importParams: { name, hash: `SHA-${bits}` },
+    verifyParams: name === 'RSA-PSS' ? { name, saltLength: bits / 8 } : { name },
+  };
+}
+
+function ecdsa(crv: 'P-256' | 'P-384' | 'P-521', bits: 256 | 384 | 512): JwsAlgorithm {
+  return {
+    kty: 'EC',
+    crv,
+    importParams: { name: 'ECDSA', namedCurve: crv },
+    verifyParams: { name: 'ECDSA', hash: `SHA-${bits}` },
+  };
+}
+
+function hmac(bits: 256 | 384 | 512): JwsAlgorithm {
+  return { kty: 'oct', importParams: { name: 'HMAC', hash: `SHA-${bits}` }, verifyParams: { name: 'HMAC' } };
+}
+
+const ed25519: JwsAlgorithm = {
+  kty: 'OKP',
+  crv: 'Ed25519',
+  importParams: { name: 'Ed25519' },
+  verifyParams: { name: 'Ed25519' },
+};
+
+const ALGORITHMS = new Map<string, JwsAlgorithm>([
+  ['RS256', rsa('RSASSA-PKCS1-v1_5', 256)],
+  ['RS384', rsa('RSASSA-PKCS1-v1_5', 384)],
+  ['RS512', rsa('RSASSA-PKCS1-v1_5', 512)],
+  ['PS256', rsa('RSA-PSS', 256)],
+  ['PS384', rsa('RSA-PSS', 384)],
+  ['PS512', rsa('RSA-PSS', 512)],
+  ['ES256', ecdsa('P-256', 256)],
+  ['ES384', ecdsa('P-384', 384)],
+  ['ES512', ecdsa('P-521', 512)],
+  // RFC 8037 `EdDSA` and its fully specified name (RFC 9864) `Ed25519`: the same signatures.
+  ['EdDSA', ed25519],
+  ['Ed25519', ed25519],
+  ['HS256', hmac(256)],
+  ['HS384', hmac(384)],
+  ['HS512', hmac(512)],
+]);
+
+/** The Web Crypto parameters of `alg`, or `undefined` for an algorithm this verifier does not implement. */
+export function jwsAlgorithm(alg: string): JwsAlgorithm | undefined {
+  return ALGORITHMS.get(alg);
+}
+
+// base64url without padding (RFC 7515 §2); any other character makes the token malformed.
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const SEXTETS = new Uint8Array(128).fill(255);
+for (let i = 0; i < ALPHABET.length; i++) {
+  SEXTETS[ALPHABET.charCodeAt(i)] = i;
+}
+
+function sextet(text: string, index: number): number {
+  const code = text.charCodeAt(index);
+  const value = code < 128 ? (SEXTETS[code] as number) : 255;
+  if (value === 255) {
+    throw new TypeError('not base64url');
+  }
+  return value;
+}
+
+/** Decodes `text[start, end)` as unpadded base64url; throws a `TypeError` on anything else. */
+export function decodeBase64url(text: string, start = 0, end = text.length): Uint8Array<ArrayBuffer> {
+  const length = end - start;
+  if (length % 4 === 1) {
+    throw new TypeError('not base64url');
+  }
+  const out = new Uint8Array((length * 3) >> 2);
+  let o = 0;
+  let i = start;
+  for (const whole = start + (length & ~3); i < whole; i += 4) {
+    const n = (sextet(text, i) << 18) | (sextet(text, i + 1) << 12) | (sextet(text, i + 2) << 6) | sextet(text, i + 3);
+    out[o++] = n >> 16;
+    out[o++] = (n >> 8) & 255;
+    out[o++] = n & 255;
+  }
+  if (end - i === 2) {
+    out[o] = ((sextet(text, i) << 2) | (sextet(text, i + 1) >> 4)) & 255;
+  } else if (end - i === 3) {
+    const n = (sextet(text, i) << 10) | (sextet(text, i + 1) << 4) | (sextet(text, i + 2) >> 2);
+    out[o++] = n >> 8;
+    out[o] = n & 255;
+  }
+  return out;
+}
+
+function fail(code: string, message: string): never {
+  throw new TokenValidationError(message, { code });
+}
+
+function jsonObject(text: string, start: number, end: number): Record<string, unknown> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(decoder.decode(decodeBase64url(text, start, end)));
+  } catch {
+    return undefined;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+/** A compact JWS split and decoded once; its signature is NOT verified yet. */
+export interface DecodedJws {
+  header: ProtectedHeaderParameters & { alg: string };
+  payload: Record<string, unknown>;
+  /** `header.payload` as it was signed. */
+  signingInput: string;
+  /** The raw signature bytes (empty for `alg: none`). */
+  signature: Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * Splits and decodes a compact JWS (RFC 7515 §7.1) whose payload is a JSON object (a JWT).
+ * Refuses extensions it does not understand (`crit`, RFC 7515 §4.1.11) and unencoded payloads
+ * (`b64: false`, which RFC 7797 §7 forbids for JWTs).
+ *
+ * Error code: `malformed_jwt`.
+ */
+export function decodeJws(token: string): DecodedJws {
+  const first = typeof token === 'string' ? token.indexOf('.') : -1;
+  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+  if (second < 0 || token.indexOf('.', second + 1) >= 0) {
+    return fail('malformed_jwt', 'The token is not a compact JWS.');
+  }
+  const header = jsonObject(token, 0, first);
+  if (!header) {
+    return fail('malformed_jwt', 'The JWT header cannot be decoded.');
+  }
+  if (typeof header.alg !== 'string') {
+    return fail('malformed_jwt', 'The JWT header has no "alg".');
+  }
+  if (header.crit !== undefined) {
+    const crit = header.crit;
+    // Only RFC 7797's `b64` is understood, and only as `true` (the default) below.
+    if (!Array.isArray(crit) || crit.length === 0 || crit.some((name) => name !== 'b64' || !('b64' in header))) {
+      return fail('malformed_jwt', 'The JWT header marks an unsupported extension as critical (crit).');
+    }
+  }
+  if (header.b64 !== undefined && header.b64 !== true) {
+    return fail('malformed_jwt', 'A JWT cannot have an unencoded payload (b64).');
+  }
+  const payload = jsonObject(token, first + 1, second);
+  if (!payload) {
+    return fail('malformed_jwt', 'The JWT payload is not a JSON object.');
+  }
+  let signature: Uint8Array<ArrayBuffer>;
+  try {
+    signature = decodeBase64url(token, second + 1);
+  } catch {
+    return fail('malformed_jwt', 'The JWT signature is not base64url.');
+  }
+  return {
+    header: header as DecodedJws['header'],
+    payload,
+    signingInput: token.slice(0, second),
+    signature,
+  };
+}
+
+/**
+ * Whether `signature` over `signingInput` verifies with `key` under `alg`; an operation the key
+ * cannot do (wrong type, a signature of the wrong shape) is a mismatch, not an error.
+ */
+export async function verifySignature(
+  algorithm: JwsAlgorithm,
+  key: CryptoKey,
+  signature: Uint8Array<ArrayBuffer>,
+  signingInput: string,
+): Promise<boolean> {
+  try {
+    return await crypto.subtle.verify(algorithm.verifyParams, key, signature, encoder.encode(signingInput));
+  } catch {
+    return false;
+  }
+}
+
+/** Imports the HMAC key of a client secret for `algorithm` (an HS* algorithm). */
+export function importHmacKey(algorithm: JwsAlgorithm, secret: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey('raw', encoder.encode(secret), algorithm.importParams, false, ['verify']);
+}
