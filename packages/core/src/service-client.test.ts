@@ -1,4 +1,5 @@
 import { createMockKeyway, type MockKeyway } from '@keyway/mocks';
+import { operations } from '@keyway/openapi';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   AuthenticationError,
@@ -652,22 +653,86 @@ describe('retries', () => {
     expect(mock.calls.map((call) => call.status)).toEqual([500, 200]);
   });
 
+  it('retries POST /api/v1/refresh (idempotent in the spec) on 503 and on a dropped connection', async () => {
+    const { mock, client } = setup();
+    const first = await client.refresh.store({ refresh_token: 'rt_retry' });
+    mock.fail('storeRefreshToken', { status: 503, retryAfter: 0, times: 1 });
+    expect(await client.refresh.store({ refresh_token: 'rt_retry' })).toEqual(first);
+    mock.fail('storeRefreshToken', { network: true, times: 1 });
+    expect(await client.refresh.store({ refresh_token: 'rt_retry' })).toEqual(first);
+    expect(mock.calls.map((call) => `${call.route} ${call.status}`)).toEqual([
+      'storeRefreshToken 201',
+      'storeRefreshToken 503',
+      'storeRefreshToken 201',
+      'storeRefreshToken 0',
+      'storeRefreshToken 201',
+    ]);
+  });
+
+  it('a refresh.store whose answer was lost is re-sent, and the service answers the same id', async () => {
+    // The first attempt reaches the mock and is stored, then the connection drops before the answer:
+    // the retry must not leave a second persistent token behind, so it gets the first one's id.
+    const mock = createMockKeyway();
+    const ids: string[] = [];
+    let dropped = false;
+    const lossy: FetchLike = async (input, init) => {
+      const response = await mock.fetch(input, init);
+      ids.push(((await response.clone().json()) as { id: string }).id);
+      if (!dropped) {
+        dropped = true;
+        throw new TypeError('fetch failed', { cause: new Error('socket hang up') });
+      }
+      return response;
+    };
+    const client = createKeywayClient({ baseUrl: mock.issuer, token: mock.apiToken, fetch: lossy, retry: fast });
+    const { id } = await client.refresh.store({ refresh_token: 'rt_lost' });
+    expect(ids).toEqual([id, id]);
+    expect(mock.calls.map((call) => call.status)).toEqual([201, 201]);
+    expect(await client.access.retrieve({ id })).toMatchObject({ token_type: 'Bearer' });
+  });
+
   it.each([
-    ['refresh.store', 'storeRefreshToken', (c: KeywayClient) => c.refresh.store({ refresh_token: 'rt' })],
     [
       'offline.requestConsent',
       'requestOfflineConsent',
       (c: KeywayClient) => c.offline.requestConsent({ client_id: 'test-client', user_id: 'u' }),
     ],
     ['offline.callback', 'offlineCallback', (c: KeywayClient) => c.offline.callback({ code: 'c', state: 's' })],
-  ] as const)('never retries the POST %s, on 503 or on a dropped connection', async (_, route, call) => {
+  ] as const)(
+    'never retries the POST %s (single-use state or code), on 503 or on a dropped connection',
+    async (_, route, call) => {
+      const { mock, client } = setup();
+      mock.fail(route, { status: 503, retryAfter: 0, times: 1 });
+      await expect(call(client)).rejects.toBeInstanceOf(InternalServerError);
+      expect(mock.calls).toHaveLength(1);
+      mock.fail(route, { network: true, times: 1 });
+      await expect(call(client)).rejects.toBeInstanceOf(KeywayConnectionError);
+      expect(mock.calls).toHaveLength(2);
+    },
+  );
+
+  it.each<[keyof typeof operations, (c: KeywayClient, id: string) => Promise<unknown>]>([
+    ['retrieveAccessToken', (c, id) => c.access.retrieve({ id })],
+    ['storeRefreshToken', (c) => c.refresh.store({ refresh_token: 'rt' })],
+    ['requestOfflineConsent', (c) => c.offline.requestConsent({ client_id: 'test-client', user_id: 'u' })],
+    ['offlineCallback', (c) => c.offline.callback({ code: 'c', state: 's' })],
+    ['revokeOfflineToken', (c, id) => c.offline.revoke({ id })],
+    ['validateToken', (c) => c.validation.verify()],
+    ['listExternalTokens', (c) => c.externalTokens.list()],
+    ['retrieveExternalToken', (c) => c.externalTokens.retrieve({ provider: 'github' })],
+  ])('%s retries a 503 exactly when the spec marks it x-keyway-idempotent', async (route, call) => {
     const { mock, client } = setup();
+    const id = mock.seed.persistentToken();
+    mock.seed.externalToken('usr_test', 'github');
     mock.fail(route, { status: 503, retryAfter: 0, times: 1 });
-    await expect(call(client)).rejects.toBeInstanceOf(InternalServerError);
-    expect(mock.calls).toHaveLength(1);
-    mock.fail(route, { network: true, times: 1 });
-    await expect(call(client)).rejects.toBeInstanceOf(KeywayConnectionError);
-    expect(mock.calls).toHaveLength(2);
+    const idempotent = operations[route].idempotent;
+    const outcome = await call(client, id).then(
+      () => 'answered',
+      (error: unknown) => (InternalServerError.is(error) ? '503' : String(error)),
+    );
+    expect(outcome).toBe(idempotent ? 'answered' : '503');
+    expect(mock.calls.map((c) => c.status)[0]).toBe(503);
+    expect(mock.calls).toHaveLength(idempotent ? 2 : 1);
   });
 
   it.each([0, 1, 3])('stops after maxRetries = %i and reports the last answer', async (maxRetries) => {

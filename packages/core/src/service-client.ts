@@ -1,15 +1,16 @@
-import type {
-  AccessTokenResult,
-  ExternalToken,
-  ExternalTokenList,
-  OfflineCallbackRequest,
-  OfflineConsentRequest,
-  OfflineConsentResult,
-  OfflineTokenResult,
-  OfflineTokenRevocationResult,
-  paths,
-  RefreshTokenIdResult,
-  TokenValidationResult,
+import {
+  type AccessTokenResult,
+  type ExternalToken,
+  type ExternalTokenList,
+  type OfflineCallbackRequest,
+  type OfflineConsentRequest,
+  type OfflineConsentResult,
+  type OfflineTokenResult,
+  type OfflineTokenRevocationResult,
+  operations,
+  type paths,
+  type RefreshTokenIdResult,
+  type TokenValidationResult,
 } from '@keyway/openapi';
 import createClient from 'openapi-fetch';
 import { ConfigurationError } from './errors.js';
@@ -41,12 +42,15 @@ export interface KeywayClient {
   };
   /** Refresh tokens handed to the token manager. */
   readonly refresh: {
-    /** Stores a refresh token and returns the persistent token id that now stands for it. */
+    /**
+     * Stores a refresh token and returns the persistent token id that now stands for it. Retried like
+     * a safe call: the service answers the same id for the same refresh token and user.
+     */
     store(body: { refresh_token: string }, options?: RequestOptions): Promise<RefreshTokenIdResult>;
   };
   /** Offline (persistent) tokens obtained through user consent. */
   readonly offline: {
-    /** Starts an offline-access consent; send the user to `consent_url`. */
+    /** Starts an offline-access consent; send the user to `consent_url`. Never retried (each call makes a new state). */
     requestConsent(body: OfflineConsentRequest, options?: RequestOptions): Promise<OfflineConsentResult>;
     /** Completes a consent with the callback's parameters; never retried (the code is single-use). */
     callback(body: OfflineCallbackRequest, options?: RequestOptions): Promise<OfflineTokenResult>;
@@ -73,8 +77,9 @@ export interface KeywayClient {
  *
  * Every method resolves to the generated response model or throws a `KeywayError`: a
  * `KeywayApiError` subclass for non-2xx answers, `KeywayConnectionError`, `KeywayTimeoutError`,
- * `KeywayAbortError` or `InvalidResponseError`. Safe calls (GET, DELETE by id) are retried on
- * 408/429/5xx and network errors; POSTs are not.
+ * `KeywayAbortError` or `InvalidResponseError`. The operations the spec marks idempotent
+ * (`x-keyway-idempotent`: the GETs, DELETE by id, and storing a refresh token) are retried on
+ * 408/429/5xx and network errors; the consent and callback POSTs never are.
  *
  * @example
  * ```ts
@@ -96,8 +101,9 @@ export function createKeywayClient(options: KeywayClientOptions = {}): KeywayCli
   let token = checkToken(options.token ?? readEnv('KEYWAY_API_TOKEN'));
   const api = createClient<paths>({ baseUrl });
 
-  const init = (retry: boolean, requestOptions: RequestOptions | undefined) => ({
-    fetch: apiFetch(http, retry, requestOptions),
+  // Whether a call may be repeated is the spec's decision (`x-keyway-idempotent`), not this file's.
+  const init = (operationId: OperationId, requestOptions: RequestOptions | undefined) => ({
+    fetch: apiFetch(http, operations[operationId].idempotent, requestOptions),
     headers: token ? { authorization: `Bearer ${token}` } : {},
   });
 
@@ -107,49 +113,55 @@ export function createKeywayClient(options: KeywayClientOptions = {}): KeywayCli
       async retrieve({ id }, requestOptions) {
         const { data } = await api.GET('/api/v1/access/{id}', {
           params: { path: { id: pathParam(id, 'id') } },
-          ...init(true, requestOptions),
+          ...init('retrieveAccessToken', requestOptions),
         });
         return expectShape(data, { access_token: 'string', expires_in: 'number' }, 'access.retrieve');
       },
     },
     refresh: {
       async store(body, requestOptions) {
-        const { data } = await api.POST('/api/v1/refresh', { body, ...init(false, requestOptions) });
+        const { data } = await api.POST('/api/v1/refresh', { body, ...init('storeRefreshToken', requestOptions) });
         return expectShape(data, { id: 'string' }, 'refresh.store');
       },
     },
     offline: {
       async requestConsent(body, requestOptions) {
-        const { data } = await api.POST('/api/v1/offline/consent', { body, ...init(false, requestOptions) });
+        const { data } = await api.POST('/api/v1/offline/consent', {
+          body,
+          ...init('requestOfflineConsent', requestOptions),
+        });
         return expectShape(data, { consent_url: 'string', state: 'string' }, 'offline.requestConsent');
       },
       async callback(body, requestOptions) {
-        const { data } = await api.POST('/api/v1/offline/callback', { body, ...init(false, requestOptions) });
+        const { data } = await api.POST('/api/v1/offline/callback', {
+          body,
+          ...init('offlineCallback', requestOptions),
+        });
         return expectShape(data, { persistent_token_id: 'string' }, 'offline.callback');
       },
       async revoke({ id }, requestOptions) {
         const { data } = await api.DELETE('/api/v1/offline/{id}', {
           params: { path: { id: pathParam(id, 'id') } },
-          ...init(true, requestOptions),
+          ...init('revokeOfflineToken', requestOptions),
         });
         return expectShape(data, { revoked: 'boolean' }, 'offline.revoke');
       },
     },
     validation: {
       async verify(requestOptions) {
-        const { data } = await api.GET('/api/v1/validate', init(true, requestOptions));
+        const { data } = await api.GET('/api/v1/validate', init('validateToken', requestOptions));
         return expectShape(data, { valid: 'boolean' }, 'validation.verify');
       },
     },
     externalTokens: {
       async list(requestOptions) {
-        const { data } = await api.GET('/api/v1/external-tokens', init(true, requestOptions));
+        const { data } = await api.GET('/api/v1/external-tokens', init('listExternalTokens', requestOptions));
         return expectShape(data, { data: 'array' }, 'externalTokens.list');
       },
       async retrieve({ provider }, requestOptions) {
         const { data } = await api.GET('/api/v1/external-tokens/{provider}', {
           params: { path: { provider: pathParam(provider, 'provider') } },
-          ...init(true, requestOptions),
+          ...init('retrieveExternalToken', requestOptions),
         });
         return expectShape(
           data,
@@ -163,6 +175,9 @@ export function createKeywayClient(options: KeywayClientOptions = {}): KeywayCli
     },
   };
 }
+
+/** The operationIds of `openapi/keyway.yaml`; `operations[id].idempotent` says whether a call may be retried. */
+type OperationId = keyof typeof operations;
 
 /**
  * The base URL that paths are appended to. Credentials would reach `Request`, whose `TypeError` quotes

@@ -114,6 +114,30 @@ describe('service client over real HTTP (mock.listen)', () => {
     expect(mock.calls.map((call) => call.status)).toEqual([503, 0, 200]);
   });
 
+  it('retries POST /api/v1/refresh over HTTP on a 503 and a reset connection, and gets the same id', async () => {
+    const { mock, server } = await serveMock();
+    const client = createKeywayClient({ baseUrl: server.url, token: mock.apiToken, retry: fast });
+    const { id } = await client.refresh.store({ refresh_token: 'rt_http_retry' });
+    mock.fail('storeRefreshToken', { status: 503, retryAfter: 0, times: 1 });
+    mock.fail('storeRefreshToken', { network: true, times: 1 });
+    expect(await client.refresh.store({ refresh_token: 'rt_http_retry' })).toEqual({ id });
+    expect(mock.calls.map((call) => call.status)).toEqual([201, 503, 0, 201]);
+  });
+
+  it('never re-sends the consent and callback POSTs over HTTP, on a 503 or a reset connection', async () => {
+    const { mock, server } = await serveMock();
+    const client = createKeywayClient({ baseUrl: server.url, token: mock.apiToken, retry: fast });
+    mock.fail('requestOfflineConsent', { status: 503, retryAfter: 0, times: 1 });
+    mock.fail('offlineCallback', { network: true, times: 1 });
+    const consent = client.offline.requestConsent({ client_id: 'test-client', user_id: 'usr_http' });
+    await expect(consent).rejects.toBeInstanceOf(InternalServerError);
+    await expect(client.offline.callback({ code: 'c', state: 'st_x' })).rejects.toBeInstanceOf(KeywayConnectionError);
+    expect(mock.calls.map((call) => `${call.route} ${call.status}`)).toEqual([
+      'requestOfflineConsent 503',
+      'offlineCallback 0',
+    ]);
+  });
+
   it('honours a Retry-After of 1 s (lower bound on the recorded call times only)', async () => {
     const { mock, server } = await serveMock();
     const sent: number[] = [];

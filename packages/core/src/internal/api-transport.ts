@@ -13,7 +13,8 @@ export interface RequestOptions {
 
 /**
  * The `fetch` openapi-fetch calls for one operation: it sends through the shared transport (retrying
- * only when `retry` says the operation is safe) and turns every non-2xx answer into the
+ * only when `retry` is set: the operation's `x-keyway-idempotent` flag, from `operations` of
+ * `@keyway/openapi`) and turns every non-2xx answer into the
  * status-specific `KeywayApiError`, and every 2xx body that is not JSON into `InvalidResponseError`.
  * openapi-fetch therefore only ever sees successful JSON responses.
  */
