@@ -196,4 +196,94 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
     expect(refreshed.status).toBe(200);
     expect(decodeJwt(refreshed.body.access_token ?? '')).toMatchObject({ cnf: { jkt: key.jkt } });
   });
+
+  describe('a DPoP proof on the pushed authorization request (RFC 9449 section 10.1)', () => {
+    const parUrl = () => `${mock.issuer}/oauth/par`;
+
+    /** Pushes the public client's request with a proof by `key` (and `dpop_jkt` when given), then authorizes. */
+    async function pushedCode(key: Key, fields: Record<string, string> = {}) {
+      const verifier = oauth.generateRandomCodeVerifier();
+      const pushed = await mock.fetch(parUrl(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', dpop: await proof(key, 'POST', parUrl()) },
+        body: new URLSearchParams({
+          client_id: 'test-public-client',
+          response_type: 'code',
+          redirect_uri: REDIRECT,
+          scope: 'openid offline_access',
+          code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: 'S256',
+          ...fields,
+        }),
+      });
+      const body = (await pushed.json()) as Record<string, string>;
+      if (pushed.status !== 201) {
+        return { status: pushed.status, error: body.error };
+      }
+      const url = new URL(`${mock.issuer}/oauth/authorize`);
+      url.search = new URLSearchParams({
+        client_id: 'test-public-client',
+        request_uri: body.request_uri ?? '',
+      }).toString();
+      const location = new URL((await mock.fetch(url)).headers.get('location') ?? '');
+      return {
+        status: pushed.status,
+        redeem: {
+          grant_type: 'authorization_code',
+          client_id: 'test-public-client',
+          code: location.searchParams.get('code') ?? '',
+          redirect_uri: REDIRECT,
+          code_verifier: verifier,
+        },
+      };
+    }
+
+    it('binds the code to the proof key, as dpop_jkt would', async () => {
+      const key = await dpopKey();
+      const other = await dpopKey();
+
+      const first = await pushedCode(key);
+      expect(first.status).toBe(201);
+      const stolen = await token(first.redeem ?? {}, { dpop: await proof(other, 'POST', tokenUrl()) });
+      expect(stolen.body.error).toBe('invalid_grant');
+
+      const keyless = await pushedCode(key);
+      expect((await token(keyless.redeem ?? {})).body.error).toBe('invalid_grant');
+
+      const own = await pushedCode(key);
+      const redeemed = await token(own.redeem ?? {}, { dpop: await proof(key, 'POST', tokenUrl()) });
+      expect(redeemed.status).toBe(200);
+      expect(redeemed.body.token_type).toBe('DPoP');
+      expect(decodeJwt(redeemed.body.access_token ?? '')).toMatchObject({ cnf: { jkt: key.jkt } });
+    });
+
+    it('accepts a matching dpop_jkt and refuses one naming another key with invalid_request', async () => {
+      const key = await dpopKey();
+      const other = await dpopKey();
+
+      expect((await pushedCode(key, { dpop_jkt: key.jkt })).status).toBe(201);
+      expect(await pushedCode(key, { dpop_jkt: other.jkt })).toEqual({ status: 400, error: 'invalid_request' });
+    });
+
+    it('asks for the nonce first when nonces are required, and checks the proof like the token endpoint', async () => {
+      mock = createMockKeyway({ dpopNonce: true });
+      const key = await dpopKey();
+
+      const res = await mock.fetch(parUrl(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', dpop: await proof(key, 'POST', parUrl()) },
+        body: new URLSearchParams({ client_id: 'test-public-client', response_type: 'code' }),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: 'use_dpop_nonce' });
+      expect(res.headers.get('dpop-nonce')).toEqual(expect.any(String));
+
+      const wrongUrl = await mock.fetch(parUrl(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', dpop: await proof(key, 'POST', tokenUrl()) },
+        body: new URLSearchParams({ client_id: 'test-public-client', response_type: 'code' }),
+      });
+      expect(await wrongUrl.json()).toMatchObject({ error: 'invalid_dpop_proof' });
+    });
+  });
 });

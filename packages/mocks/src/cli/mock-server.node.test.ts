@@ -62,6 +62,40 @@ describe('keyway-mock-server', () => {
     expect(out.some((l) => l.includes('/oauth/token'))).toBe(false);
   });
 
+  it('serves the device page, where a person approves a device flow over real HTTP', async () => {
+    const { out, io: cli } = io();
+    server = await main(['-p', '0', '--quiet'], cli);
+    expect(out).toContain(
+      `  devices    ${server?.url}/device (the device flow's page: approve a user code in a browser)`,
+    );
+    const form = {
+      authorization: `Basic ${btoa('test-client:test-secret')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    };
+    const device = (await (
+      await fetch(`${server?.url}/oauth/device/code`, { method: 'POST', headers: form, body: 'scope=openid' })
+    ).json()) as { device_code: string; user_code: string; verification_uri_complete: string };
+
+    const page = await fetch(device.verification_uri_complete);
+    expect(await page.text()).toContain(`value="${device.user_code}"`);
+    const approved = await fetch(page.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ user_code: device.user_code, action: 'approve' }),
+    });
+    expect(approved.status).toBe(200);
+
+    const tokens = await fetch(`${server?.url}/oauth/token`, {
+      method: 'POST',
+      headers: form,
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+        device_code: device.device_code,
+      }),
+    });
+    expect(await tokens.json()).toMatchObject({ access_token: expect.any(String), id_token: expect.any(String) });
+  });
+
   it('refuses bad arguments and a missing config with a message', async () => {
     const bad = io();
     expect(await main(['--port', 'abc'], bad.io)).toBeUndefined();

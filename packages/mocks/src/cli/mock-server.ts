@@ -25,7 +25,8 @@ const USAGE = `Usage: keyway-mock-server [--port 4010] [--config keyway-mock.jso
 
 A local fake of the Keyway service (OAuth/OIDC endpoints and the token-manager API) on 127.0.0.1.
   --port, -p    port to listen on (default 4010; 0 picks a free one)
-  --config, -c  JSON file with users, clients, alg, ttl, accessTokens, persistentTokens, externalTokens
+  --config, -c  JSON file with users, clients, alg, ttl, resources, accessTokens, persistentTokens,
+                externalTokens
   --quiet, -q   do not log requests
   --help, -h    show this help`;
 
@@ -91,6 +92,7 @@ export async function main(argv: string[], io: CliIo): Promise<MockServer | unde
   io.out(`  issuer     ${server.url}`);
   io.out(`  discovery  ${server.url}/.well-known/openid-configuration`);
   io.out(`  API token  ${mock.apiToken}`);
+  io.out(`  devices    ${server.url}/device (the device flow's page: approve a user code in a browser)`);
   for (const client of clients) {
     io.out(`  client     ${describeClient(client)}`);
   }
