@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
+import type { DeviceAuthorizationResponse } from '@keyway/core';
 import { createMockKeyway, type MockClient } from '@keyway/mocks';
 import { exportJWK, generateKeyPair } from 'jose';
 import { users } from './accounts.ts';
+import type { Decision } from './browser.ts';
 import { startCallbackServer } from './callback-server.ts';
-import { API_RESOURCE, type RegisteredClient } from './provider.ts';
+import { API_RESOURCE, API_SCOPES, type RegisteredClient } from './provider.ts';
 import type { InteropTarget, TargetOptions, TargetSession } from './target.ts';
 
 /**
  * `@keyway/mocks`' `createMockKeyway().listen()`: the fake Keyway service over real HTTP on 127.0.0.1
  * (port 0), with the same users and the same four clients as the oidc-provider target. The mock
  * signs a user in at once at its authorize endpoint (whoever `signInAs()` names), so the user agent
- * here is `fetch` following redirects by hand; device approval goes through `approveDevice()`.
+ * here is `fetch` following redirects by hand; a device is approved on the mock's device page
+ * (`verification_uri_complete`, then its form), as a person would in a browser.
  */
 export async function startMockTarget(options: TargetOptions = {}): Promise<InteropTarget> {
   const callbacks = await startCallbackServer();
@@ -46,8 +49,9 @@ export async function startMockTarget(options: TargetOptions = {}): Promise<Inte
     // As oidc-provider in this suite: every DPoP proof needs the server's nonce.
     dpopNonce: true,
     ttl: { deviceCode: options.deviceCodeTtl ?? 600 },
-    // As oidc-provider here: the API is the one resource server; another target is invalid_target.
-    resources: [API_RESOURCE],
+    // As oidc-provider here: the API is the one resource server, offering the API scopes; another
+    // target is invalid_target.
+    resources: [{ uri: API_RESOURCE, scopes: [...API_SCOPES] }],
   });
   const server = await mock.listen();
 
@@ -101,16 +105,34 @@ export async function startMockTarget(options: TargetOptions = {}): Promise<Inte
     newSession: () => Promise.resolve(session),
     login: (url, loginOptions) => session.login(url, loginOptions),
     async approveDevice(device, user, decision) {
-      if (decision === 'approve') {
-        mock.approveDevice(device.user_code, users[user].sub);
-      } else {
-        mock.denyDevice(device.user_code);
-      }
+      mock.signInAs(users[user].sub);
+      await submitDevicePage(device, decision);
     },
     async close() {
       await Promise.all([server.close(), callbacks.close()]);
     },
   };
+}
+
+/**
+ * Plays the person at the device page: opens `verification_uri_complete` (the form comes filled in
+ * with the user code) and submits it with the decision's button.
+ */
+async function submitDevicePage(device: DeviceAuthorizationResponse, decision: Decision): Promise<void> {
+  const page = await fetch(device.verification_uri_complete ?? device.verification_uri);
+  const html = await page.text();
+  const filled = /name="user_code" value="([^"]*)"/.exec(html)?.[1];
+  if (!page.ok || filled !== device.user_code) {
+    throw new Error(`the device page answered ${page.status} without the user code filled in`);
+  }
+  const answer = await fetch(device.verification_uri, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ user_code: filled, action: decision }),
+  });
+  if (!answer.ok) {
+    throw new Error(`the device page refused the code: ${answer.status}`);
+  }
 }
 
 /**

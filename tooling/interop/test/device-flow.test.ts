@@ -34,6 +34,20 @@ describe.each(TARGETS)('device authorization grant (RFC 8628) against %s', (name
     expect(tokens.token_type.toLowerCase()).toBe('bearer');
     expect(tokens.claims).toMatchObject({ iss: op.issuer, sub: 'bob', aud: op.clients.public.clientId });
     expect(await client.userinfo(tokens.access_token, { expectedSubject: 'bob' })).toMatchObject({ sub: 'bob' });
+    // No offline_access asked: no refresh token (OIDC Core section 11).
+    expect(tokens.refresh_token).toBeUndefined();
+  });
+
+  it('issues a refresh token when offline_access is asked for, and it refreshes', async () => {
+    const device = await client.deviceAuthorization({ scope: 'openid offline_access' });
+
+    const polling = client.pollDeviceToken(device, { signal: AbortSignal.timeout(45_000) });
+    await op.approveDevice(device, 'alice', 'approve');
+    const tokens = await polling;
+
+    expect(tokens.refresh_token).toEqual(expect.any(String));
+    const refreshed = await client.refresh(tokens);
+    expect(refreshed.claims?.sub).toBe('alice');
   });
 
   it('reports an aborted approval as DeviceFlowError access_denied', async () => {

@@ -1,5 +1,5 @@
 import { discover, OAuthError } from '@keyway/core';
-import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair } from 'jose';
+import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError } from '../src/expect-error.ts';
 import { signIn } from '../src/sign-in.ts';
@@ -8,6 +8,41 @@ import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
 async function dpopKey(): Promise<{ keyPair: CryptoKeyPair; jkt: string }> {
   const keyPair = await generateKeyPair('ES256');
   return { keyPair, jkt: await calculateJwkThumbprint(await exportJWK(keyPair.publicKey)) };
+}
+
+/**
+ * A `fetch` for the client that sends a DPoP proof by `proofKey` on the pushed authorization request
+ * (RFC 9449 section 10.1) — the client itself sends only `dpop_jkt` there — retrying once with the
+ * server's nonce. With `dropJkt`, `dpop_jkt` is taken out, so the proof alone binds the code.
+ */
+function proofOnPar(parEndpoint: string, proofKey: CryptoKeyPair, dropJkt: boolean, pushed: URLSearchParams[]) {
+  const wrapped: typeof fetch = async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (url !== parEndpoint || init?.body === undefined) {
+      return fetch(input, init);
+    }
+    const body = new URLSearchParams(init.body as string | URLSearchParams);
+    if (dropJkt) {
+      body.delete('dpop_jkt');
+    }
+    pushed.push(body);
+    const { kty, crv, x, y } = await exportJWK(proofKey.publicKey);
+    let nonce: string | undefined;
+    for (let attempt = 0; ; attempt++) {
+      const proof = await new SignJWT({ htm: 'POST', htu: url, jti: crypto.randomUUID(), ...(nonce ? { nonce } : {}) })
+        .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: { kty, crv, x, y } })
+        .setIssuedAt()
+        .sign(proofKey.privateKey);
+      const headers = new Headers(init.headers);
+      headers.set('dpop', proof);
+      const response = await fetch(url, { ...init, headers, body: body.toString() });
+      nonce = response.headers.get('dpop-nonce') ?? undefined;
+      if (attempt > 0 || response.status !== 400 || nonce === undefined) {
+        return response;
+      }
+    }
+  };
+  return wrapped;
 }
 
 // Both targets require DPoP nonces, so each first proof is refused with use_dpop_nonce and retried.
@@ -86,6 +121,42 @@ describe.each(TARGETS)('DPoP-bound tokens (RFC 9449) against %s', (name) => {
     const thief = await discover(op.issuer, { ...op.clients.public, dpop: (await dpopKey()).keyPair });
     await expectError(thief.refresh(tokens.refresh_token ?? ''), OAuthError, 'invalid_grant');
     expect((await client.refresh(tokens)).token_type).toBe('DPoP');
+  });
+
+  it('binds the code to the key of a DPoP proof on the PAR request, without dpop_jkt (RFC 9449 section 10.1)', async () => {
+    const { keyPair, jkt } = await dpopKey();
+    const metadata = (await (await fetch(`${op.issuer}/.well-known/openid-configuration`)).json()) as {
+      pushed_authorization_request_endpoint: string;
+    };
+    const pushed: URLSearchParams[] = [];
+    const fetchWithProof = proofOnPar(metadata.pushed_authorization_request_endpoint, keyPair, true, pushed);
+    const client = await discover(op.issuer, { ...op.clients.public, dpop: keyPair, fetch: fetchWithProof });
+    const thief = await discover(op.issuer, { ...op.clients.public, dpop: (await dpopKey()).keyPair });
+
+    // Another key cannot redeem the code: the proof at PAR bound it.
+    const stolen = await client.createAuthorizationUrl({ scope: 'openid', par: true });
+    const stolenCallback = await op.login(stolen.url, { user: 'alice' });
+    await expectError(thief.handleCallback(stolenCallback, stolen), OAuthError, 'invalid_grant');
+
+    const request = await client.createAuthorizationUrl({ scope: 'openid', par: true });
+    const tokens = await client.handleCallback(await op.login(request.url, { user: 'alice' }), request);
+
+    expect(pushed.map((body) => body.has('dpop_jkt'))).toEqual([false, false]);
+    expect(tokens.token_type).toBe('DPoP');
+    const confidential = await discover(op.issuer, op.clients.basic);
+    expect(await confidential.introspect(tokens.access_token)).toMatchObject({ active: true, cnf: { jkt } });
+  });
+
+  it('refuses a PAR request whose DPoP proof and dpop_jkt name different keys', async () => {
+    const { keyPair } = await dpopKey();
+    const metadata = (await (await fetch(`${op.issuer}/.well-known/openid-configuration`)).json()) as {
+      pushed_authorization_request_endpoint: string;
+    };
+    const other = (await dpopKey()).keyPair;
+    const fetchWithProof = proofOnPar(metadata.pushed_authorization_request_endpoint, other, false, []);
+    const client = await discover(op.issuer, { ...op.clients.public, dpop: keyPair, fetch: fetchWithProof });
+
+    await expectError(client.createAuthorizationUrl({ scope: 'openid', par: true }), OAuthError, 'invalid_request');
   });
 
   if (name === 'mock') {

@@ -189,7 +189,7 @@ describe('the interop harness itself (mock target)', () => {
     expect(decodeJwt(idToken)).toMatchObject({ sub: 'bob', iss: mock.issuer });
   });
 
-  it('approves and denies device authorizations', async () => {
+  it('approves and denies device authorizations on its device page', async () => {
     const start = async () => {
       const response = await fetch(`${mock.issuer}/oauth/device/code`, {
         method: 'POST',

@@ -36,6 +36,21 @@ describe.each(TARGETS)('the token lifecycle after a code flow against %s', (name
     await expectError(client.refresh(refreshed.refresh_token ?? ''), OAuthError, 'invalid_grant');
   });
 
+  it('issues no refresh token when offline_access was not asked for (OIDC Core section 11)', async () => {
+    const { tokens } = await signIn(client, op, { user: 'alice', scope: 'openid email', prompt: 'consent' });
+
+    expect(tokens.access_token).toEqual(expect.any(String));
+    expect(tokens.id_token).toEqual(expect.any(String));
+    expect(tokens.refresh_token).toBeUndefined();
+  });
+
+  it('ignores offline_access after a prompt without consent: no refresh token', async () => {
+    const { tokens } = await signIn(client, op, { user: 'alice', scope: 'openid offline_access', prompt: 'login' });
+
+    expect(tokens.access_token).toEqual(expect.any(String));
+    expect(tokens.refresh_token).toBeUndefined();
+  });
+
   it('refuses a refreshed ID token about another subject than expected', async () => {
     const { tokens } = await signIn(client, op, { ...offline, user: 'bob' });
 
