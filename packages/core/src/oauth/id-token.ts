@@ -111,6 +111,13 @@ export async function verifyIdToken(
   const alg = settings.signedResponseAlg;
   const algorithms =
     alg === 'none' || DEFAULT_ALGORITHMS.includes(alg) ? DEFAULT_ALGORITHMS : [...DEFAULT_ALGORITHMS, alg];
-  const { payload } = await verifyJwt(idToken, { ...verification, algorithms, allowNone: alg === 'none' });
+  const { payload } = await verifyJwt(idToken, {
+    algorithms,
+    allowNone: alg === 'none',
+    hmacSecret: verification.hmacSecret,
+    jwksUri: verification.jwksUri,
+    http: verification.http,
+    clock: verification.clock,
+  });
   return validateIdTokenClaims(payload, expected);
 }

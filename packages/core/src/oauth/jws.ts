@@ -3,11 +3,32 @@ import { TokenValidationError } from '../errors.js';
 
 // The JWS primitives of the verification hot path, straight on Web Crypto: one pass over the token,
 // encoders and lookup tables made once per module. jose's compactVerify does the same checks but
-// decodes through `atob` and re-validates the key on every call, which cost more than the
-// signature itself (see tooling/bench/README.md).
+// decodes through `atob`, allocates a buffer per part and re-validates the key on every call, which
+// together cost more than the signature itself (see tooling/bench/README.md).
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
+
+// Decoded bytes are carved out of shared slabs, as Node's Buffer pool does: a fresh typed array costs
+// more than decoding a signature into it (engines back it with separately allocated, zeroed memory).
+// A region is handed out once and never reused: a full slab is dropped (freed once no view holds it)
+// and a new one started, so no two tokens ever share bytes, whatever a runtime does with them later.
+const SLAB_SIZE = 16 * 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabUsed = 0;
+
+function allocate(size: number): Uint8Array<ArrayBuffer> {
+  if (size > SLAB_SIZE >> 3) {
+    return new Uint8Array(size);
+  }
+  if (slabUsed + size > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const view = slab.subarray(slabUsed, slabUsed + size);
+  slabUsed += (size + 7) & ~7;
+  return view;
+}
 
 /** The Web Crypto parameters of a JWS algorithm and the JWK key type it needs. */
 export interface JwsAlgorithm {
@@ -76,36 +97,53 @@ for (let i = 0; i < ALPHABET.length; i++) {
   SEXTETS[ALPHABET.charCodeAt(i)] = i;
 }
 
-function sextet(text: string, index: number): number {
-  const code = text.charCodeAt(index);
-  const value = code < 128 ? (SEXTETS[code] as number) : 255;
-  if (value === 255) {
-    throw new TypeError('not base64url');
-  }
-  return value;
-}
-
 /** Decodes `text[start, end)` as unpadded base64url; throws a `TypeError` on anything else. */
 export function decodeBase64url(text: string, start = 0, end = text.length): Uint8Array<ArrayBuffer> {
   const length = end - start;
   if (length % 4 === 1) {
     throw new TypeError('not base64url');
   }
-  const out = new Uint8Array((length * 3) >> 2);
+  const out = allocate((length * 3) >> 2);
+  // Validity is checked once at the end: any char code above 127, or a sextet of 255 (not in the
+  // alphabet), leaves a bit that no valid input sets. One branch per token instead of one per char.
+  let codes = 0;
+  let sextets = 0;
   let o = 0;
   let i = start;
   for (const whole = start + (length & ~3); i < whole; i += 4) {
-    const n = (sextet(text, i) << 18) | (sextet(text, i + 1) << 12) | (sextet(text, i + 2) << 6) | sextet(text, i + 3);
+    const a = text.charCodeAt(i);
+    const b = text.charCodeAt(i + 1);
+    const c = text.charCodeAt(i + 2);
+    const d = text.charCodeAt(i + 3);
+    codes |= a | b | c | d;
+    const sa = SEXTETS[a & 127] as number;
+    const sb = SEXTETS[b & 127] as number;
+    const sc = SEXTETS[c & 127] as number;
+    const sd = SEXTETS[d & 127] as number;
+    sextets |= sa | sb | sc | sd;
+    const n = (sa << 18) | (sb << 12) | (sc << 6) | sd;
     out[o++] = n >> 16;
-    out[o++] = (n >> 8) & 255;
-    out[o++] = n & 255;
-  }
-  if (end - i === 2) {
-    out[o] = ((sextet(text, i) << 2) | (sextet(text, i + 1) >> 4)) & 255;
-  } else if (end - i === 3) {
-    const n = (sextet(text, i) << 10) | (sextet(text, i + 1) << 4) | (sextet(text, i + 2) >> 2);
     out[o++] = n >> 8;
-    out[o] = n & 255;
+    out[o++] = n;
+  }
+  const rest = end - i;
+  if (rest >= 2) {
+    const a = text.charCodeAt(i);
+    const b = text.charCodeAt(i + 1);
+    const c = rest === 3 ? text.charCodeAt(i + 2) : 65; // 'A': a zero sextet
+    codes |= a | b | c;
+    const sa = SEXTETS[a & 127] as number;
+    const sb = SEXTETS[b & 127] as number;
+    const sc = SEXTETS[c & 127] as number;
+    sextets |= sa | sb | sc;
+    const n = (sa << 18) | (sb << 12) | (sc << 6);
+    out[o++] = n >> 16;
+    if (rest === 3) {
+      out[o] = n >> 8;
+    }
+  }
+  if (codes > 127 || sextets > 63) {
+    throw new TypeError('not base64url');
   }
   return out;
 }
@@ -130,10 +168,17 @@ function jsonObject(text: string, start: number, end: number): Record<string, un
 export interface DecodedJws {
   header: ProtectedHeaderParameters & { alg: string };
   payload: Record<string, unknown>;
-  /** `header.payload` as it was signed. */
-  signingInput: string;
+  /** The bytes of `header.payload`, as they were signed. */
+  signingInput: Uint8Array<ArrayBuffer>;
   /** The raw signature bytes (empty for `alg: none`). */
   signature: Uint8Array<ArrayBuffer>;
+}
+
+/** The first `length` chars of `text`, known to be ASCII (base64url and a dot), as bytes. */
+function ascii(text: string, length: number): Uint8Array<ArrayBuffer> {
+  const bytes = allocate(length);
+  encoder.encodeInto(text.length === length ? text : text.slice(0, length), bytes);
+  return bytes;
 }
 
 /**
@@ -179,7 +224,7 @@ export function decodeJws(token: string): DecodedJws {
   return {
     header: header as DecodedJws['header'],
     payload,
-    signingInput: token.slice(0, second),
+    signingInput: ascii(token, second),
     signature,
   };
 }
@@ -192,10 +237,10 @@ export async function verifySignature(
   algorithm: JwsAlgorithm,
   key: CryptoKey,
   signature: Uint8Array<ArrayBuffer>,
-  signingInput: string,
+  signingInput: Uint8Array<ArrayBuffer>,
 ): Promise<boolean> {
   try {
-    return await crypto.subtle.verify(algorithm.verifyParams, key, signature, encoder.encode(signingInput));
+    return await crypto.subtle.verify(algorithm.verifyParams, key, signature, signingInput);
   } catch {
     return false;
   }
