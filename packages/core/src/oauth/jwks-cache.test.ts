@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FakeOP, json, rejection, signingKey } from '../../test/oauth/fake-op.js';
 import { InvalidResponseError, TokenValidationError } from '../errors.js';
-import { selectKeys } from './jwks-cache.js';
+import { type KeySet, selectKeys, verificationKeys } from './jwks-cache.js';
 
 /** JWT access tokens exercise the same JWKS path as ID tokens without a code flow around them. */
 async function accessToken(op: FakeOP, key = op.keys[0]!, header: Record<string, unknown> = {}) {
@@ -130,5 +130,27 @@ describe('selectKeys', () => {
     expect(selectKeys(keys, { alg: 'ES256' }).map((k) => k.kid)).toEqual(['e']);
     expect(selectKeys(keys, { alg: 'ES384' })).toEqual([]);
     expect(selectKeys(keys, { alg: 'RS256', kid: 'd' }).map((k) => k.kid)).toEqual(['d']);
+  });
+});
+
+describe('verificationKeys', () => {
+  it('imports a key once per key set, alg and kid, and keeps no entry for a kid it does not know', async () => {
+    const key = await signingKey('ES256');
+    const keySet: KeySet = { keys: [key.publicJwk], fetchedAt: 0, imported: new Map() };
+    expect(await verificationKeys(keySet, 'ES256', 'made-up')).toEqual([]);
+    expect(await verificationKeys(keySet, 'ES384', key.kid)).toEqual([]);
+    expect(await verificationKeys(keySet, 'HS256', undefined)).toEqual([]);
+    expect(keySet.imported.size).toBe(0);
+
+    const keys = await verificationKeys(keySet, 'ES256', key.kid);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]?.algorithm).toMatchObject({ name: 'ECDSA', namedCurve: 'P-256' });
+    expect(keys[0]?.usages).toEqual(['verify']);
+    // Warm: the same array, without a promise.
+    expect(verificationKeys(keySet, 'ES256', key.kid)).toBe(keys);
+  });
+
+  it('never selects a symmetric key from a JWKS', () => {
+    expect(selectKeys([{ kty: 'oct', k: 'c2VjcmV0', kid: 'h' }], { alg: 'HS256', kid: 'h' })).toEqual([]);
   });
 });

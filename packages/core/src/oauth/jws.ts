@@ -181,20 +181,21 @@ function ascii(text: string, length: number): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/**
- * Splits and decodes a compact JWS (RFC 7515 §7.1) whose payload is a JSON object (a JWT).
- * Refuses extensions it does not understand (`crit`, RFC 7515 §4.1.11) and unencoded payloads
- * (`b64: false`, which RFC 7797 §7 forbids for JWTs).
- *
- * Error code: `malformed_jwt`.
- */
-export function decodeJws(token: string): DecodedJws {
-  const first = typeof token === 'string' ? token.indexOf('.') : -1;
-  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
-  if (second < 0 || token.indexOf('.', second + 1) >= 0) {
-    return fail('malformed_jwt', 'The token is not a compact JWS.');
+type Header = DecodedJws['header'];
+
+// The tokens of one issuer repeat a few protected headers (alg, kid, typ): each distinct segment is
+// decoded and checked once. Only flat headers (no nested values) are kept, frozen, so that no caller
+// can change what the next token sees; the map is emptied when full, so odd headers cannot grow it.
+const HEADER_CACHE_SIZE = 64;
+const headers = new Map<string, Header>();
+
+function protectedHeader(token: string, end: number): Header {
+  const segment = token.slice(0, end);
+  const cached = headers.get(segment);
+  if (cached) {
+    return cached;
   }
-  const header = jsonObject(token, 0, first);
+  const header = jsonObject(token, 0, end);
   if (!header) {
     return fail('malformed_jwt', 'The JWT header cannot be decoded.');
   }
@@ -211,6 +212,29 @@ export function decodeJws(token: string): DecodedJws {
   if (header.b64 !== undefined && header.b64 !== true) {
     return fail('malformed_jwt', 'A JWT cannot have an unencoded payload (b64).');
   }
+  if (Object.values(header).every((value) => typeof value !== 'object' || value === null)) {
+    if (headers.size >= HEADER_CACHE_SIZE) {
+      headers.clear();
+    }
+    headers.set(segment, Object.freeze(header) as Header);
+  }
+  return header as Header;
+}
+
+/**
+ * Splits and decodes a compact JWS (RFC 7515 §7.1) whose payload is a JSON object (a JWT).
+ * Refuses extensions it does not understand (`crit`, RFC 7515 §4.1.11) and unencoded payloads
+ * (`b64: false`, which RFC 7797 §7 forbids for JWTs).
+ *
+ * Error code: `malformed_jwt`.
+ */
+export function decodeJws(token: string): DecodedJws {
+  const first = typeof token === 'string' ? token.indexOf('.') : -1;
+  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+  if (second < 0 || token.indexOf('.', second + 1) >= 0) {
+    return fail('malformed_jwt', 'The token is not a compact JWS.');
+  }
+  const header = protectedHeader(token, first);
   const payload = jsonObject(token, first + 1, second);
   if (!payload) {
     return fail('malformed_jwt', 'The JWT payload is not a JSON object.');
@@ -227,23 +251,6 @@ export function decodeJws(token: string): DecodedJws {
     signingInput: ascii(token, second),
     signature,
   };
-}
-
-/**
- * Whether `signature` over `signingInput` verifies with `key` under `alg`; an operation the key
- * cannot do (wrong type, a signature of the wrong shape) is a mismatch, not an error.
- */
-export async function verifySignature(
-  algorithm: JwsAlgorithm,
-  key: CryptoKey,
-  signature: Uint8Array<ArrayBuffer>,
-  signingInput: Uint8Array<ArrayBuffer>,
-): Promise<boolean> {
-  try {
-    return await crypto.subtle.verify(algorithm.verifyParams, key, signature, signingInput);
-  } catch {
-    return false;
-  }
 }
 
 /** Imports the HMAC key of a client secret for `algorithm` (an HS* algorithm). */
