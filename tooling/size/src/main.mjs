@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// @ts-check
+// `pnpm size` (at the root): builds, then prints each entry's bundle size against its budget as a
+// markdown table. `--write-limits` rewrites size-limits.json at the measured sizes +10 %.
+import { writeFileSync } from 'node:fs';
+import { budgetFor, measureAll, readLimits, table } from './measure.mjs';
+
+const measurements = await measureAll();
+if (process.argv.includes('--write-limits')) {
+  /** @type {import('./measure.mjs').Limits} */
+  const limits = {};
+  for (const { name, raw, gzip } of measurements) {
+    limits[name] = { raw: budgetFor(raw), gzip: budgetFor(gzip) };
+  }
+  writeFileSync(new URL('../size-limits.json', import.meta.url), `${JSON.stringify(limits, null, 2)}\n`);
+  console.log('size-limits.json written (measured + 10 %, rounded up to 100 bytes).\n');
+}
+const limits = readLimits();
+console.log(table(measurements, limits));
+const over = measurements.filter(({ name, raw, gzip }) => {
+  const limit = limits[name];
+  return limit === undefined || raw > limit.raw || gzip > limit.gzip;
+});
+if (over.length > 0) {
+  console.error(`\n${over.length} entr${over.length === 1 ? 'y is' : 'ies are'} over budget or without one.`);
+  process.exitCode = 1;
+}

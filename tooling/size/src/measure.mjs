@@ -1,0 +1,133 @@
+// @ts-check
+/*
+ * Bundle sizes of the public entry points users import in browsers and edge runtimes: each is bundled
+ * by esbuild the way an app's bundler would (ESM, browser platform, minified, tree-shaken, every
+ * dependency — oauth4webapi, jose, openapi-fetch — inlined) and measured raw and gzipped (zlib level 9).
+ * esbuild and zlib are deterministic: the same build gives the same bytes on every machine.
+ */
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const packageDir = new URL('..', import.meta.url).pathname;
+
+/**
+ * @typedef {{ name: string, code: string }} Entry  What an app imports, as the module esbuild bundles.
+ * @typedef {{ name: string, raw: number, gzip: number, packages: string[] }} Measurement  Bytes of one entry's
+ *   bundle, and the packages (workspace and third-party) that ended up in it.
+ * @typedef {Record<string, { raw: number, gzip: number }>} Limits  Budgets per entry name.
+ */
+
+/** @type {Entry[]} */
+export const entries = [
+  { name: '@keyway/core: createKeywayClient', code: "export { createKeywayClient } from '@keyway/core';" },
+  { name: '@keyway/core: discover + OAuthClient', code: "export { discover, OAuthClient } from '@keyway/core';" },
+  {
+    name: '@keyway/core: createTokenSource + authFetch',
+    code: "export { authFetch, createTokenSource } from '@keyway/core';",
+  },
+  { name: '@keyway/core (whole root)', code: "export * from '@keyway/core';" },
+  { name: '@keyway/token-store', code: "export * from '@keyway/token-store';" },
+  { name: '@keyway/token-store/kv', code: "export * from '@keyway/token-store/kv';" },
+  { name: '@keyway/token-store/web', code: "export * from '@keyway/token-store/web';" },
+  { name: '@keyway/openapi (operations table)', code: "export * from '@keyway/openapi';" },
+];
+
+/**
+ * Bundles one entry and measures it.
+ * @param {Entry} entry
+ * @returns {Promise<Measurement>}
+ */
+export async function measure(entry) {
+  const result = await build({
+    stdin: { contents: entry.code, resolveDir: packageDir, sourcefile: 'entry.js', loader: 'js' },
+    bundle: true,
+    minify: true,
+    treeShaking: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    // The packages' own tsconfig.json `paths` exist only in this repository, not in the tarballs.
+    tsconfigRaw: '{}',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const bytes = result.outputFiles[0]?.contents ?? new Uint8Array();
+  const packages = new Set(
+    Object.entries(result.metafile.outputs)
+      .flatMap(([, output]) => Object.entries(output.inputs))
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => packageOf(path)),
+  );
+  return {
+    name: entry.name,
+    raw: bytes.byteLength,
+    gzip: gzipSync(bytes, { level: 9 }).byteLength,
+    packages: [...packages].sort(),
+  };
+}
+
+/**
+ * The package an input file belongs to: `jose` for `.../node_modules/jose/dist/...`, `@keyway/core`
+ * for `../../packages/core/dist/...`.
+ * @param {string} path
+ */
+function packageOf(path) {
+  const inModules = path.split('node_modules/').at(-1) ?? path;
+  if (inModules !== path) {
+    const parts = inModules.split('/');
+    return inModules.startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] ?? path);
+  }
+  const workspace = /packages\/([^/]+)\//.exec(path);
+  return workspace ? `@keyway/${workspace[1]}` : path;
+}
+
+/** @returns {Promise<Measurement[]>} every entry, in order */
+export async function measureAll() {
+  return Promise.all(entries.map(measure));
+}
+
+/** @returns {Limits} the budgets in size-limits.json */
+export function readLimits() {
+  return JSON.parse(readFileSync(new URL('../size-limits.json', import.meta.url), 'utf8'));
+}
+
+/**
+ * A budget about 10 % above a measurement, rounded up to the next 100 bytes.
+ * @param {number} bytes
+ */
+export function budgetFor(bytes) {
+  return Math.ceil((bytes * 1.1) / 100) * 100;
+}
+
+/** @param {number} bytes */
+function kb(bytes) {
+  return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+/**
+ * The measurements against their budgets as a markdown table.
+ * @param {Measurement[]} measurements
+ * @param {Limits} limits
+ */
+export function table(measurements, limits) {
+  const rows = measurements.map(({ name, raw, gzip, packages }) => {
+    const limit = limits[name];
+    const over = limit !== undefined && (raw > limit.raw || gzip > limit.gzip);
+    const status = limit === undefined ? 'no budget' : over ? 'OVER' : 'ok';
+    return [
+      `\`${name}\``,
+      `${raw} (${kb(raw)})`,
+      `${gzip} (${kb(gzip)})`,
+      limit ? `${limit.raw} / ${limit.gzip}` : '-',
+      status,
+      packages.join(', '),
+    ];
+  });
+  const header = ['entry', 'raw bytes', 'gzip bytes', 'budget raw / gzip', 'status', 'bundled packages'];
+  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  /** @param {string[]} cells */
+  const line = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}

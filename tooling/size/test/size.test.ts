@@ -1,0 +1,71 @@
+/*
+ * Bundle-size budgets: every browser/edge entry point, bundled like an app would bundle it, must stay
+ * within its budget in size-limits.json (raw and gzip bytes). The table is printed on every run.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { entries, type Measurement, measure, measureAll, readLimits, table } from '../src/measure.mjs';
+
+const limits = readLimits();
+let measurements: Measurement[] = [];
+const measured = (name: string): Measurement => {
+  const found = measurements.find((m) => m.name === name);
+  if (!found) {
+    throw new Error(`${name} was not measured`);
+  }
+  return found;
+};
+
+beforeAll(async () => {
+  measurements = await measureAll();
+  console.log(`\n${table(measurements, limits)}\n`);
+}, 60_000);
+
+describe('bundle-size budgets (esbuild, minified, browser, gzip level 9)', () => {
+  it('has exactly one budget per entry', () => {
+    expect(Object.keys(limits).sort()).toEqual(entries.map((entry) => entry.name).sort());
+  });
+
+  it.each(entries.map((entry) => entry.name))('%s stays within its budget', (name) => {
+    const { raw, gzip } = measured(name);
+    const limit = limits[name];
+    expect.soft(raw, `raw bytes of ${name} (budget ${limit?.raw})`).toBeLessThanOrEqual(limit?.raw ?? 0);
+    expect.soft(gzip, `gzip bytes of ${name} (budget ${limit?.gzip})`).toBeLessThanOrEqual(limit?.gzip ?? 0);
+  });
+});
+
+describe('what each entry pulls in (tree shaking)', () => {
+  it('the service client alone: openapi-fetch and the operations table, no OAuth libraries', () => {
+    expect(measured('@keyway/core: createKeywayClient').packages).toEqual([
+      '@keyway/core',
+      '@keyway/openapi',
+      'openapi-fetch',
+    ]);
+  });
+
+  it('discover + OAuthClient: oauth4webapi and jose, not the service client', () => {
+    expect(measured('@keyway/core: discover + OAuthClient').packages).toEqual(['@keyway/core', 'jose', 'oauth4webapi']);
+  });
+
+  it('the token source and authFetch: no HTTP or JOSE library at all', () => {
+    expect(measured('@keyway/core: createTokenSource + authFetch').packages).toEqual([
+      '@keyway/core',
+      '@keyway/token-store',
+    ]);
+  });
+
+  it('the token-store entries and the operations table depend on nothing', () => {
+    for (const name of [
+      '@keyway/token-store',
+      '@keyway/token-store/kv',
+      '@keyway/token-store/web',
+      '@keyway/openapi (operations table)',
+    ]) {
+      expect(measured(name).packages).toEqual([name.split(' ')[0]!.split('/').slice(0, 2).join('/')]);
+    }
+  });
+});
+
+it('measures deterministically: the same entry twice gives the same bytes', async () => {
+  const entry = entries[0]!;
+  expect(await measure(entry)).toEqual(measured(entry.name));
+});
