@@ -25,6 +25,10 @@ console.log('JWT access-token verification (RFC 9068), CPU µs per token, one at
 for (const { alg, rows } of await benchVerify()) {
   console.log(`  ${alg}`);
   for (const row of rows) {
-    console.log(`    ${row.name.padEnd(38)} ${fmt(row.micros).padStart(7)} µs  ${fmt(row.ratio)}x`);
+    console.log(
+      row.unsupported
+        ? `    ${row.name.padEnd(38)} refused (${row.unsupported})`
+        : `    ${row.name.padEnd(38)} ${fmt(row.micros).padStart(7)} µs  ${fmt(row.ratio)}x`,
+    );
   }
 }
