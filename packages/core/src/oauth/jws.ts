@@ -185,8 +185,11 @@ type Header = DecodedJws['header'];
 
 // The tokens of one issuer repeat a few protected headers (alg, kid, typ): each distinct segment is
 // decoded and checked once. Only flat headers (no nested values) are kept, frozen, so that no caller
-// can change what the next token sees; the map is emptied when full, so odd headers cannot grow it.
+// can change what the next token sees; the map is emptied when full and long segments are not kept,
+// so odd headers cannot grow it.
 const HEADER_CACHE_SIZE = 64;
+/** Longer header segments (chars) are decoded every time, so the cache holds at most 64 KiB of them. */
+const MAX_CACHED_HEADER = 1024;
 const headers = new Map<string, Header>();
 
 function protectedHeader(token: string, end: number): Header {
@@ -212,7 +215,7 @@ function protectedHeader(token: string, end: number): Header {
   if (header.b64 !== undefined && header.b64 !== true) {
     return fail('malformed_jwt', 'A JWT cannot have an unencoded payload (b64).');
   }
-  if (Object.values(header).every((value) => typeof value !== 'object' || value === null)) {
+  if (end <= MAX_CACHED_HEADER && Object.values(header).every((value) => typeof value !== 'object' || value === null)) {
     if (headers.size >= HEADER_CACHE_SIZE) {
       headers.clear();
     }
