@@ -34,10 +34,13 @@ export type {
   EndSessionParams,
   GrantParams,
   IntrospectionResponse,
+  OAuthCacheOptions,
+  OAuthCacheSnapshot,
   OAuthClientOptions,
   PollDeviceTokenOptions,
   PrivateKeyInput,
   RefreshOptions,
+  StateStore,
   TokenEndpointAuthMethod,
   TokenExchangeParams,
   TokenHintOptions,
@@ -45,7 +48,7 @@ export type {
   UserinfoResponse,
   VerifyAccessTokenOptions,
 } from './oauth/index.js';
-export { discover, OAuthClient } from './oauth/index.js';
+export { discover, OAuthClient, restoreOAuthCache, snapshotOAuthCache } from './oauth/index.js';
 export type { KeywayClient, KeywayClientOptions } from './service-client.js';
 export { createKeywayClient } from './service-client.js';
 export type { IdTokenClaims, TokenSet } from './token-set.js';

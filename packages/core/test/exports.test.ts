@@ -32,6 +32,8 @@ const EXPECTED_EXPORTS = [
   'createTokenSource',
   'discover',
   'expiresIn',
+  'restoreOAuthCache',
+  'snapshotOAuthCache',
 ];
 
 const exported: Record<string, unknown> = { ...core };

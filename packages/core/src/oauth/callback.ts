@@ -60,31 +60,3 @@ export function validateCallback(params: URLSearchParams, checks: CallbackChecks
   }
   return code;
 }
-
-/**
- * The states this client has already redeemed a callback for: a replayed callback is refused
- * before its code could be sent again. Bounded; the oldest states are forgotten first.
- */
-export class ConsumedStates {
-  readonly #states = new Set<string>();
-  readonly #limit: number;
-
-  constructor(limit = 10_000) {
-    this.#limit = limit;
-  }
-
-  /** Marks `state` as used; false when it already was. */
-  consume(state: string): boolean {
-    if (this.#states.has(state)) {
-      return false;
-    }
-    this.#states.add(state);
-    if (this.#states.size > this.#limit) {
-      const oldest = this.#states.values().next().value;
-      if (oldest !== undefined) {
-        this.#states.delete(oldest);
-      }
-    }
-    return true;
-  }
-}

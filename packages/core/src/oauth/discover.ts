@@ -3,18 +3,59 @@ import { InvalidResponseError } from '../errors.js';
 import { HttpClient } from '../internal/http.js';
 import { parseServiceUrl } from '../internal/url.js';
 import { mapLibraryError } from './errors-map.js';
+import { type FetchScope, fetchScope, ScopedCache } from './fetch-scope.js';
 import { OAuthClient } from './oauth-client.js';
 import { transportFetch } from './transport.js';
 import type { AuthorizationServerMetadata, OAuthClientOptions } from './types.js';
 
 /** Discovered metadata is reused for this long (ms) before a new `discover()` fetches it again. */
-const METADATA_TTL = 60 * 60_000;
+export const METADATA_TTL = 60 * 60_000;
 
-const cache = new Map<string, { metadata: Promise<AuthorizationServerMetadata>; expiresAt: number }>();
+interface MetadataEntry {
+  metadata: Promise<AuthorizationServerMetadata>;
+  /** Set once the metadata arrived (what a snapshot holds). */
+  resolved?: AuthorizationServerMetadata;
+  /** When the request was sent (ms since the epoch). */
+  fetchedAt: number;
+}
+
+/**
+ * Discovered metadata per `fetch` and issuer: `discover()` calls that share a fetch share one entry
+ * (and one request in flight); a client with another fetch (another mock at the same issuer)
+ * discovers on its own.
+ */
+const cache = new ScopedCache<MetadataEntry>();
 
 /** Internal (tests only): forgets every discovered issuer. */
 export function clearDiscoveryCache(): void {
   cache.clear();
+}
+
+/** The discovered metadata of `scope` (for snapshots), by issuer, with when it was fetched. */
+export function cachedMetadata(
+  scope: FetchScope,
+): { issuer: string; metadata: AuthorizationServerMetadata; fetchedAt: number }[] {
+  const now = Date.now();
+  const found = [];
+  for (const [issuer, entry] of cache.map(scope) ?? []) {
+    if (entry.resolved && now - entry.fetchedAt < METADATA_TTL) {
+      found.push({ issuer, metadata: entry.resolved, fetchedAt: entry.fetchedAt });
+    }
+  }
+  return found;
+}
+
+/** Adds metadata fetched elsewhere (a snapshot), unless the cache holds newer metadata for `issuer`. */
+export function restoreMetadata(
+  scope: FetchScope,
+  issuer: string,
+  metadata: AuthorizationServerMetadata,
+  fetchedAt: number,
+): void {
+  const current = cache.get(scope, issuer);
+  if (!current || current.fetchedAt < fetchedAt) {
+    cache.set(scope, issuer, { metadata: Promise.resolve(metadata), resolved: metadata, fetchedAt });
+  }
 }
 
 /**
@@ -73,8 +114,8 @@ async function fetchMetadata(issuer: string, http: HttpClient): Promise<Authoriz
 
 /**
  * Discovers an authorization server (OpenID Connect Discovery, then RFC 8414) and returns a client
- * for it. Metadata is cached per issuer for an hour, and concurrent calls for one issuer share one
- * request. The metadata's `issuer` must equal `issuer` exactly (`InvalidResponseError`
+ * for it. Metadata is cached per issuer and `fetch` for an hour, and concurrent calls for one issuer
+ * with one `fetch` share one request (clients given different `fetch` functions never share metadata). The metadata's `issuer` must equal `issuer` exactly (`InvalidResponseError`
  * `issuer_mismatch`). Plain `http:` is refused for non-loopback hosts (`ConfigurationError`
  * `insecure_request`) unless `allowInsecureRequests` is set.
  *
@@ -94,18 +135,24 @@ export async function discover(issuer: string | URL, options: OAuthClientOptions
   const expected = String(issuer);
   parseServiceUrl(expected, 'The issuer', options.allowInsecureRequests);
   const now = Date.now();
-  let entry = cache.get(expected);
-  if (!entry || entry.expiresAt <= now) {
+  const scope = fetchScope(options.fetch);
+  let entry = cache.get(scope, expected);
+  if (!entry || now - entry.fetchedAt >= METADATA_TTL) {
     const metadata = fetchMetadata(expected, new HttpClient(options));
-    entry = { metadata, expiresAt: now + METADATA_TTL };
-    cache.set(expected, entry);
-    const current = entry;
-    metadata.catch(() => {
-      // Failures are not cached: the next call tries again.
-      if (cache.get(expected) === current) {
-        cache.delete(expected);
-      }
-    });
+    const current: MetadataEntry = { metadata, fetchedAt: now };
+    entry = current;
+    cache.set(scope, expected, current);
+    metadata.then(
+      (value) => {
+        current.resolved = value;
+      },
+      () => {
+        // Failures are not cached: the next call tries again.
+        if (cache.get(scope, expected) === current) {
+          cache.delete(scope, expected);
+        }
+      },
+    );
   }
   return new OAuthClient(await entry.metadata, options);
 }

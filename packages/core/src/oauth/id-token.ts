@@ -117,6 +117,7 @@ export async function verifyIdToken(
     hmacSecret: verification.hmacSecret,
     jwksUri: verification.jwksUri,
     http: verification.http,
+    scope: verification.scope,
     clock: verification.clock,
   });
   return validateIdTokenClaims(payload, expected);

@@ -1,5 +1,7 @@
 export type { VerifyAccessTokenOptions } from './access-token.js';
 export type { AuthorizationRequest, AuthorizationUrlOptions } from './authorization-url.js';
+export type { OAuthCacheOptions, OAuthCacheSnapshot } from './cache-snapshot.js';
+export { restoreOAuthCache, snapshotOAuthCache } from './cache-snapshot.js';
 export type { PollDeviceTokenOptions } from './device-flow.js';
 export { discover } from './discover.js';
 export type { TokenHintOptions } from './introspection.js';
@@ -11,6 +13,7 @@ export type {
   RefreshOptions,
   TokenExchangeParams,
 } from './params.js';
+export type { StateStore } from './state-store.js';
 export type {
   AccessTokenClaims,
   AuthorizationServerMetadata,

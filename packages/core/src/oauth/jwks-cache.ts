@@ -2,6 +2,7 @@ import type { JWK } from 'jose';
 import { InvalidResponseError } from '../errors.js';
 import type { HttpClient } from '../internal/http.js';
 import type { Clock } from './clock.js';
+import { type FetchScope, ScopedCache } from './fetch-scope.js';
 import { type JwsAlgorithm, jwsAlgorithm } from './jws.js';
 
 /** An unknown `kid` refetches the JWKS at most this often (ms). */
@@ -22,11 +23,21 @@ export interface KeySet {
 }
 
 /**
- * Fetched key sets per `jwks_uri`, shared by every client in the realm (one isolate, one process):
- * clients built by `discover()` for one issuer reuse one JWKS and one refetch cooldown.
+ * Fetched key sets per `fetch` and `jwks_uri`, shared by every client in the realm (one isolate, one
+ * process) that uses the same `fetch`: clients built by `discover()` for one issuer reuse one JWKS and
+ * one refetch cooldown, while a client with another `fetch` (another mock at the same issuer) never
+ * sees these keys.
  */
-const entries = new Map<string, KeySet>();
-const inflight = new Map<string, Promise<KeySet>>();
+const entries = new ScopedCache<KeySet>();
+const inflight = new ScopedCache<Promise<KeySet>>();
+
+/** Where a JWKS comes from: its URL, the transport to fetch it with, and the cache scope of that transport. */
+export interface JwksSource {
+  uri: string;
+  http: HttpClient;
+  scope: FetchScope;
+  clock: Clock;
+}
 
 /** Internal (tests only): forgets every cached key set. */
 export function clearJwksCache(): void {
@@ -67,47 +78,63 @@ async function fetchJwks(uri: string, http: HttpClient, clock: Clock): Promise<K
   return { keys: parseJwks(body, response.status), fetchedAt: clock.now(), imported: new Map() };
 }
 
-function load(uri: string, http: HttpClient, clock: Clock): Promise<KeySet> {
-  let pending = inflight.get(uri);
+function load({ uri, http, scope, clock }: JwksSource): Promise<KeySet> {
+  let pending = inflight.get(scope, uri);
   if (!pending) {
     pending = fetchJwks(uri, http, clock)
       .then((entry) => {
-        entries.set(uri, entry);
+        entries.set(scope, uri, entry);
         return entry;
       })
-      .finally(() => inflight.delete(uri));
-    inflight.set(uri, pending);
+      .finally(() => inflight.delete(scope, uri));
+    inflight.set(scope, uri, pending);
   }
   return pending;
 }
 
 /**
- * The cached key set of `uri`, fetched first when absent or older than {@link JWKS_MAX_AGE}. A fresh
- * cached set is returned as is (no promise), so the common path costs no extra await.
+ * The cached key set of `source`, fetched first when absent or older than {@link JWKS_MAX_AGE}. A
+ * fresh cached set is returned as is (no promise), so the common path costs no extra await.
  */
-export function getJwks(uri: string, http: HttpClient, clock: Clock): KeySet | Promise<KeySet> {
-  const entry = entries.get(uri);
-  if (entry && clock.now() - entry.fetchedAt < JWKS_MAX_AGE) {
+export function getJwks(source: JwksSource): KeySet | Promise<KeySet> {
+  const entry = entries.get(source.scope, source.uri);
+  if (entry && source.clock.now() - entry.fetchedAt < JWKS_MAX_AGE) {
     return entry;
   }
-  return load(uri, http, clock);
+  return load(source);
 }
 
 /**
- * Refetches the keys of `uri` after an unknown `kid`, unless the last fetch is younger than the
+ * Refetches the keys of `source` after an unknown `kid`, unless the last fetch is younger than the
  * cooldown: a flood of tokens with made-up key ids must not become a flood of JWKS requests.
  * Resolves to `undefined` when the cooldown forbids a refetch.
  */
-export async function refreshJwks(uri: string, http: HttpClient, clock: Clock): Promise<KeySet | undefined> {
-  const pending = inflight.get(uri);
+export async function refreshJwks(source: JwksSource): Promise<KeySet | undefined> {
+  const pending = inflight.get(source.scope, source.uri);
   if (pending) {
     return pending;
   }
-  const entry = entries.get(uri);
-  if (entry && clock.now() - entry.fetchedAt < JWKS_COOLDOWN) {
+  const entry = entries.get(source.scope, source.uri);
+  if (entry && source.clock.now() - entry.fetchedAt < JWKS_COOLDOWN) {
     return undefined;
   }
-  return load(uri, http, clock);
+  return load(source);
+}
+
+/** The cached key sets of `scope` (for snapshots), by `jwks_uri`. */
+export function cachedJwks(scope: FetchScope): ReadonlyMap<string, KeySet> {
+  return entries.map(scope) ?? new Map();
+}
+
+/**
+ * Adds a key set fetched elsewhere (a snapshot) unless the cache holds a newer one for `uri`, so a
+ * restore never rolls keys back.
+ */
+export function restoreJwks(scope: FetchScope, uri: string, keys: JWK[], fetchedAt: number): void {
+  const current = entries.get(scope, uri);
+  if (!current || current.fetchedAt < fetchedAt) {
+    entries.set(scope, uri, { keys, fetchedAt, imported: new Map() });
+  }
 }
 
 function ktyFits(jwk: JWK, algorithm: JwsAlgorithm | undefined): boolean {

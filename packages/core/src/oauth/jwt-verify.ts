@@ -2,6 +2,7 @@ import type { ProtectedHeaderParameters } from 'jose';
 import { ConfigurationError, TokenValidationError } from '../errors.js';
 import type { HttpClient } from '../internal/http.js';
 import type { Clock } from './clock.js';
+import type { FetchScope } from './fetch-scope.js';
 import { getJwks, refreshJwks, verificationKeys } from './jwks-cache.js';
 import { decodeJws, importHmacKey, jwsAlgorithm } from './jws.js';
 
@@ -33,6 +34,8 @@ export interface JwtVerification {
   hmacSecret?: string | undefined;
   jwksUri: string | undefined;
   http: HttpClient;
+  /** The JWKS cache scope of `http` (its `fetch`). */
+  scope: FetchScope;
   clock: Clock;
 }
 
@@ -109,13 +112,14 @@ function issuerKeys(
   alg: string,
   kid: string | undefined,
 ): readonly CryptoKey[] | Promise<readonly CryptoKey[]> {
-  const { jwksUri, http, clock } = options;
+  const { jwksUri, http, scope, clock } = options;
   if (!jwksUri) {
     throw new ConfigurationError('The provider publishes no jwks_uri: JWT signatures cannot be verified.', {
       code: 'missing_endpoint',
     });
   }
-  const keySet = getJwks(jwksUri, http, clock);
+  const source = { uri: jwksUri, http, scope, clock };
+  const keySet = getJwks(source);
   const keys = isPromise(keySet)
     ? keySet.then((set) => verificationKeys(set, alg, kid))
     : verificationKeys(keySet, alg, kid);
@@ -125,7 +129,7 @@ function issuerKeys(
   return (async () => {
     let found = await keys;
     if (found.length === 0) {
-      const refreshed = await refreshJwks(jwksUri, http, clock);
+      const refreshed = await refreshJwks(source);
       found = refreshed ? await verificationKeys(refreshed, alg, kid) : [];
     }
     if (found.length === 0) {

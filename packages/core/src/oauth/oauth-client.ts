@@ -14,16 +14,18 @@ import {
   buildAuthorizationParams,
   processParResponse,
 } from './authorization-url.js';
-import { ConsumedStates, callbackParams, validateCallback } from './callback.js';
+import { callbackParams, validateCallback } from './callback.js';
 import { createClientAuth, resolveAuthMethod } from './client-auth.js';
 import { type Clock, clockOf, epochSeconds } from './clock.js';
 import { type PollDeviceTokenOptions, pollDevice, processDeviceAuthorizationResponse } from './device-flow.js';
 import { DpopSigner } from './dpop.js';
 import { isDpopNonceError, mapLibraryError } from './errors-map.js';
+import { type FetchScope, fetchScope } from './fetch-scope.js';
 import { verifyIdToken } from './id-token.js';
 import { processIntrospectionResponse, processRevocationResponse, type TokenHintOptions } from './introspection.js';
 import { ACCESS_TOKEN_ALGORITHMS, DEFAULT_ALGORITHMS, type JwtVerification, verifyJwt } from './jwt-verify.js';
 import type { CallbackChecks, EndSessionParams, GrantParams, RefreshOptions, TokenExchangeParams } from './params.js';
+import { memoryStateStore, STATE_TTL, type StateStore, stateKey } from './state-store.js';
 import { processTokenResponse } from './token-response.js';
 import { transportFetch } from './transport.js';
 import type {
@@ -103,7 +105,8 @@ export class OAuthClient {
   readonly #idTokenAlg: string;
   readonly #allowInsecure: boolean;
   readonly #dpop: DpopSigner | undefined;
-  readonly #states = new ConsumedStates();
+  readonly #states: StateStore;
+  readonly #scope: FetchScope;
   readonly #client: oauth.Client;
   #auth: Promise<oauth.ClientAuth> | undefined;
 
@@ -125,6 +128,8 @@ export class OAuthClient {
     this.#idTokenAlg = options.idTokenSignedResponseAlg ?? 'RS256';
     this.#secrets = { clientSecret: options.clientSecret, privateKey: options.privateKey };
     this.#http = new HttpClient(options);
+    this.#scope = fetchScope(options.fetch);
+    this.#states = options.stateStore ?? memoryStateStore;
     this.#dpop = options.dpop ? new DpopSigner(options.dpop) : undefined;
     this.dpop = this.#dpop !== undefined;
     this.#client = { client_id: options.clientId };
@@ -174,6 +179,8 @@ export class OAuthClient {
    * Handles the redirect back from the provider: checks `state`, the RFC 9207 `iss` parameter and
    * error responses, then redeems the code (once: a replayed callback is refused with
    * `CallbackError` `state_reused`, and a redemption is never retried) and validates the ID token.
+   * A consumed state is remembered for ten minutes by every client of this issuer and `client_id` in
+   * the process, or in the `stateStore` option's store across instances.
    *
    * @example
    * ```ts
@@ -196,7 +203,9 @@ export class OAuthClient {
     } catch (error) {
       throw mapLibraryError(error);
     }
-    if (!this.#states.consume(checks.state)) {
+    // Shared by every client of this issuer and client_id (and beyond, with a `stateStore`), so a
+    // replay that reaches another instance (`discover()` per request) is refused too.
+    if (!(await this.#states.consume(await stateKey(this.issuer, this.clientId, checks.state), STATE_TTL))) {
       throw new CallbackError('This callback was already handled: a code is never redeemed twice.', {
         code: 'state_reused',
       });
@@ -557,6 +566,7 @@ export class OAuthClient {
       algorithms,
       jwksUri: this.metadata.jwks_uri,
       http: this.#http,
+      scope: this.#scope,
       clock: this.#clock,
       hmacSecret: this.#secrets.clientSecret,
     };

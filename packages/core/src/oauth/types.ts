@@ -1,6 +1,7 @@
 import type { JWK, JWTPayload } from 'jose';
 import type { AuthorizationServer } from 'oauth4webapi';
 import type { HttpOptions } from '../internal/http.js';
+import type { StateStore } from './state-store.js';
 
 /**
  * Authorization server metadata (RFC 8414 / OpenID Connect Discovery), as discovered.
@@ -71,6 +72,13 @@ export interface OAuthClientOptions extends HttpOptions {
   dpop?: CryptoKeyPair | true;
   /** Allows plain `http:` to non-loopback hosts. Loopback hosts are always allowed. */
   allowInsecureRequests?: boolean;
+  /**
+   * Where `handleCallback()` records consumed states (replay protection). Default: in memory, shared
+   * by every client of this issuer and `client_id` in the process, each state kept 10 minutes (at
+   * most 10 000 states). Give a shared store (Redis `SET NX EX`, see {@link StateStore}) when several
+   * instances may receive one callback.
+   */
+  stateStore?: StateStore;
 }
 
 /**

@@ -1,0 +1,85 @@
+import { base64url } from 'jose';
+
+/**
+ * Where consumed callback states are recorded, so that a replayed callback is refused even when it
+ * reaches another `OAuthClient`, another process or another server. The default is an in-memory store
+ * shared by every client of one issuer and `client_id` in the process (or isolate); a deployment with
+ * several instances plugs a shared one (Redis, a database) through the `stateStore` option.
+ *
+ * @example
+ * ```ts
+ * import type { StateStore } from '@keyway/core';
+ * import { createClient } from 'redis';
+ *
+ * const redis = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const stateStore: StateStore = {
+ *   // SET NX: only the first caller for a key gets "OK"; the key expires after the TTL.
+ *   consume: async (key, ttlSeconds) => (await redis.set(key, '1', { NX: true, EX: ttlSeconds })) === 'OK',
+ * };
+ * ```
+ */
+export interface StateStore {
+  /**
+   * Records `key` as consumed for `ttlSeconds`. Resolves to `true` when it was not consumed before
+   * (the callback may be redeemed), `false` when it was (a replay). Must be atomic across every
+   * instance that shares the store. A rejection fails the callback: nothing is redeemed.
+   */
+  consume(key: string, ttlSeconds: number): Promise<boolean>;
+}
+
+/** A consumed state is remembered this long (seconds): longer than any authorization code lives. */
+export const STATE_TTL = 600;
+/** The in-memory store forgets the oldest states beyond this many. */
+export const STATE_LIMIT = 10_000;
+
+/**
+ * The key under which the state of a callback for `issuer` and `clientId` is consumed: a hash, so
+ * keys have one length whatever the inputs and never collide across issuers or clients.
+ */
+export async function stateKey(issuer: string, clientId: string, state: string): Promise<string> {
+  const input = new TextEncoder().encode(JSON.stringify([issuer, clientId, state]));
+  const digest = await crypto.subtle.digest('SHA-256', input);
+  return `keyway:state:${base64url.encode(new Uint8Array(digest))}`;
+}
+
+/**
+ * Consumed keys with their expiry, bounded: expired keys are dropped as new ones come, and beyond
+ * `limit` the oldest go first. A Map keeps insertion order, so the oldest key is the first one.
+ */
+export class ConsumedStates {
+  readonly #expiries = new Map<string, number>();
+  readonly #limit: number;
+
+  constructor(limit = STATE_LIMIT) {
+    this.#limit = limit;
+  }
+
+  /** How many keys are remembered. */
+  get size(): number {
+    return this.#expiries.size;
+  }
+
+  /** Marks `key` as used until `ttlSeconds` from `now`; false when it already was (and has not expired). */
+  consume(key: string, ttlSeconds: number, now = Date.now()): boolean {
+    const expiry = this.#expiries.get(key);
+    if (expiry !== undefined && expiry > now) {
+      return false;
+    }
+    this.#expiries.delete(key);
+    for (const [oldest, expires] of this.#expiries) {
+      if (expires > now && this.#expiries.size < this.#limit) {
+        break;
+      }
+      this.#expiries.delete(oldest);
+    }
+    this.#expiries.set(key, now + ttlSeconds * 1000);
+    return true;
+  }
+}
+
+const shared = new ConsumedStates();
+
+/** The process-wide default store: one set of consumed states for every client in the realm. */
+export const memoryStateStore: StateStore = {
+  consume: async (key, ttlSeconds) => shared.consume(key, ttlSeconds),
+};
