@@ -9,6 +9,8 @@ export default defineConfig({
     'bin/keyway-mock-server': 'src/bin/keyway-mock-server.ts',
     'server/node': 'src/server/node.ts',
     'server/unsupported': 'src/server/unsupported.ts',
+    'msw/handlers': 'src/msw/handlers.ts',
+    'msw/unsupported': 'src/msw/unsupported.ts',
   },
   format: ['esm'],
   dts: true,
@@ -16,6 +18,7 @@ export default defineConfig({
   sourcemap: true,
   target: 'es2022',
   platform: 'neutral',
-  // `#server` is resolved by the consumer's runtime through package.json `imports` (node vs default).
-  external: ['#server', /^node:/, 'vitest', 'msw', /^msw\//],
+  // `#server` and `#msw` are resolved by the consumer's runtime through package.json `imports`
+  // (node vs default; workerd, edge-light and worker vs default).
+  external: ['#server', '#msw', /^node:/, 'vitest', 'msw', /^msw\//],
 });

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { reporters } from '../../tooling/scripts/vitest-reporters.ts';
 
-const server = (file: string) => fileURLToPath(new URL(`./src/server/${file}`, import.meta.url));
+const source = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
 
 export default defineConfig({
   test: {
@@ -11,12 +11,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        resolve: { alias: { '#server': server('node.ts') } },
+        resolve: { alias: { '#server': source('server/node.ts'), '#msw': source('msw/handlers.ts') } },
         test: { name: 'node', environment: 'node', exclude: ['**/*.edge.test.ts', '**/node_modules/**'] },
       },
       {
         extends: true,
-        resolve: { alias: { '#server': server('unsupported.ts') } },
+        // What package.json `imports` give Vercel Edge (`edge-light`): neither a server nor msw.
+        resolve: { alias: { '#server': source('server/unsupported.ts'), '#msw': source('msw/unsupported.ts') } },
         test: {
           name: 'edge',
           environment: 'edge-runtime',

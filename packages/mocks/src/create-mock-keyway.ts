@@ -1,15 +1,14 @@
 import type { ExternalToken, JsonWebKeySet } from '@keyway/openapi';
 import type { HttpHandler } from 'msw';
+import { buildHandlers } from '#msw';
 import { apiRoutes } from './internal/api-routes.js';
 import type { MockClock } from './internal/clock.js';
 import { pageRoutes } from './internal/device-page.js';
 import { Engine } from './internal/engine.js';
 import { createMockFetch } from './internal/mock-fetch.js';
-import { buildHandlers } from './internal/msw-handlers.js';
 import { oauthRoutes } from './internal/oauth-routes.js';
 import { createScenario } from './internal/scenario.js';
 import { createSeed } from './internal/seed.js';
-import type { ServerModule } from './internal/server-types.js';
 import type {
   FailOptions,
   FailureHandle,
@@ -78,13 +77,17 @@ export interface MockKeyway {
   readonly issuer: string;
   /** A ready bearer token for the token-manager API (an opaque token for the first user and client). */
   readonly apiToken: string;
-  /** msw request handlers for the current issuer, for `setupServer()` (Node) or `setupWorker()` (browser). */
+  /**
+   * msw request handlers for the current issuer, for `setupServer()` (Node) or `setupWorker()` (browser).
+   * Where msw cannot load (workerd, Vercel Edge, web workers) reading it throws `UnsupportedRuntimeError`:
+   * use `fetch` there.
+   */
   readonly handlers: HttpHandler[];
   /** A `fetch`-compatible function served by the mock in-process: inject it, nothing global is patched. */
   readonly fetch: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
   /** Answers one request: the runtime-agnostic core that `handlers`, `fetch` and `listen()` share. */
   handle(request: Request): Promise<Response>;
-  /** Serves the mock over real HTTP on 127.0.0.1 (port 0: any free port); the server's URL becomes the issuer. Node only. */
+  /** Serves the mock over real HTTP on 127.0.0.1 (port 0: any free port); the server's URL becomes the issuer. Node only (elsewhere it rejects with `UnsupportedRuntimeError`). */
   listen(port?: number): Promise<MockServer>;
   /** Makes matching requests fail (status, body, network error) or slow down (`delay`). */
   fail(route: MockRouteSelector, options: FailOptions): FailureHandle;
@@ -174,7 +177,7 @@ export function createMockKeyway(options: MockKeywayOptions = {}): MockKeyway {
       }
       listening = true;
       try {
-        const { serve } = (await import('#server')) as ServerModule;
+        const { serve } = await import('#server');
         const server = await serve((request) => engine.handle(request), port);
         const url = `${server.url}${new URL(engine.configuredIssuer).pathname.replace(/\/+$/, '')}`;
         engine.serveAs(url);

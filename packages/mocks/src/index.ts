@@ -24,6 +24,7 @@ export {
   type SeedExternalTokenOptions,
   type SeedPersistentTokenOptions,
 } from './create-mock-keyway.js';
+export { type UnsupportedFeature, UnsupportedRuntimeError } from './errors.js';
 export type {
   ClientAuthMethod,
   FailOptions,

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageImportsFromSource } from './package-imports.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = [
@@ -40,15 +41,8 @@ beforeAll(async () => {
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
-    plugins: [
-      {
-        name: 'keyway-server-stub',
-        setup(b) {
-          // What a browser bundler picks through package.json `imports` (the non-node condition).
-          b.onResolve({ filter: /^#server$/ }, () => ({ path: here('../src/server/unsupported.ts') }));
-        },
-      },
-    ],
+    // What a browser bundler picks through package.json `imports`: msw's handlers, no server.
+    plugins: [packageImportsFromSource(['browser'])],
   });
   const script = bundle.outputFiles[0]?.text ?? '';
   const require = createRequire(import.meta.url);

@@ -1,5 +1,5 @@
-import { type HttpHandler, http } from 'msw';
-import type { Engine } from './engine.js';
+import { http } from 'msw';
+import type { MswModule } from '../internal/msw-types.js';
 
 const METHODS = {
   GET: http.get,
@@ -10,10 +10,11 @@ const METHODS = {
 } as const;
 
 /**
- * One msw handler per route of the spec under `issuer`, plus a catch-all answering 404/405 for
- * other paths below the issuer, as the real service does. Every handler defers to `engine.handle`.
+ * `#msw` in Node and browsers: one msw handler per route of the spec under `issuer`, plus a catch-all
+ * answering 404/405 for other paths below the issuer, as the real service does. Every handler defers
+ * to `engine.handle`.
  */
-export function buildHandlers(engine: Engine, issuer: string): HttpHandler[] {
+export const buildHandlers: MswModule['buildHandlers'] = (engine, issuer) => {
   const resolver = ({ request }: { request: Request }) => engine.handle(request);
   const handlers = engine.routes.map((route) => {
     const path = `${issuer}${route.template.replace(/\{(\w+)\}/g, ':$1')}`;
@@ -22,4 +23,4 @@ export function buildHandlers(engine: Engine, issuer: string): HttpHandler[] {
   });
   handlers.push(http.all(`${issuer}/*`, resolver));
   return handlers;
-}
+};
