@@ -3,14 +3,10 @@
  * and answers `GET /case/<name>` with `{ ok, detail }` as JSON. The tests bundle this file with esbuild
  * against the BUILT packages (their `dist`), so it runs what users install.
  */
-// A side-effect import, so it stays first (import sorting stops at it): it runs before @keyway/mocks (and msw) load.
-import './prelude.ts';
 import { lifecycleCases } from './cases/lifecycle.ts';
 import { oauthCases } from './cases/oauth.ts';
 import { serviceClientCases } from './cases/service-client.ts';
 import type { Case, CaseResult } from './cases/types.ts';
-
-const SHIMMED = Symbol.for('keyway.runtimes.shimmedLocalStorage');
 
 declare const EdgeRuntime: string | undefined;
 
@@ -22,7 +18,8 @@ const cases: Record<string, Case> = {
     return {
       userAgent: typeof navigator === 'undefined' ? null : navigator.userAgent,
       edgeRuntime: typeof EdgeRuntime === 'string' ? EdgeRuntime : null,
-      shimmedLocalStorage: (globalThis as { [SHIMMED]?: boolean })[SHIMMED] === true,
+      // @keyway/mocks runs without it: its workerd/edge-light build never loads msw, which needs it here.
+      localStorage: typeof (globalThis as { localStorage?: unknown }).localStorage,
       webCrypto: typeof crypto.subtle.sign === 'function',
       // Neither runtime may hand out Node's globals: the SDK must not need them.
       process: typeof (globalThis as { process?: unknown }).process,

@@ -18,9 +18,6 @@ export function workerModule(): Promise<string> {
     platform: 'browser',
     conditions: ['workerd', 'worker', 'browser'],
     target: 'es2022',
-    // The packages' own tsconfig.json `paths` (e.g. mocks' `#server` -> its Node source) exist only in
-    // this repository, not in the published tarballs: a user's bundler never sees them.
-    tsconfigRaw: '{}',
     write: false,
     logLevel: 'silent',
   }).then((result) => result.outputFiles[0]!.text);

@@ -31,7 +31,7 @@ describe('edge-runtime itself', () => {
       detail: {
         userAgent: null,
         edgeRuntime: 'edge-runtime',
-        shimmedLocalStorage: true,
+        localStorage: 'undefined',
         webCrypto: true,
         process: 'undefined',
         buffer: 'undefined',

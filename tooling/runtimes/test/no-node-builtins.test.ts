@@ -48,8 +48,6 @@ async function graphOf(entry: string): Promise<Graph> {
     format: 'esm',
     platform: 'browser',
     conditions: ['workerd', 'worker', 'browser'],
-    // The packages' own tsconfig.json `paths` exist only in this repository, not in the tarballs.
-    tsconfigRaw: '{}',
     plugins: [recordBare],
     logLevel: 'silent',
   });

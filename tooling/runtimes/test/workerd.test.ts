@@ -32,7 +32,7 @@ describe('workerd itself', () => {
       detail: {
         userAgent: 'Cloudflare-Workers',
         edgeRuntime: null,
-        shimmedLocalStorage: true,
+        localStorage: 'undefined',
         webCrypto: true,
         process: 'undefined',
         buffer: 'undefined',
