@@ -118,8 +118,12 @@ describe.each(TARGETS)('authorization code flow with PKCE against %s', (name) =>
     // The same client: its state was consumed, so it refuses before reaching the token endpoint.
     await expectError(client.handleCallback(callbackUrl, request), CallbackError, 'state_reused');
 
-    // Another client instance (another process, say) tries the code: the server says invalid_grant.
-    const another = await discover(op.issuer, op.clients.basic);
+    // Another client instance in this process (discover() per request) shares the consumed states.
+    const again = await discover(op.issuer, op.clients.basic);
+    await expectError(again.handleCallback(callbackUrl, request), CallbackError, 'state_reused');
+
+    // Another process (its own state store) tries the code: the server says invalid_grant.
+    const another = await discover(op.issuer, { ...op.clients.basic, stateStore: { consume: async () => true } });
     await expectError(another.handleCallback(callbackUrl, request), OAuthError, 'invalid_grant');
     // RFC 9700 section 4.1.2: the replay revokes what the code issued.
     expect(await client.introspect(tokens.access_token)).toEqual({ active: false });
