@@ -24,7 +24,7 @@ interface MetadataEntry {
  * (and one request in flight); a client with another fetch (another mock at the same issuer)
  * discovers on its own.
  */
-const cache = new ScopedCache<MetadataEntry>();
+const cache = /* @__PURE__ */ new ScopedCache<MetadataEntry>();
 
 /** Internal (tests only): forgets every discovered issuer. */
 export function clearDiscoveryCache(): void {

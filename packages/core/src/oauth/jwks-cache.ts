@@ -28,8 +28,8 @@ export interface KeySet {
  * one refetch cooldown, while a client with another `fetch` (another mock at the same issuer) never
  * sees these keys.
  */
-const entries = new ScopedCache<KeySet>();
-const inflight = new ScopedCache<Promise<KeySet>>();
+const entries = /* @__PURE__ */ new ScopedCache<KeySet>();
+const inflight = /* @__PURE__ */ new ScopedCache<Promise<KeySet>>();
 
 /** Where a JWKS comes from: its URL, the transport to fetch it with, and the cache scope of that transport. */
 export interface JwksSource {

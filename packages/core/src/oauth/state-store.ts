@@ -77,7 +77,7 @@ export class ConsumedStates {
   }
 }
 
-const shared = new ConsumedStates();
+const shared = /* @__PURE__ */ new ConsumedStates();
 
 /** The process-wide default store: one set of consumed states for every client in the realm. */
 export const memoryStateStore: StateStore = {
