@@ -1,6 +1,6 @@
 import { type TokenStore, tokenKey } from '@keyway/token-store';
 import { ConfigurationError, KeywayError, OAuthError } from './errors.js';
-import type { TokenSet } from './token-set.js';
+import { redactOnInspect, type TokenSet } from './token-set.js';
 
 /** What the token source needs from an OAuth client (`OAuthClient` satisfies it). */
 export interface TokenSourceOAuthClient {
@@ -120,7 +120,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
    * on every call: such a token is used for the first half of its remaining life.
    */
   const remember = (tokens: TokenSet, arrived = false) => {
-    cached = tokens;
+    cached = redactOnInspect(tokens);
     cachedPromise = Promise.resolve(tokens);
     if (tokens.expires_at === undefined) {
       freshUntil = Number.POSITIVE_INFINITY;

@@ -1,5 +1,5 @@
 import { InvalidResponseError } from '../errors.js';
-import type { TokenSet } from '../token-set.js';
+import { redactOnInspect, type TokenSet } from '../token-set.js';
 import { errorFromResponse } from './errors-map.js';
 
 /** How a token endpoint response is read. */
@@ -89,5 +89,5 @@ export async function processTokenResponse(response: Response, context: TokenRes
     invalid('"issued_token_type" is missing (RFC 8693).', status);
   }
   delete tokens.claims;
-  return tokens;
+  return redactOnInspect(tokens);
 }
