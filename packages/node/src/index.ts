@@ -1,1 +1,22 @@
+export {
+  type AuthenticatedTokenSet,
+  type AuthenticateOptions,
+  authenticate,
+  DEFAULT_SCOPE,
+  login,
+  loginKey,
+} from './authenticate.js';
+export { CodeFlow, type CodeFlowOptions, type CodeFlowStart } from './code-flow.js';
+export { type DeviceCodeInfo, DeviceFlow, type DeviceFlowOptions, printDeviceCode } from './device-flow.js';
+export { InteractionRequiredError, LoginTimeoutError } from './errors.js';
+
+/**
+ * The version of `@keyway/node`.
+ *
+ * @example
+ * ```ts
+ * import { version } from '@keyway/node';
+ * process.stderr.write(`@keyway/node ${version}\n`);
+ * ```
+ */
 export const version = '0.0.0';

@@ -1,0 +1,290 @@
+import { createTokenSource, type FetchLike, LoginRequiredError, type OAuthClient, type TokenSet } from '@keyway/core';
+import { type TokenStore, tokenKey } from '@keyway/token-store';
+import { FileTokenStore } from '@keyway/token-store/file';
+import { CodeFlow } from './code-flow.js';
+import { type DeviceCodeInfo, DeviceFlow } from './device-flow.js';
+import { InteractionRequiredError } from './errors.js';
+import { clientFor } from './internal/client.js';
+import { hasDisplay, isInteractiveSession } from './internal/environment.js';
+
+/**
+ * Options of {@link authenticate} and {@link login}. Everything but the optional functions and `store`
+ * is plain data, so the options can cross to a worker thread.
+ *
+ * @example
+ * ```ts
+ * import type { AuthenticateOptions } from '@keyway/node';
+ *
+ * const options: AuthenticateOptions = {
+ *   issuer: 'https://auth.example.com',
+ *   clientId: 'my-cli',
+ *   scope: 'openid offline_access api:read',
+ *   flow: 'device',
+ * };
+ * ```
+ */
+export interface AuthenticateOptions {
+  /** The provider's issuer URL (discovery runs against it). */
+  issuer: string;
+  /** The registered client id (a public native client, usually). */
+  clientId: string;
+  /** Only for confidential clients; a CLI is normally a public client. */
+  clientSecret?: string;
+  /** Space-separated scopes (default `openid offline_access`: `offline_access` asks for a refresh token). */
+  scope?: string;
+  /** RFC 8707 resource indicator: the API the access token is for. Part of the store key. */
+  resource?: string;
+  /** Where tokens are kept; default a `FileTokenStore` at its default path (`~/.cache/keyway/tokens.json`). */
+  store?: TokenStore;
+  /** The token file, when `store` is not given (default: `KEYWAY_TOKEN_FILE`, else the store's default path). */
+  tokenFile?: string;
+  /**
+   * How to log in when a login is needed: `browser` (code flow, loopback redirect), `device` (device
+   * flow), or `auto` (default): the browser when a display is likely (macOS, Windows, `DISPLAY` or
+   * `WAYLAND_DISPLAY` set) and the provider has no objection, else the device flow.
+   */
+  flow?: 'auto' | 'browser' | 'device';
+  /**
+   * May a person be asked to log in? Default: stdin and stdout are terminals and `CI` is not set.
+   * When false and no usable token is stored, {@link InteractionRequiredError} is thrown.
+   */
+  interactive?: boolean;
+  /** Opens the authorization URL; default the platform opener (`xdg-open`, `open`, `rundll32`), detached, no shell. */
+  openBrowser?: (url: string) => Promise<void>;
+  /** Shows the device code; default: prints the verification URI and user code to stderr. */
+  onDeviceCode?: (info: DeviceCodeInfo) => void;
+  /** Port of the loopback redirect on 127.0.0.1 (default 0: any free port). */
+  redirectPort?: number;
+  /** Milliseconds a person gets to finish an interactive login (default 300 000). */
+  timeout?: number;
+  /** Cancels a pending login with `KeywayAbortError`. */
+  signal?: AbortSignal;
+  /** A `fetch` implementation (default the global one). */
+  fetch?: FetchLike;
+  /** Seconds before expiry at which a cached token counts as expired (default 30). */
+  skew?: number;
+  /**
+   * Ignore `KEYWAY_TOKEN` (default false). When `KEYWAY_TOKEN` is set, `authenticate` returns it as is,
+   * without looking at the store or the network: the way to hand a token to scripts and CI jobs.
+   */
+  ignoreEnvToken?: boolean;
+}
+
+/**
+ * A token set with a ready `Authorization` header. `console.log` and `util.inspect` show it with the
+ * tokens (and the header) redacted; JSON and spreading keep them.
+ *
+ * @example
+ * ```ts
+ * import { authenticate, type AuthenticatedTokenSet } from '@keyway/node';
+ *
+ * const tokens: AuthenticatedTokenSet = await authenticate({ issuer: 'https://auth.example.com', clientId: 'my-cli' });
+ * await fetch('https://api.example.com/things', { headers: tokens.headers });
+ * ```
+ */
+export type AuthenticatedTokenSet = TokenSet & {
+  headers: { Authorization: string };
+};
+
+/**
+ * The default scope of a login: an ID token and a refresh token.
+ *
+ * @example
+ * ```ts
+ * import { authenticate, DEFAULT_SCOPE } from '@keyway/node';
+ *
+ * await authenticate({ issuer: 'https://auth.example.com', clientId: 'my-cli', scope: `${DEFAULT_SCOPE} api:read` });
+ * ```
+ */
+export const DEFAULT_SCOPE = 'openid offline_access';
+
+/**
+ * Returns a usable access token, doing only as much as needed:
+ *
+ * 1. `KEYWAY_TOKEN` when set (unless `ignoreEnvToken`): returned as is.
+ * 2. The stored token set, while it is valid for longer than `skew`: no request at all.
+ * 3. A refresh with the stored refresh token (one refresh across processes, through the store's lock).
+ * 4. An interactive login: the browser (code flow with a loopback redirect on 127.0.0.1) or the device
+ *    flow, then stored for next time.
+ * 5. In a session that cannot ask a person (no TTY, `CI`, `interactive: false`):
+ *    {@link InteractionRequiredError} (`interaction_required`), whose message says how to provide a token.
+ *
+ * @example
+ * ```ts
+ * import { authenticate } from '@keyway/node';
+ *
+ * const token = await authenticate({ issuer: 'https://auth.example.com', clientId: 'my-cli' });
+ * const response = await fetch('https://api.example.com/me', { headers: token.headers });
+ * ```
+ */
+export async function authenticate(options: AuthenticateOptions): Promise<AuthenticatedTokenSet> {
+  const envToken = options.ignoreEnvToken ? undefined : process.env.KEYWAY_TOKEN;
+  if (envToken) {
+    return withHeaders({ access_token: envToken, token_type: 'Bearer' });
+  }
+  const { source, store } = tokenSourceFor(options);
+  try {
+    return withHeaders(await source.getToken());
+  } catch (error) {
+    if (!LoginRequiredError.is(error)) {
+      throw error;
+    }
+    const interactive = options.interactive ?? isInteractiveSession();
+    if (!interactive) {
+      throw interactionRequired(options, store, error);
+    }
+  }
+  return login(options);
+}
+
+/**
+ * Runs an interactive login now (browser or device flow, as `flow` says) and stores the result,
+ * whatever is cached: what `keyway login` does.
+ *
+ * @example
+ * ```ts
+ * import { login } from '@keyway/node';
+ *
+ * const tokens = await login({ issuer: 'https://auth.example.com', clientId: 'my-cli', flow: 'device' });
+ * process.stderr.write(`Signed in as ${tokens.claims?.sub}\n`);
+ * ```
+ */
+export async function login(options: AuthenticateOptions): Promise<AuthenticatedTokenSet> {
+  const { source } = tokenSourceFor(options);
+  const flow = await chooseFlow(options);
+  const config = {
+    issuer: options.issuer,
+    clientId: options.clientId,
+    ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  };
+  const common = {
+    ...config,
+    scope: options.scope ?? DEFAULT_SCOPE,
+    ...(options.resource === undefined ? {} : { resource: options.resource }),
+    ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  };
+  const tokens =
+    flow === 'device'
+      ? await new DeviceFlow({
+          ...common,
+          ...(options.onDeviceCode === undefined ? {} : { onDeviceCode: options.onDeviceCode }),
+        }).run()
+      : await new CodeFlow({
+          ...common,
+          ...(options.openBrowser === undefined ? {} : { openBrowser: options.openBrowser }),
+          ...(options.redirectPort === undefined ? {} : { redirectPort: options.redirectPort }),
+        }).run();
+  await source.set(tokens);
+  return withHeaders(tokens);
+}
+
+/**
+ * The store key of a login: the same in `authenticate`, `login` and the `keyway` CLI (the scope
+ * defaults to {@link DEFAULT_SCOPE}).
+ *
+ * @example
+ * ```ts
+ * import { loginKey } from '@keyway/node';
+ * import { FileTokenStore } from '@keyway/token-store/file';
+ *
+ * await new FileTokenStore().delete(loginKey({ issuer: 'https://auth.example.com', clientId: 'my-cli' }));
+ * ```
+ */
+export function loginKey(options: Pick<AuthenticateOptions, 'issuer' | 'clientId' | 'resource' | 'scope'>): string {
+  return tokenKey({
+    issuer: options.issuer,
+    clientId: options.clientId,
+    ...(options.resource === undefined ? {} : { audience: options.resource }),
+    scope: options.scope ?? DEFAULT_SCOPE,
+  });
+}
+
+/** The store `authenticate` uses for these options. */
+export function storeFor(options: Pick<AuthenticateOptions, 'store' | 'tokenFile'>): TokenStore {
+  if (options.store) {
+    return options.store;
+  }
+  const path = options.tokenFile ?? (process.env.KEYWAY_TOKEN_FILE || undefined);
+  return new FileTokenStore(path === undefined ? {} : { path });
+}
+
+function tokenSourceFor(options: AuthenticateOptions) {
+  const store = storeFor(options);
+  // Discovery happens only when a refresh is needed: a cached token costs no request.
+  let client: Promise<OAuthClient> | undefined;
+  const lazyClient = () => {
+    client ??= clientFor({
+      issuer: options.issuer,
+      clientId: options.clientId,
+      ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
+    return client;
+  };
+  const source = createTokenSource({
+    client: {
+      issuer: options.issuer,
+      clientId: options.clientId,
+      refresh: async (tokens, refreshOptions) => (await lazyClient()).refresh(tokens, refreshOptions),
+      clientCredentials: async (params) => (await lazyClient()).clientCredentials(params),
+    },
+    grant: { type: 'refresh_token' },
+    store,
+    key: loginKey(options),
+    ...(options.skew === undefined ? {} : { skew: options.skew }),
+  });
+  return { source, store };
+}
+
+async function chooseFlow(options: AuthenticateOptions): Promise<'browser' | 'device'> {
+  const flow = options.flow ?? 'auto';
+  if (flow !== 'auto') {
+    return flow;
+  }
+  if (options.openBrowser !== undefined || hasDisplay()) {
+    return 'browser';
+  }
+  // No display: the device flow, when the provider offers it.
+  const client = await clientFor({
+    issuer: options.issuer,
+    clientId: options.clientId,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  });
+  return typeof client.metadata.device_authorization_endpoint === 'string' ? 'device' : 'browser';
+}
+
+function interactionRequired(options: AuthenticateOptions, store: TokenStore, cause: unknown) {
+  const where = store instanceof FileTokenStore ? ` (tokens are kept in ${store.path})` : '';
+  return new InteractionRequiredError(
+    `A login is required for client "${options.clientId}" at ${options.issuer}, but this session is not interactive ` +
+      '(no terminal, CI is set, or interactive: false). Provide a token in one of these ways: ' +
+      `run \`keyway login --issuer ${options.issuer} --client-id ${options.clientId}\` beforehand${where}; ` +
+      'or set KEYWAY_TOKEN to an access token (e.g. a CI secret); ' +
+      'or use client credentials (clientSecret with createTokenSource({ grant: { type: "client_credentials" } }) from @keyway/core).',
+    { issuer: options.issuer, clientId: options.clientId, cause },
+  );
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+const SECRETS = ['access_token', 'refresh_token', 'id_token'] as const;
+
+/** Adds `headers.Authorization`; `util.inspect` shows the result with every token redacted. */
+function withHeaders(tokens: TokenSet): AuthenticatedTokenSet {
+  const result: AuthenticatedTokenSet = { ...tokens, headers: { Authorization: `Bearer ${tokens.access_token}` } };
+  Object.defineProperty(result, INSPECT, {
+    enumerable: false,
+    configurable: true,
+    value(_depth: number, inspectOptions: unknown, inspect?: (value: unknown, options?: unknown) => string) {
+      const shown: Record<string, unknown> = { ...this, headers: { Authorization: 'Bearer [redacted]' } };
+      for (const name of SECRETS) {
+        if (typeof shown[name] === 'string') {
+          shown[name] = `[redacted: ${(shown[name] as string).length} chars]`;
+        }
+      }
+      return typeof inspect === 'function' ? `TokenSet ${inspect(shown, inspectOptions)}` : shown;
+    },
+  });
+  return result;
+}
