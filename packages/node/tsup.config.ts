@@ -1,9 +1,10 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  // `sync/worker`: the worker thread of the synchronous API, loaded by path (src/sync/worker-url.ts).
+  entry: { index: 'src/index.ts', cli: 'src/cli/index.ts', 'sync/worker': 'src/sync/worker.ts' },
   format: ['esm'],
-  dts: true,
+  dts: { entry: { index: 'src/index.ts' } },
   clean: true,
   sourcemap: true,
   target: 'es2022',

@@ -1,0 +1,173 @@
+import { inspect } from 'node:util';
+import { CallbackError, DeviceFlowError, LoginRequiredError } from '@keyway/core';
+import { MemoryTokenStore } from '@keyway/token-store';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CLIENT_ID, followRedirect, useMockServer } from '../test/helpers.js';
+import { authenticate, login, loginKey } from './authenticate.js';
+import { InteractionRequiredError } from './errors.js';
+
+const ctx = useMockServer();
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+const options = (store = new MemoryTokenStore()) => ({ issuer: ctx.issuer, clientId: CLIENT_ID, store });
+
+describe('authenticate', () => {
+  it('returns a cached token with zero requests', async () => {
+    const store = new MemoryTokenStore();
+    const expires_at = Math.floor(Date.now() / 1000) + 3600;
+    await store.set(loginKey(options(store)), { access_token: 'cached-at', token_type: 'Bearer', expires_at });
+
+    const token = await authenticate({ ...options(store), interactive: false });
+
+    expect(token.access_token).toBe('cached-at');
+    expect(token.headers).toEqual({ Authorization: 'Bearer cached-at' });
+    expect(ctx.mock.calls).toHaveLength(0);
+  });
+
+  it('refreshes an expired token with one token request', async () => {
+    const store = new MemoryTokenStore();
+    const first = await login({
+      ...options(store),
+      flow: 'browser',
+      openBrowser: async (url) => void followRedirect(url),
+    });
+    expect(first.refresh_token).toEqual(expect.any(String));
+    const key = loginKey(options(store));
+    await store.set(key, { ...(await store.get(key))!, expires_at: Math.floor(Date.now() / 1000) - 10 });
+    const before = ctx.mock.callsTo('token').length;
+    const callsBefore = ctx.mock.calls.length;
+
+    const token = await authenticate({ ...options(store), interactive: false });
+
+    expect(ctx.mock.callsTo('token').length - before).toBe(1);
+    expect(ctx.mock.calls.length - callsBefore).toBe(1); // discovery and JWKS are cached from the login
+    expect(ctx.mock.calls.at(-1)!.body).toMatchObject({ grant_type: 'refresh_token' });
+    expect(token.access_token).not.toBe(first.access_token);
+    expect(token.headers.Authorization).toBe(`Bearer ${token.access_token}`);
+    expect((await store.get(key))!.access_token).toBe(token.access_token);
+  });
+
+  it('logs in through the browser (code flow, loopback redirect) and stores the tokens', async () => {
+    const store = new MemoryTokenStore();
+    let page: Awaited<ReturnType<typeof followRedirect>> | undefined;
+    const token = await authenticate({
+      ...options(store),
+      interactive: true,
+      flow: 'browser',
+      openBrowser: async (url) => {
+        const authorize = new URL(url);
+        expect(authorize.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+        expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+        page = await followRedirect(url);
+      },
+    });
+
+    expect(page!.status).toBe(200);
+    expect(page!.html).toContain('Signed in');
+    expect(page!.html).not.toContain(token.access_token);
+    expect(token.claims?.sub).toBe('usr_test');
+    expect(token.headers.Authorization).toBe(`Bearer ${token.access_token}`);
+    expect((await store.get(loginKey(options(store))))!.access_token).toBe(token.access_token);
+    // The loopback server is gone.
+    await expect(fetch(page!.location)).rejects.toThrow();
+  });
+
+  it('logs in with the device flow (approved through the mock)', async () => {
+    const store = new MemoryTokenStore();
+    const shown: string[] = [];
+    const token = await authenticate({
+      ...options(store),
+      interactive: true,
+      flow: 'device',
+      onDeviceCode: (info) => {
+        shown.push(info.verificationUri);
+        ctx.mock.approveDevice(info.userCode);
+      },
+    });
+    expect(shown).toEqual([`${ctx.issuer}/device`]);
+    expect(token.claims?.sub).toBe('usr_test');
+    expect(token.refresh_token).toEqual(expect.any(String));
+    expect(await store.get(loginKey(options(store)))).toMatchObject({ access_token: token.access_token });
+  });
+
+  it('rejects a denied device login with DeviceFlowError access_denied', async () => {
+    const error = await authenticate({
+      ...options(),
+      interactive: true,
+      flow: 'device',
+      onDeviceCode: (info) => ctx.mock.denyDevice(info.userCode),
+    }).catch((e: unknown) => e);
+    expect(DeviceFlowError.is(error) && error.code).toBe('access_denied');
+  });
+
+  it('refuses to ask a person in a non-interactive session: InteractionRequiredError, no request', async () => {
+    const error = await authenticate({ ...options(), interactive: false }).catch((e: unknown) => e);
+
+    expect(InteractionRequiredError.is(error)).toBe(true);
+    const e = error as InteractionRequiredError;
+    expect(e.code).toBe('interaction_required');
+    expect(e.name).toBe('InteractionRequiredError');
+    expect(e.message).toContain(`keyway login --issuer ${ctx.issuer} --client-id ${CLIENT_ID}`);
+    expect(e.message).toContain('KEYWAY_TOKEN');
+    expect(e.message).toContain('client credentials');
+    expect(LoginRequiredError.is(e.cause)).toBe(true);
+    expect(ctx.mock.calls).toHaveLength(0);
+  });
+
+  it('is non-interactive by default without a TTY or with CI set', async () => {
+    vi.stubEnv('CI', 'true');
+    const error = await authenticate(options()).catch((e: unknown) => e);
+    expect(InteractionRequiredError.is(error)).toBe(true);
+  });
+
+  it('turns a refused refresh token into InteractionRequiredError when nobody can log in', async () => {
+    const store = new MemoryTokenStore();
+    await store.set(loginKey(options(store)), {
+      access_token: 'old',
+      token_type: 'Bearer',
+      expires_at: Math.floor(Date.now() / 1000) - 60,
+      refresh_token: 'unknown-refresh-token',
+    });
+    const error = await authenticate({ ...options(store), interactive: false }).catch((e: unknown) => e);
+    expect(InteractionRequiredError.is(error)).toBe(true);
+    expect(await store.get(loginKey(options(store)))).toBeUndefined();
+  });
+
+  it('returns KEYWAY_TOKEN as is, without store or network', async () => {
+    vi.stubEnv('KEYWAY_TOKEN', 'env-token');
+    const token = await authenticate({ ...options(), interactive: false });
+    expect(token).toMatchObject({ access_token: 'env-token', headers: { Authorization: 'Bearer env-token' } });
+    expect(ctx.mock.calls).toHaveLength(0);
+    const ignored = await authenticate({ ...options(), interactive: false, ignoreEnvToken: true }).catch((e) => e);
+    expect(InteractionRequiredError.is(ignored)).toBe(true);
+  });
+
+  it('rejects an error callback with CallbackError and shows a failure page', async () => {
+    ctx.mock.denyAuthorization();
+    let page: Awaited<ReturnType<typeof followRedirect>> | undefined;
+    const error = await authenticate({
+      ...options(),
+      interactive: true,
+      flow: 'browser',
+      openBrowser: async (url) => {
+        page = await followRedirect(url);
+      },
+    }).catch((e: unknown) => e);
+
+    expect(CallbackError.is(error)).toBe(true);
+    expect((error as CallbackError).error).toBe('access_denied');
+    expect(page!.status).toBe(400);
+    expect(page!.html).toContain('Sign-in failed');
+    expect(page!.html).toContain('access_denied');
+  });
+
+  it('prints token sets with the tokens and the header redacted', async () => {
+    vi.stubEnv('KEYWAY_TOKEN', 'secret-env-token');
+    const token = await authenticate(options());
+    expect(inspect(token)).not.toContain('secret-env-token');
+    expect(JSON.stringify(token)).toContain('secret-env-token');
+  });
+});

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+import { version } from '../index.js';
+import { main } from './main.js';
+
+main(process.argv.slice(2), version).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`keyway: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,369 @@
+import { parseArgs } from 'node:util';
+import { KeywayError } from '@keyway/core';
+import { tokenKey } from '@keyway/token-store';
+import { FileTokenStore } from '@keyway/token-store/file';
+import { type AuthenticatedTokenSet, authenticate, DEFAULT_SCOPE, login, loginKey } from '../authenticate.js';
+import { InteractionRequiredError } from '../errors.js';
+import { clientFor } from '../internal/client.js';
+import { openInBrowser } from '../internal/open-browser.js';
+import { readStoredLogins, type StoredLogin } from './stored-logins.js';
+
+/** Exit codes of `keyway` (documented in the README). */
+export const EXIT = { ok: 0, error: 1, usage: 2, loginRequired: 3 } as const;
+
+const HELP = `Usage: keyway <command> [options]
+
+Commands:
+  login    Sign in (browser on this machine, or a device code) and store the tokens
+  token    Print a valid access token on stdout (refreshing it when needed)
+  list     Show stored logins (issuer, client, scope, expiry; never tokens)
+  logout   Remove a stored login and revoke its refresh token at the server
+
+Options:
+  --issuer <url>        Issuer URL                          (env KEYWAY_ISSUER)
+  --client-id <id>      Client id                           (env KEYWAY_CLIENT_ID)
+  --scope <scopes>      Scopes (default "${DEFAULT_SCOPE}")  (env KEYWAY_SCOPE)
+  --resource <uri>      RFC 8707 resource indicator         (env KEYWAY_RESOURCE)
+  --token-file <path>   Token file                          (env KEYWAY_TOKEN_FILE)
+  --device, --browser   login: force the device or the browser flow
+  --json                Machine-readable output on stdout
+  -h, --help            This help;  --version  the version
+
+A confidential client's secret comes from KEYWAY_CLIENT_SECRET (never a flag: flags show in ps).
+token, list and logout find the login by the options given; with a single stored login none are needed.
+
+Exit codes: 0 ok, 1 error, 2 usage error, 3 login required (run keyway login).`;
+
+class UsageError extends Error {}
+
+class NotLoggedInError extends Error {}
+
+interface Flags {
+  issuer?: string;
+  clientId?: string;
+  scope?: string;
+  resource?: string;
+  tokenFile?: string;
+  clientSecret?: string;
+  device: boolean;
+  browser: boolean;
+  json: boolean;
+}
+
+/** Runs the CLI with `argv` (without node and the script) and resolves to the exit code. */
+export async function main(argv: string[], version: string): Promise<number> {
+  let flags: Flags;
+  let command: string | undefined;
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        issuer: { type: 'string' },
+        'client-id': { type: 'string' },
+        scope: { type: 'string' },
+        resource: { type: 'string' },
+        'token-file': { type: 'string' },
+        device: { type: 'boolean', default: false },
+        browser: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', default: false },
+      },
+    });
+    const { values, positionals } = parsed;
+    if (values.version) {
+      process.stdout.write(`${version}\n`);
+      return EXIT.ok;
+    }
+    if (values.help || positionals.length === 0) {
+      (values.help ? process.stdout : process.stderr).write(`${HELP}\n`);
+      return values.help ? EXIT.ok : EXIT.usage;
+    }
+    if (positionals.length > 1) {
+      throw new UsageError(`Unexpected argument: ${positionals[1]}`);
+    }
+    command = positionals[0];
+    const env = process.env;
+    flags = {
+      device: values.device,
+      browser: values.browser,
+      json: values.json,
+      ...defined('issuer', values.issuer ?? env.KEYWAY_ISSUER),
+      ...defined('clientId', values['client-id'] ?? env.KEYWAY_CLIENT_ID),
+      ...defined('scope', values.scope ?? env.KEYWAY_SCOPE),
+      ...defined('resource', values.resource ?? env.KEYWAY_RESOURCE),
+      ...defined('tokenFile', values['token-file'] ?? env.KEYWAY_TOKEN_FILE),
+      ...defined('clientSecret', env.KEYWAY_CLIENT_SECRET),
+    };
+    if (flags.device && flags.browser) {
+      throw new UsageError('--device and --browser exclude each other.');
+    }
+  } catch (error) {
+    process.stderr.write(`keyway: ${(error as Error).message}\nRun keyway --help for usage.\n`);
+    return EXIT.usage;
+  }
+  try {
+    switch (command) {
+      case 'login':
+        return await loginCommand(flags);
+      case 'token':
+        return await tokenCommand(flags);
+      case 'list':
+        return await listCommand(flags);
+      case 'logout':
+        return await logoutCommand(flags);
+      default:
+        throw new UsageError(`Unknown command: ${command}`);
+    }
+  } catch (error) {
+    return report(error, flags.json);
+  }
+}
+
+function report(error: unknown, json: boolean): number {
+  const code =
+    error instanceof UsageError
+      ? EXIT.usage
+      : error instanceof NotLoggedInError || InteractionRequiredError.is(error)
+        ? EXIT.loginRequired
+        : EXIT.error;
+  // Keyway errors never carry a token or secret in their message.
+  const message = error instanceof Error ? error.message : String(error);
+  const errorCode = KeywayError.is(error) ? error.code : code === EXIT.usage ? 'usage' : undefined;
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ error: { code: errorCode ?? 'error', message } })}\n`);
+  }
+  process.stderr.write(`keyway: ${message}\n`);
+  if (code === EXIT.usage) {
+    process.stderr.write('Run keyway --help for usage.\n');
+  }
+  return code;
+}
+
+function defined<K extends string>(name: K, value: string | undefined): { [P in K]?: string } {
+  return (value ? { [name]: value } : {}) as { [P in K]?: string };
+}
+
+function storeOf(flags: Flags): FileTokenStore {
+  return new FileTokenStore(flags.tokenFile === undefined ? {} : { path: flags.tokenFile });
+}
+
+interface Target {
+  issuer: string;
+  clientId: string;
+  scope: string;
+  resource?: string;
+}
+
+/**
+ * Which login a command is about: the options given, completed from the stored logins (a single stored
+ * login needs no options; a login with a non-default scope is found by issuer and client).
+ */
+async function resolveTarget(flags: Flags, store: FileTokenStore): Promise<Target> {
+  const logins = await readStoredLogins(store.path);
+  const normalisedIssuer = flags.issuer === undefined ? undefined : keyPart(flags.issuer);
+  const matches = logins.filter(
+    (login) =>
+      (normalisedIssuer === undefined || keyPart(login.issuer) === normalisedIssuer) &&
+      (flags.clientId === undefined || login.clientId === flags.clientId) &&
+      (flags.scope === undefined || sameScope(login.scope, flags.scope)) &&
+      (flags.resource === undefined || login.audience === flags.resource),
+  );
+  const explicit = flags.issuer !== undefined && flags.clientId !== undefined;
+  const pick = (login: StoredLogin): Target => ({
+    issuer: flags.issuer ?? login.issuer,
+    clientId: login.clientId,
+    scope: login.scope ?? '',
+    ...(login.audience === undefined ? {} : { resource: login.audience }),
+  });
+  if (matches.length === 1) {
+    return pick(matches[0]!);
+  }
+  if (matches.length > 1) {
+    const byDefault = matches.filter((login) => sameScope(login.scope, flags.scope ?? DEFAULT_SCOPE));
+    if (byDefault.length === 1) {
+      return pick(byDefault[0]!);
+    }
+    if (!explicit || flags.scope === undefined) {
+      throw new UsageError(
+        `Several stored logins match; choose one with --issuer, --client-id and --scope:\n${matches
+          .map((login) => `  ${describe(login)}`)
+          .join('\n')}`,
+      );
+    }
+  }
+  if (explicit) {
+    return {
+      issuer: flags.issuer!,
+      clientId: flags.clientId!,
+      scope: flags.scope ?? DEFAULT_SCOPE,
+      ...(flags.resource === undefined ? {} : { resource: flags.resource }),
+    };
+  }
+  throw new NotLoggedInError(
+    logins.length === 0
+      ? 'Not logged in: run `keyway login --issuer <url> --client-id <id>` first (or set KEYWAY_ISSUER and KEYWAY_CLIENT_ID).'
+      : 'No stored login matches the options given; run `keyway list` to see them, or `keyway login`.',
+  );
+}
+
+function keyPart(issuer: string): string {
+  return tokenKey({ issuer, clientId: '-' });
+}
+
+function sameScope(a: string | undefined, b: string): boolean {
+  const norm = (scope: string | undefined) => [...new Set((scope ?? '').split(/\s+/).filter(Boolean))].sort().join(' ');
+  return norm(a) === norm(b);
+}
+
+function describe(login: StoredLogin): string {
+  return `${login.issuer}  client ${login.clientId}${login.scope ? `  scope "${login.scope}"` : ''}${
+    login.audience ? `  resource ${login.audience}` : ''
+  }`;
+}
+
+function authOptions(flags: Flags, target: Target, store: FileTokenStore) {
+  return {
+    ...target,
+    store,
+    ...(flags.clientSecret === undefined ? {} : { clientSecret: flags.clientSecret }),
+  };
+}
+
+async function loginCommand(flags: Flags): Promise<number> {
+  if (flags.issuer === undefined || flags.clientId === undefined) {
+    throw new UsageError('login needs --issuer and --client-id (or KEYWAY_ISSUER and KEYWAY_CLIENT_ID).');
+  }
+  const store = storeOf(flags);
+  const target: Target = {
+    issuer: flags.issuer,
+    clientId: flags.clientId,
+    scope: flags.scope ?? DEFAULT_SCOPE,
+    ...(flags.resource === undefined ? {} : { resource: flags.resource }),
+  };
+  const tokens = await login({
+    ...authOptions(flags, target, store),
+    interactive: true,
+    flow: flags.device ? 'device' : flags.browser ? 'browser' : 'auto',
+    openBrowser: async (url) => {
+      process.stderr.write(`Opening your browser to sign in. If it does not open, visit:\n\n  ${url}\n\n`);
+      await openInBrowser(url).catch(() => {});
+    },
+  });
+  const summary = loginSummary(target, tokens);
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  }
+  process.stderr.write(
+    `Logged in to ${target.issuer}${summary.subject ? ` as ${summary.subject}` : ''} (client ${target.clientId}).${
+      summary.refreshable ? '' : ' No refresh token was issued: the login ends when the access token expires.'
+    }\n`,
+  );
+  return EXIT.ok;
+}
+
+function loginSummary(target: Target, tokens: AuthenticatedTokenSet) {
+  return {
+    issuer: target.issuer,
+    clientId: target.clientId,
+    scope: tokens.scope ?? target.scope,
+    ...(target.resource === undefined ? {} : { resource: target.resource }),
+    ...(typeof tokens.claims?.sub === 'string' ? { subject: tokens.claims.sub } : {}),
+    ...(tokens.expires_at === undefined ? {} : { expiresAt: new Date(tokens.expires_at * 1000).toISOString() }),
+    refreshable: typeof tokens.refresh_token === 'string',
+  };
+}
+
+async function tokenCommand(flags: Flags): Promise<number> {
+  let tokens: AuthenticatedTokenSet;
+  if (process.env.KEYWAY_TOKEN) {
+    tokens = await authenticate({ issuer: flags.issuer ?? '', clientId: flags.clientId ?? '' });
+  } else {
+    const store = storeOf(flags);
+    const target = await resolveTarget(flags, store);
+    tokens = await authenticate({ ...authOptions(flags, target, store), interactive: false });
+  }
+  if (flags.json) {
+    process.stdout.write(
+      `${JSON.stringify({
+        access_token: tokens.access_token,
+        token_type: tokens.token_type,
+        ...(tokens.expires_at === undefined ? {} : { expires_at: tokens.expires_at }),
+        ...(tokens.scope === undefined ? {} : { scope: tokens.scope }),
+      })}\n`,
+    );
+  } else {
+    process.stdout.write(`${tokens.access_token}\n`);
+  }
+  return EXIT.ok;
+}
+
+async function listCommand(flags: Flags): Promise<number> {
+  const store = storeOf(flags);
+  const now = Date.now() / 1000;
+  const logins = await readStoredLogins(store.path);
+  if (flags.json) {
+    const out = logins.map(({ key: _key, expiresAt, ...login }) => ({
+      ...login,
+      ...(expiresAt === undefined ? {} : { expiresAt: new Date(expiresAt * 1000).toISOString() }),
+      expired: expiresAt !== undefined && expiresAt <= now,
+    }));
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  if (logins.length === 0) {
+    process.stdout.write(`No stored logins (${store.path}).\n`);
+    return EXIT.ok;
+  }
+  for (const login of logins) {
+    const expiry =
+      login.expiresAt === undefined
+        ? 'no expiry'
+        : login.expiresAt <= now
+          ? `access token expired${login.refreshable ? ' (refreshable)' : ''}`
+          : `expires ${new Date(login.expiresAt * 1000).toISOString()}${login.refreshable ? ' (refreshable)' : ''}`;
+    process.stdout.write(`${describe(login)}${login.subject ? `  user ${login.subject}` : ''}  ${expiry}\n`);
+  }
+  return EXIT.ok;
+}
+
+async function logoutCommand(flags: Flags): Promise<number> {
+  const store = storeOf(flags);
+  const target = await resolveTarget(flags, store);
+  const key = loginKey(target);
+  const tokens = await store.get(key);
+  let revoked = false;
+  if (tokens) {
+    const [token, hint] = tokens.refresh_token
+      ? [tokens.refresh_token, 'refresh_token']
+      : [tokens.access_token, 'access_token'];
+    try {
+      const client = await clientFor({
+        issuer: target.issuer,
+        clientId: target.clientId,
+        ...(flags.clientSecret === undefined ? {} : { clientSecret: flags.clientSecret }),
+      });
+      await client.revoke(token, { tokenTypeHint: hint });
+      revoked = true;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(
+        `keyway: warning: could not revoke the ${hint.replace('_', ' ')} at the server: ${message}\n`,
+      );
+    }
+    await store.delete(key);
+  }
+  if (flags.json) {
+    process.stdout.write(
+      `${JSON.stringify({ issuer: target.issuer, clientId: target.clientId, removed: tokens !== undefined, revoked })}\n`,
+    );
+  }
+  process.stderr.write(
+    tokens
+      ? `Logged out of ${target.issuer} (client ${target.clientId})${revoked ? '; the token was revoked at the server' : ''}.\n`
+      : `Not logged in to ${target.issuer} (client ${target.clientId}): nothing to remove.\n`,
+  );
+  return EXIT.ok;
+}
