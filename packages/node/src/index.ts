@@ -9,6 +9,14 @@ export {
 export { CodeFlow, type CodeFlowOptions, type CodeFlowStart } from './code-flow.js';
 export { type DeviceCodeInfo, DeviceFlow, type DeviceFlowOptions, printDeviceCode } from './device-flow.js';
 export { InteractionRequiredError, LoginTimeoutError } from './errors.js';
+export { type AuthenticateSyncOptions, authenticateSync } from './sync/authenticate-sync.js';
+export {
+  createKeywaySyncClient,
+  type KeywaySyncClient,
+  type KeywaySyncClientOptions,
+  type SyncRequestOptions,
+} from './sync/client.js';
+export { SyncWorkerError } from './sync/errors.js';
 
 /**
  * The version of `@keyway/node`.

@@ -1,0 +1,171 @@
+import { ConfigurationError, createKeywayClient, type KeywayClient, type KeywayClientOptions } from '@keyway/core';
+import type { ClientCallPayload, ClientMethod } from './internal/client-call.js';
+import { OP_CLIENT_CALL } from './internal/protocol.js';
+import { sharedBridge } from './shared-bridge.js';
+import { syncDeadline } from './sync-timeout.js';
+
+/**
+ * Options of {@link createKeywaySyncClient}: those of `createKeywayClient` from `@keyway/core`, except
+ * `fetch` (a function cannot cross to the worker thread; passing one throws `ConfigurationError`), plus
+ * `syncTimeout`.
+ */
+export interface KeywaySyncClientOptions extends Omit<KeywayClientOptions, 'fetch'> {
+  /** Not supported: the calls run in a worker thread with the global `fetch`. */
+  fetch?: never;
+  /**
+   * Milliseconds a call may block in total, retries included. Default: `timeout` × (retries + 1) plus
+   * the retry backoff plus 5 s. When it runs out the call throws `KeywayTimeoutError` (code
+   * `sync_timeout`) and the worker is restarted.
+   */
+  syncTimeout?: number;
+}
+
+/** Per-call options of the sync client: `timeout` and `headers` as in core (no `signal`), and `syncTimeout`. */
+export interface SyncRequestOptions {
+  /** Milliseconds per attempt for this call, covering the whole body. */
+  timeout?: number;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+  /** Milliseconds this call may block in total (overrides the client's). */
+  syncTimeout?: number;
+}
+
+type Result<R extends keyof KeywayClient, M extends string> =
+  KeywayClient[R] extends Record<M, (...args: never[]) => Promise<infer T>> ? T : never;
+type Params<R extends keyof KeywayClient, M extends string> =
+  KeywayClient[R] extends Record<M, (params: infer P, ...rest: never[]) => unknown> ? P : never;
+
+/**
+ * The blocking twin of `KeywayClient` from `@keyway/core`: the same resources and methods, each
+ * returning the response model or throwing the same typed `KeywayError`.
+ */
+export interface KeywaySyncClient {
+  /** The resolved base URL. */
+  readonly baseUrl: string;
+  /** Access tokens held by the token manager. */
+  readonly access: {
+    /** Retrieves a fresh access token for a persistent token id. */
+    retrieve(params: Params<'access', 'retrieve'>, options?: SyncRequestOptions): Result<'access', 'retrieve'>;
+  };
+  /** Refresh tokens handed to the token manager. */
+  readonly refresh: {
+    /** Stores a refresh token and returns the persistent token id that now stands for it. */
+    store(body: Params<'refresh', 'store'>, options?: SyncRequestOptions): Result<'refresh', 'store'>;
+  };
+  /** Offline (persistent) tokens obtained through user consent. */
+  readonly offline: {
+    /** Starts an offline-access consent; send the user to `consent_url`. Never retried. */
+    requestConsent(
+      body: Params<'offline', 'requestConsent'>,
+      options?: SyncRequestOptions,
+    ): Result<'offline', 'requestConsent'>;
+    /** Completes a consent with the callback's parameters. Never retried. */
+    callback(body: Params<'offline', 'callback'>, options?: SyncRequestOptions): Result<'offline', 'callback'>;
+    /** Revokes a persistent token. */
+    revoke(params: Params<'offline', 'revoke'>, options?: SyncRequestOptions): Result<'offline', 'revoke'>;
+  };
+  /** Validation of the client's own bearer token. */
+  readonly validation: {
+    /** Asks the service whether the current bearer token is valid. */
+    verify(options?: SyncRequestOptions): Result<'validation', 'verify'>;
+  };
+  /** Tokens of federated providers held for the user. */
+  readonly externalTokens: {
+    list(options?: SyncRequestOptions): Result<'externalTokens', 'list'>;
+    /** One provider's token; a provider that needs re-consent throws `AuthenticationError` (`reconsent_required`). */
+    retrieve(
+      params: Params<'externalTokens', 'retrieve'>,
+      options?: SyncRequestOptions,
+    ): Result<'externalTokens', 'retrieve'>;
+  };
+  /** Replaces the bearer token used from the next call on. */
+  setToken(token: string | undefined): void;
+}
+
+/**
+ * Creates a blocking client of the Keyway service, for synchronous code: a script, a config loader, a
+ * legacy synchronous API. Each call runs `@keyway/core`'s client in a worker thread while this thread
+ * waits in `Atomics.wait`, so it **blocks the event loop**: use it in scripts and CLIs, never in a server.
+ *
+ * Options are those of `createKeywayClient` (`baseUrl`, `token`, `timeout`, `retry`, `userAgent`,
+ * `maxResponseBytes`, `allowInsecureRequests`) plus `syncTimeout`; a custom `fetch` is not supported.
+ * Errors are the same classes as core's (`NotFoundError.is(e)` and `e instanceof NotFoundError` hold).
+ * Creating the client checks the options on this thread; the worker starts with the first call, is
+ * shared by every sync client of the thread, and never keeps the process alive.
+ *
+ * @example
+ * ```ts
+ * import { NotFoundError } from '@keyway/core';
+ * import { createKeywaySyncClient } from '@keyway/node';
+ *
+ * const keyway = createKeywaySyncClient({ baseUrl: 'https://keyway.example.com', token: process.env.KEYWAY_TOKEN });
+ * try {
+ *   const { access_token } = keyway.access.retrieve({ id: 'pt_123' }); // no await
+ *   process.env.API_TOKEN = access_token;
+ * } catch (error) {
+ *   if (!(error instanceof NotFoundError)) throw error;
+ * }
+ * ```
+ */
+export function createKeywaySyncClient(options: KeywaySyncClientOptions = {}): KeywaySyncClient {
+  const { fetch, syncTimeout, ...clientOptions } = options as KeywaySyncClientOptions & { fetch?: unknown };
+  if (fetch !== undefined) {
+    throw new ConfigurationError(
+      'createKeywaySyncClient() does not support a custom `fetch`: the calls run in a worker thread, which a function cannot reach. Use createKeywayClient() from @keyway/core for that.',
+      { code: 'unsupported_option' },
+    );
+  }
+  // Validates every option (base URL, token, retry) here, where the mistake is, and resolves the URL.
+  const local = createKeywayClient(clientOptions);
+  syncDeadline(clientOptions, undefined, syncTimeout);
+  const resolved: ClientCallPayload['options'] = { ...clientOptions, baseUrl: local.baseUrl };
+  let token = clientOptions.token ?? process.env.KEYWAY_API_TOKEN;
+
+  const call = (method: ClientMethod, params: unknown, requestOptions: SyncRequestOptions | undefined): never => {
+    const { syncTimeout: callTimeout, ...rest } = checkRequestOptions(requestOptions);
+    const payload: ClientCallPayload = {
+      options: { ...resolved, token: token ?? '' }, // '' is "no token": undefined would fall back to KEYWAY_API_TOKEN
+      method,
+      params,
+      requestOptions: rest,
+    };
+    const deadline = syncDeadline(clientOptions, rest.timeout, callTimeout ?? syncTimeout);
+    return sharedBridge().call(OP_CLIENT_CALL, payload, deadline) as never;
+  };
+
+  return {
+    baseUrl: local.baseUrl,
+    access: {
+      retrieve: (params, requestOptions) => call('access.retrieve', params, requestOptions),
+    },
+    refresh: {
+      store: (body, requestOptions) => call('refresh.store', body, requestOptions),
+    },
+    offline: {
+      requestConsent: (body, requestOptions) => call('offline.requestConsent', body, requestOptions),
+      callback: (body, requestOptions) => call('offline.callback', body, requestOptions),
+      revoke: (params, requestOptions) => call('offline.revoke', params, requestOptions),
+    },
+    validation: {
+      verify: (requestOptions) => call('validation.verify', undefined, requestOptions),
+    },
+    externalTokens: {
+      list: (requestOptions) => call('externalTokens.list', undefined, requestOptions),
+      retrieve: (params, requestOptions) => call('externalTokens.retrieve', params, requestOptions),
+    },
+    setToken(next) {
+      local.setToken(next); // throws ConfigurationError for a token that cannot be a header
+      token = next;
+    },
+  };
+}
+
+function checkRequestOptions(options: SyncRequestOptions | undefined): SyncRequestOptions {
+  if (options && 'signal' in options && (options as { signal?: unknown }).signal !== undefined) {
+    throw new ConfigurationError(
+      'Synchronous calls take no `signal`: nothing can fire it while the thread is blocked. Use `timeout` or `syncTimeout`.',
+      { code: 'unsupported_option' },
+    );
+  }
+  return options ?? {};
+}

@@ -1,0 +1,39 @@
+/**
+ * The operations the sync worker runs (loaded by `worker.ts` in the worker thread only).
+ */
+import { ConfigurationError, createKeywayClient } from '@keyway/core';
+import { authenticate } from '../authenticate.js';
+import type { AuthenticatePayload } from './authenticate-sync.js';
+import { CLIENT_METHODS, type ClientCallPayload } from './internal/client-call.js';
+import { OP_AUTHENTICATE, OP_CLIENT_CALL } from './internal/protocol.js';
+import { writeDeviceCode } from './internal/write-device-code.js';
+
+type AnyMethod = (...args: unknown[]) => Promise<unknown>;
+
+/** Methods whose only argument is the request options. */
+const NO_PARAMS = new Set<string>(['validation.verify', 'externalTokens.list']);
+
+async function clientCall(payload: unknown): Promise<unknown> {
+  const { options, method, params, requestOptions } = payload as ClientCallPayload;
+  if (!CLIENT_METHODS.includes(method)) {
+    throw new ConfigurationError(`Unknown Keyway client method ${JSON.stringify(method)}.`, {
+      code: 'invalid_parameter',
+    });
+  }
+  const client = createKeywayClient(options);
+  const [resource, name] = method.split('.') as [keyof typeof client, string];
+  const target = client[resource] as unknown as Record<string, AnyMethod>;
+  const fn = target[name]!;
+  return NO_PARAMS.has(method) ? fn.call(target, requestOptions) : fn.call(target, params, requestOptions);
+}
+
+async function authenticateCall(payload: unknown): Promise<unknown> {
+  const tokens = await authenticate({ ...(payload as AuthenticatePayload), onDeviceCode: writeDeviceCode });
+  return { ...tokens }; // plain data: the inspect hook is put back on the calling thread
+}
+
+/** The handler table of the sync worker, by operation name. */
+export const handlers: Record<string, (payload: unknown) => unknown> = {
+  [OP_CLIENT_CALL]: clientCall,
+  [OP_AUTHENTICATE]: authenticateCall,
+};
