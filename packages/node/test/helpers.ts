@@ -31,7 +31,9 @@ export function useMockServer(): MockContext {
  * A browser double: follows the authorization URL's redirect with fetch and loads the loopback callback,
  * as a browser would. Resolves to the callback page.
  */
-export async function followRedirect(url: string): Promise<{ status: number; html: string; location: string }> {
+export async function followRedirect(
+  url: string,
+): Promise<{ status: number; html: string; location: string; headers: Record<string, string> }> {
   const authorize = await fetch(url, { redirect: 'manual' });
   const location = authorize.headers.get('location');
   if (authorize.status !== 302 && authorize.status !== 303) {
@@ -41,5 +43,10 @@ export async function followRedirect(url: string): Promise<{ status: number; htm
     throw new Error('authorize sent no Location');
   }
   const callback = await fetch(location);
-  return { status: callback.status, html: await callback.text(), location };
+  return {
+    status: callback.status,
+    html: await callback.text(),
+    location,
+    headers: Object.fromEntries(callback.headers),
+  };
 }

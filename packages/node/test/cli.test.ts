@@ -1,0 +1,150 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_ID, useMockServer } from './helpers.js';
+
+const CLI = join(dirname(dirname(fileURLToPath(import.meta.url))), 'dist/cli.js');
+const ctx = useMockServer();
+let cache: string;
+
+beforeAll(async () => {
+  cache = await mkdtemp(join(tmpdir(), 'keyway-cli-'));
+});
+afterAll(async () => {
+  await rm(cache, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: cache, XDG_CACHE_HOME: cache, CI: 'true' };
+  return { ...base, KEYWAY_ISSUER: ctx.issuer, KEYWAY_CLIENT_ID: CLIENT_ID, ...extra };
+}
+
+function start(args: string[], extra?: Record<string, string>): { child: ChildProcess; done: Promise<Run> } {
+  const child = spawn(process.execPath, [CLI, ...args], { env: env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr!.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return { child, done };
+}
+
+const run = (args: string[], extra?: Record<string, string>) => start(args, extra).done;
+
+describe('keyway CLI', () => {
+  it('token exits 3 with a clear message before any login', async () => {
+    const result = await run(['token']);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('keyway login');
+  });
+
+  it('login --device, token, list --json, logout (revoked at the server)', async () => {
+    // login: read the user code from stderr, approve it at the mock
+    const login = start(['login', '--device', '--json']);
+    let approved = false;
+    const watcher = new Promise<void>((resolve) => {
+      let seen = '';
+      login.child.stderr!.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        const match = /enter the code: (\S+)/.exec(seen);
+        if (match && !approved) {
+          approved = true;
+          ctx.mock.approveDevice(match[1]!);
+          resolve();
+        }
+      });
+    });
+    await watcher;
+    const loggedIn = await login.done;
+    expect(loggedIn.code).toBe(0);
+    expect(JSON.parse(loggedIn.stdout)).toMatchObject({
+      issuer: ctx.issuer,
+      clientId: CLIENT_ID,
+      subject: 'usr_test',
+      refreshable: true,
+    });
+    expect(loggedIn.stderr).toContain('Logged in to');
+
+    const file = JSON.parse(await readFile(join(cache, 'keyway/tokens.json'), 'utf8'));
+    const stored = Object.values(file.entries as Record<string, { value: Record<string, string> }>)[0]!.value;
+    const secrets = [stored.access_token!, stored.refresh_token!, stored.id_token!];
+    const noSecrets = (text: string) => {
+      for (const secret of secrets) {
+        expect(text).not.toContain(secret);
+      }
+    };
+    noSecrets(loggedIn.stdout + loggedIn.stderr);
+
+    // token: only the access token, on stdout
+    const token = await run(['token']);
+    expect(token.code).toBe(0);
+    expect(token.stdout).toBe(`${stored.access_token}\n`);
+    noSecrets(token.stderr);
+
+    // list --json: issuer, client, scope, expiry; no token
+    const list = await run(['list', '--json'], { KEYWAY_ISSUER: '', KEYWAY_CLIENT_ID: '' });
+    expect(list.code).toBe(0);
+    const logins = JSON.parse(list.stdout);
+    expect(logins).toEqual([
+      expect.objectContaining({
+        issuer: ctx.issuer,
+        clientId: CLIENT_ID,
+        scope: 'offline_access openid',
+        refreshable: true,
+        expired: false,
+        expiresAt: expect.any(String),
+      }),
+    ]);
+    noSecrets(list.stdout + list.stderr);
+
+    // logout: revokes the refresh token at the mock, removes the login
+    const revokesBefore = ctx.mock.callsTo('revoke').length;
+    const logout = await run(['logout', '--json'], { KEYWAY_ISSUER: '', KEYWAY_CLIENT_ID: '' });
+    expect(logout.code).toBe(0);
+    expect(JSON.parse(logout.stdout)).toMatchObject({ removed: true, revoked: true });
+    noSecrets(logout.stdout + logout.stderr);
+    const revokes = ctx.mock.callsTo('revoke').slice(revokesBefore);
+    expect(revokes).toHaveLength(1);
+    expect(revokes[0]!.body).toMatchObject({ token: stored.refresh_token, token_type_hint: 'refresh_token' });
+    // The refresh token no longer works at the server.
+    const refused = await fetch(`${ctx.issuer}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: stored.refresh_token!,
+        client_id: CLIENT_ID,
+      }),
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: 'invalid_grant' });
+    expect(await run(['list', '--json'])).toMatchObject({ code: 0, stdout: '[]\n' });
+    expect((await run(['token'])).code).toBe(3);
+  }, 20_000);
+
+  it('token prints KEYWAY_TOKEN when set', async () => {
+    expect(await run(['token'], { KEYWAY_TOKEN: 'from-env' })).toMatchObject({ code: 0, stdout: 'from-env\n' });
+  });
+
+  it('exits 2 on usage errors', async () => {
+    const unknown = await run(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown command');
+    expect((await run(['login', '--bogus'])).code).toBe(2);
+    expect((await run(['login'], { KEYWAY_ISSUER: '' })).code).toBe(2);
+  });
+});
