@@ -3,13 +3,14 @@ import { reporters } from '../../tooling/scripts/vitest-reporters.ts';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     reporters: reporters(),
-    // Filled by the Node/edge target issues; until then the package has no tests to run.
-    passWithNoTests: true,
     projects: [
-      { extends: true, test: { name: 'node', environment: 'node' } },
-      { extends: true, test: { name: 'edge', environment: 'edge-runtime' } },
+      // test/** runs Workers in workerd through miniflare: driven from Node only.
+      {
+        extends: true,
+        test: { name: 'node', environment: 'node', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+      },
+      { extends: true, test: { name: 'edge', environment: 'edge-runtime', include: ['src/**/*.test.ts'] } },
     ],
   },
 });

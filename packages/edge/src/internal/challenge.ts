@@ -1,0 +1,83 @@
+import { EdgeAuthError, type EdgeAuthErrorCode } from '../errors.js';
+
+/** How a verifier answers: its realm, the schemes it accepts, the algorithms it takes for DPoP proofs. */
+export interface ChallengeSettings {
+  realm: string | undefined;
+  bearer: boolean;
+  dpop: boolean;
+  dpopAlgorithms: readonly string[];
+}
+
+/** Which scheme the request used, so the error lands in that scheme's challenge. */
+export type Scheme = 'Bearer' | 'DPoP';
+
+/** RFC 7235 quoted-string; an `error_description` may only hold %x20-21 / %x23-5B / %x5D-7E (RFC 6750 §3). */
+function quoted(value: string): string {
+  return `"${value.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '')}"`;
+}
+
+/** The `WWW-Authenticate` value: one challenge per accepted scheme; the error parameters on `scheme`'s. */
+export function challengeFor(
+  settings: ChallengeSettings,
+  scheme: Scheme | undefined,
+  error?: { error: string; description: string; scope?: string },
+): string {
+  const challenges: string[] = [];
+  for (const name of ['Bearer', 'DPoP'] as const) {
+    if (name === 'Bearer' ? !settings.bearer : !settings.dpop) {
+      continue;
+    }
+    const params: string[] = [];
+    if (settings.realm !== undefined) {
+      params.push(`realm=${quoted(settings.realm)}`);
+    }
+    if (name === 'DPoP') {
+      params.push(`algs=${quoted(settings.dpopAlgorithms.join(' '))}`);
+    }
+    if (error && (scheme ?? (settings.bearer ? 'Bearer' : 'DPoP')) === name) {
+      params.push(`error=${quoted(error.error)}`, `error_description=${quoted(error.description)}`);
+      if (error.scope !== undefined) {
+        params.push(`scope=${quoted(error.scope)}`);
+      }
+    }
+    challenges.push(params.length > 0 ? `${name} ${params.join(', ')}` : name);
+  }
+  return challenges.join(', ');
+}
+
+const STATUS: Record<EdgeAuthErrorCode, number> = {
+  missing_token: 401,
+  invalid_request: 400,
+  invalid_token: 401,
+  invalid_dpop_proof: 401,
+  insufficient_scope: 403,
+  unavailable: 503,
+};
+
+/** Builds the error with its status and challenge. `description` is fixed text: never the token. */
+export function authError(
+  settings: ChallengeSettings,
+  scheme: Scheme | undefined,
+  code: EdgeAuthErrorCode,
+  reason: string,
+  description: string,
+  extra: { scope?: string; cause?: unknown } = {},
+): EdgeAuthError {
+  let challenge: string | undefined;
+  if (code === 'missing_token') {
+    challenge = challengeFor(settings, scheme);
+  } else if (code !== 'unavailable') {
+    challenge = challengeFor(settings, scheme, {
+      error: code,
+      description,
+      ...(extra.scope === undefined ? {} : { scope: extra.scope }),
+    });
+  }
+  return new EdgeAuthError(description, {
+    code,
+    reason,
+    status: STATUS[code],
+    ...(challenge === undefined ? {} : { challenge }),
+    ...(extra.cause === undefined ? {} : { cause: extra.cause }),
+  });
+}

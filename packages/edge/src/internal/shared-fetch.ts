@@ -1,0 +1,62 @@
+import type { FetchLike } from '@keyway/core';
+
+/**
+ * The `fetch` every @keyway/edge verifier, token source and snapshot of one underlying `fetch` hands
+ * to @keyway/core. Core keys its isolate-wide discovery and JWKS caches by the `fetch` it is given, so
+ * one wrapper per underlying fetch makes them all share one cache — also verifiers created per request
+ * from `env`. The wrapper counts the responses it delivered: a verifier that sees the count move while
+ * it verified knows a network fetch filled the cache and writes the snapshot back to KV.
+ */
+export interface SharedFetch {
+  readonly fetch: FetchLike;
+  /** Responses delivered so far. */
+  responses: number;
+  /** The count last written to KV, per KV namespace and key. */
+  readonly persisted: WeakMap<object, Map<string, { responses: number }>>;
+  /** The KV restore, once per KV namespace and key in this isolate. */
+  readonly restored: WeakMap<object, Map<string, Promise<void>>>;
+}
+
+const wrappers = new WeakMap<object, SharedFetch>();
+
+/** The shared wrapper of `fetch` (default: the global one, called on `globalThis` as Workers require). */
+export function sharedFetch(fetch?: FetchLike): SharedFetch {
+  const base: FetchLike = fetch ?? globalThis.fetch;
+  let entry = wrappers.get(base);
+  if (!entry) {
+    const call: FetchLike = fetch ?? ((input, init) => base.call(globalThis, input, init));
+    const created: SharedFetch = {
+      fetch: async (input, init) => {
+        const response = await call(input, init);
+        created.responses += 1;
+        return response;
+      },
+      responses: 0,
+      persisted: new WeakMap(),
+      restored: new WeakMap(),
+    };
+    entry = created;
+    wrappers.set(base, entry);
+  }
+  return entry;
+}
+
+/** The entry of `map` for (`namespace`, `key`), made by `create` the first time. */
+export function perNamespace<V>(
+  map: WeakMap<object, Map<string, V>>,
+  namespace: object,
+  key: string,
+  create: () => V,
+): V {
+  let byKey = map.get(namespace);
+  if (!byKey) {
+    byKey = new Map();
+    map.set(namespace, byKey);
+  }
+  let value = byKey.get(key);
+  if (value === undefined) {
+    value = create();
+    byKey.set(key, value);
+  }
+  return value;
+}

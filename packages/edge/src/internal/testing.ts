@@ -1,0 +1,95 @@
+/*
+ * Test helpers shared by the unit tests (never imported by the package's entry, so never built).
+ */
+import type { FetchLike } from '@keyway/core';
+import { createMockKeyway, type MockKeyway } from '@keyway/mocks';
+import { expect } from 'vitest';
+import { EdgeAuthError } from '../errors.js';
+
+export const AUDIENCE = 'https://api.example.com';
+export const URL_THINGS = 'https://api.example.com/things';
+export const REALM = `realm="${AUDIENCE}"`;
+export const DPOP_CHALLENGE = `DPoP ${REALM}, algs="ES256 ES384 ES512 RS256 RS384 RS512 PS256 PS384 PS512 EdDSA"`;
+
+/** A KV namespace in memory that records every write. */
+export interface FakeKv {
+  data: Map<string, string>;
+  puts: { key: string; expirationTtl: number | undefined }[];
+  reads: number;
+  get(key: string, type: 'text'): Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export function fakeKv(): FakeKv {
+  const kv: FakeKv = {
+    data: new Map(),
+    puts: [],
+    reads: 0,
+    async get(key) {
+      kv.reads += 1;
+      return kv.data.get(key) ?? null;
+    },
+    async put(key, value, options) {
+      kv.data.set(key, value);
+      kv.puts.push({ key, expirationTtl: options?.expirationTtl });
+    },
+    async delete(key) {
+      kv.data.delete(key);
+    },
+  };
+  return kv;
+}
+
+/**
+ * A fresh mock and a `fetch` of its own: core caches discovery and the JWKS per `fetch`, so a new
+ * wrapper stands for a new isolate (empty caches).
+ */
+export function freshMock(): { mock: MockKeyway; fetch: FetchLike } {
+  const mock = createMockKeyway();
+  return { mock, fetch: isolateFetch(mock) };
+}
+
+/** Another "isolate" of the same mock: the same server, caches of its own. */
+export function isolateFetch(mock: MockKeyway): FetchLike {
+  return (input, init) => mock.fetch(input, init);
+}
+
+export function bearer(token: string, url = URL_THINGS, init: RequestInit = {}): Request {
+  return new Request(url, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as object) } });
+}
+
+/** Epoch seconds now. */
+export const now = (): number => Math.floor(Date.now() / 1000);
+
+/** Awaits a refusal and checks it whole: the error, the response's status, headers and body. */
+export async function expectRefusal(
+  promise: Promise<unknown>,
+  expected: { code: string; reason: string; status: number; challenge: string | null; token?: string },
+): Promise<EdgeAuthError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected a refusal');
+    },
+    (caught: unknown) => caught,
+  );
+  expect(EdgeAuthError.is(error)).toBe(true);
+  const refusal = error as EdgeAuthError;
+  expect({ code: refusal.code, reason: refusal.reason, status: refusal.status }).toEqual({
+    code: expected.code,
+    reason: expected.reason,
+    status: expected.status,
+  });
+  const response = refusal.response;
+  expect(response.status).toBe(expected.status);
+  expect(response.headers.get('www-authenticate')).toBe(expected.challenge);
+  expect(response.headers.get('cache-control')).toBe('no-store');
+  const body = await response.text();
+  expect(JSON.parse(body)).toMatchObject({ error_description: refusal.message });
+  if (expected.token) {
+    for (const text of [body, expected.challenge ?? '', refusal.message, JSON.stringify(refusal), String(refusal)]) {
+      expect(text).not.toContain(expected.token);
+    }
+  }
+  return refusal;
+}

@@ -1,0 +1,88 @@
+import { EdgeAuthError } from './errors.js';
+import type { AuthContext, Verifier, VerifierOptions } from './verifier.js';
+import { type AuthOptions, verifierResolver } from './with-auth.js';
+
+/**
+ * The part of Next.js's `NextFetchEvent` (middleware's second argument) the helper uses.
+ *
+ * @example
+ * ```ts
+ * import type { WaitUntilEvent } from '@keyway/edge';
+ * const event: WaitUntilEvent = { waitUntil: () => undefined };
+ * ```
+ */
+export interface WaitUntilEvent {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/**
+ * Options of {@link keywayMiddleware}.
+ *
+ * @example
+ * ```ts
+ * import type { KeywayMiddlewareOptions } from '@keyway/edge';
+ * const options: KeywayMiddlewareOptions = {
+ *   verifier: { issuer: 'https://auth.example.com', audience: 'https://app.example.com' },
+ *   skip: (request) => request.method === 'OPTIONS',
+ * };
+ * ```
+ */
+export interface KeywayMiddlewareOptions extends Omit<AuthOptions, 'verifier'> {
+  /** A verifier, or the options to create one. */
+  verifier: Verifier | VerifierOptions;
+  /** The answer to a refused request (default: `error.response`). */
+  onError?: (error: EdgeAuthError, request: Request) => Response | Promise<Response>;
+  /**
+   * Called for a verified request; what it returns is the middleware's answer (`undefined`: go on).
+   * Use it to pass claims downstream, e.g. `NextResponse.next({ request: { headers } })`.
+   */
+  onAuthenticated?: (request: Request, auth: AuthContext) => Response | undefined | Promise<Response | undefined>;
+  /** Requests to let through unverified (CORS preflights, health checks). Prefer Next's `matcher` where it fits. */
+  skip?: (request: Request) => boolean;
+}
+
+/**
+ * A Next.js / Vercel Edge middleware helper with no dependency on `next`: it takes a Web `Request`
+ * and resolves to a `Response` to send (the refusal, or `onAuthenticated`'s answer) or `undefined`
+ * to let the request through — the caller then returns `NextResponse.next()` (or nothing).
+ *
+ * @example
+ * ```ts
+ * // middleware.ts
+ * import { keywayMiddleware } from '@keyway/edge';
+ *
+ * const auth = keywayMiddleware({
+ *   verifier: { issuer: 'https://auth.example.com', audience: 'https://app.example.com' },
+ *   requiredScopes: ['api'],
+ * });
+ *
+ * export async function middleware(request: Request, event: { waitUntil(p: Promise<unknown>): void }) {
+ *   return (await auth(request, event)) ?? undefined; // or NextResponse.next()
+ * }
+ *
+ * export const config = { matcher: '/api/:path*' };
+ * ```
+ */
+export function keywayMiddleware(
+  options: KeywayMiddlewareOptions,
+): (request: Request, event?: WaitUntilEvent) => Promise<Response | undefined> {
+  const verifier = verifierResolver(options.verifier)(undefined);
+  return async (request, event) => {
+    if (options.skip?.(request)) {
+      return undefined;
+    }
+    let auth: AuthContext;
+    try {
+      auth = await verifier.authenticate(request, {
+        ...(options.requiredScopes ? { requiredScopes: options.requiredScopes } : {}),
+        ...(typeof event?.waitUntil === 'function' ? { waitUntil: (promise) => event.waitUntil(promise) } : {}),
+      });
+    } catch (error) {
+      if (EdgeAuthError.is(error)) {
+        return options.onError ? options.onError(error, request) : error.response;
+      }
+      throw error;
+    }
+    return options.onAuthenticated ? options.onAuthenticated(request, auth) : undefined;
+  };
+}

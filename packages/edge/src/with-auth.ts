@@ -1,0 +1,146 @@
+import { EdgeAuthError } from './errors.js';
+import { type AuthContext, createVerifier, type Verifier, type VerifierOptions } from './verifier.js';
+
+/**
+ * The part of a Workers `ExecutionContext` that `withAuth` uses.
+ *
+ * @example
+ * ```ts
+ * import type { ExecutionContextLike } from '@keyway/edge';
+ * const ctx: ExecutionContextLike = { waitUntil: () => undefined };
+ * ```
+ */
+export interface ExecutionContextLike {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/**
+ * A Workers `fetch` handler that runs only for verified requests: the usual `(request, env, ctx)`
+ * plus the {@link AuthContext}.
+ *
+ * @example
+ * ```ts
+ * import type { AuthenticatedHandler } from '@keyway/edge';
+ * const handler: AuthenticatedHandler<{ GREETING: string }> = (_request, env, _ctx, auth) =>
+ *   new Response(`${env.GREETING}, ${auth.claims.sub}`);
+ * ```
+ */
+export type AuthenticatedHandler<Env = unknown, Ctx extends ExecutionContextLike = ExecutionContextLike> = (
+  request: Request,
+  env: Env,
+  ctx: Ctx,
+  auth: AuthContext,
+) => Response | Promise<Response>;
+
+/**
+ * Options shared by {@link withAuth} and {@link keywayMiddleware}: a verifier (or one made from the
+ * Worker's `env`, once per `env`), or the options to create one.
+ *
+ * @example
+ * ```ts
+ * import type { AuthOptions } from '@keyway/edge';
+ * const options: AuthOptions<{ ISSUER: string }> = {
+ *   verifier: { issuer: 'https://auth.example.com', audience: 'https://api.example.com' },
+ *   requiredScopes: ['things:read'],
+ * };
+ * ```
+ */
+export interface AuthOptions<Env = unknown> {
+  /** A verifier, its options, or a function of `env` returning either (called once per `env` object). */
+  verifier: Verifier | VerifierOptions | ((env: Env) => Verifier | VerifierOptions);
+  /** Scopes this handler needs besides the verifier's. */
+  requiredScopes?: readonly string[];
+}
+
+/**
+ * Options of {@link withAuth}.
+ *
+ * @example
+ * ```ts
+ * import type { WithAuthOptions } from '@keyway/edge';
+ * const options: WithAuthOptions = {
+ *   verifier: { issuer: 'https://auth.example.com', audience: 'https://api.example.com' },
+ *   onError: (error) => (error.code === 'unavailable' ? new Response('try later', { status: 503 }) : error.response),
+ * };
+ * ```
+ */
+export interface WithAuthOptions<Env = unknown, Ctx extends ExecutionContextLike = ExecutionContextLike>
+  extends AuthOptions<Env> {
+  /** The answer to a refused request (default: `error.response`). Other errors are thrown as they are. */
+  onError?: (error: EdgeAuthError, request: Request, env: Env, ctx: Ctx) => Response | Promise<Response>;
+}
+
+function isVerifier(value: Verifier | VerifierOptions): value is Verifier {
+  return typeof (value as Verifier).authenticate === 'function';
+}
+
+/** Resolves `AuthOptions.verifier` for one `env`, creating each verifier once. */
+export function verifierResolver<Env>(option: AuthOptions<Env>['verifier']): (env: Env) => Verifier {
+  const toVerifier = (value: Verifier | VerifierOptions) => (isVerifier(value) ? value : createVerifier(value));
+  if (typeof option !== 'function') {
+    const verifier = toVerifier(option);
+    return () => verifier;
+  }
+  const perEnv = new WeakMap<object, Verifier>();
+  return (env) => {
+    if (typeof env !== 'object' || env === null) {
+      return toVerifier(option(env));
+    }
+    let verifier = perEnv.get(env);
+    if (!verifier) {
+      verifier = toVerifier(option(env));
+      perEnv.set(env, verifier);
+    }
+    return verifier;
+  };
+}
+
+/**
+ * Wraps a Cloudflare Workers `fetch` handler so it runs only for requests with a valid access token:
+ * the handler gets `(request, env, ctx, auth)` with the verified claims in `auth.claims`; anything
+ * else is answered with the {@link EdgeAuthError}'s response (401/403/400/503 with
+ * `WWW-Authenticate`), or `onError`'s. The KV write-back of a verifier with `kv` goes to
+ * `ctx.waitUntil`.
+ *
+ * @example
+ * ```ts
+ * import { withAuth } from '@keyway/edge';
+ * import type { KvNamespaceLike } from '@keyway/token-store/kv';
+ *
+ * interface Env {
+ *   KEYWAY_ISSUER: string;
+ *   CACHE: KvNamespaceLike;
+ * }
+ *
+ * export default {
+ *   fetch: withAuth<Env>(
+ *     async (_request, _env, _ctx, auth) => Response.json({ sub: auth.claims.sub, scopes: auth.scopes }),
+ *     {
+ *       verifier: (env) => ({ issuer: env.KEYWAY_ISSUER, audience: 'https://api.example.com', kv: env.CACHE }),
+ *       requiredScopes: ['things:read'],
+ *     },
+ *   ),
+ * };
+ * ```
+ */
+export function withAuth<Env = unknown, Ctx extends ExecutionContextLike = ExecutionContextLike>(
+  handler: AuthenticatedHandler<Env, Ctx>,
+  options: WithAuthOptions<Env, Ctx>,
+): (request: Request, env: Env, ctx: Ctx) => Promise<Response> {
+  const verifierFor = verifierResolver(options.verifier);
+  return async (request, env, ctx) => {
+    let auth: AuthContext;
+    try {
+      auth = await verifierFor(env).authenticate(request, {
+        ...(options.requiredScopes ? { requiredScopes: options.requiredScopes } : {}),
+        ...(typeof ctx?.waitUntil === 'function' ? { waitUntil: (promise) => ctx.waitUntil(promise) } : {}),
+      });
+    } catch (error) {
+      if (EdgeAuthError.is(error)) {
+        return options.onError ? options.onError(error, request, env, ctx) : error.response;
+      }
+      throw error;
+    }
+    return handler(request, env, ctx, auth);
+  };
+}
