@@ -1,0 +1,112 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { ConfigurationError, discover, type TokenSet } from '@keyway/core';
+import { FileTokenStore } from '@keyway/token-store/file';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Built, loadBuilt, type MockHost, startMockHost } from './sync-helpers.js';
+
+const CLIENT_ID = 'test-public-client';
+const saved = { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME, KEYWAY_TOKEN: process.env.KEYWAY_TOKEN };
+
+let host: MockHost;
+let built: Built;
+let cacheHome: string;
+
+beforeAll(async () => {
+  [host, built] = await Promise.all([startMockHost(), loadBuilt()]);
+});
+afterAll(async () => {
+  await host?.close();
+});
+beforeEach(async () => {
+  cacheHome = await mkdtemp(join(tmpdir(), 'keyway-sync-auth-'));
+  // The worker shares this thread's environment (SHARE_ENV): both find the store under this cache home.
+  process.env.XDG_CACHE_HOME = cacheHome;
+  delete process.env.KEYWAY_TOKEN;
+});
+afterEach(async () => {
+  for (const [name, value] of Object.entries(saved)) {
+    if (value === undefined) {
+      delete process.env[name];
+    } else {
+      process.env[name] = value;
+    }
+  }
+  await rm(cacheHome, { recursive: true, force: true });
+});
+
+const options = () => ({ issuer: host.url, clientId: CLIENT_ID, interactive: false });
+
+/** Real tokens from the mock: a code flow with PKCE, the browser played by fetch. */
+async function login(): Promise<TokenSet> {
+  const client = await discover(host.url, { clientId: CLIENT_ID, redirectUri: 'http://127.0.0.1/callback' });
+  const request = await client.createAuthorizationUrl({ scope: 'openid offline_access' });
+  const authorize = await fetch(request.url, { redirect: 'manual' });
+  return client.handleCallback(new URL(authorize.headers.get('location')!, request.url), request);
+}
+
+async function seed(tokens: TokenSet): Promise<FileTokenStore> {
+  const store = new FileTokenStore();
+  expect(store.path.startsWith(cacheHome)).toBe(true);
+  await store.set(built.loginKey(options()), { ...tokens });
+  return store;
+}
+
+describe('authenticateSync', () => {
+  it('returns the cached token from the FileTokenStore, without a request, redacted in inspect', async () => {
+    const before = (await host.call<unknown[]>('callsTo', 'token')).length;
+    const expiresAt = Math.floor(Date.now() / 1000) + 3600;
+    await seed({ access_token: 'at_cached_sync', token_type: 'Bearer', expires_at: expiresAt, refresh_token: 'rt_x' });
+
+    const token = built.authenticateSync(options());
+    expect(token).toMatchObject({ access_token: 'at_cached_sync', expires_at: expiresAt });
+    expect(token.headers).toEqual({ Authorization: 'Bearer at_cached_sync' });
+    expect(inspect(token)).not.toContain('at_cached_sync');
+    expect(inspect(token)).not.toContain('rt_x');
+    expect(JSON.parse(JSON.stringify(token))).toMatchObject({ access_token: 'at_cached_sync' });
+    expect(await host.call<unknown[]>('callsTo', 'token')).toHaveLength(before);
+  });
+
+  it('refreshes an expired token with the stored refresh token and stores the new one', async () => {
+    const tokens = await login();
+    const store = await seed({ ...tokens, expires_at: Math.floor(Date.now() / 1000) - 60 });
+
+    const token = built.authenticateSync(options());
+    expect(token.access_token).not.toBe(tokens.access_token);
+    expect(token.headers.Authorization).toBe(`Bearer ${token.access_token}`);
+    expect(token.expires_at).toBeGreaterThan(Date.now() / 1000);
+    const [refresh] = (await host.call<Array<{ body: Record<string, string> }>>('callsTo', 'token')).slice(-1);
+    expect(refresh?.body.grant_type).toBe('refresh_token');
+    expect(await store.get(built.loginKey(options()))).toMatchObject({ access_token: token.access_token });
+  });
+
+  it('throws InteractionRequiredError (same class, issuer and clientId) where nobody can log in', () => {
+    let error: unknown;
+    try {
+      built.authenticateSync(options());
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(built.InteractionRequiredError);
+    expect(built.InteractionRequiredError.is(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'interaction_required', issuer: host.url, clientId: CLIENT_ID });
+    expect((error as Error).message).toContain('KEYWAY_TOKEN');
+  });
+
+  it('returns KEYWAY_TOKEN from the shared environment', () => {
+    process.env.KEYWAY_TOKEN = 'at_from_env';
+    expect(built.authenticateSync(options())).toMatchObject({
+      access_token: 'at_from_env',
+      headers: { Authorization: 'Bearer at_from_env' },
+    });
+  });
+
+  it('refuses options that cannot cross to the worker', () => {
+    const withFunction = { ...options(), openBrowser: async () => {} } as never;
+    expect(() => built.authenticateSync(withFunction)).toThrow(ConfigurationError);
+    const withStore = { ...options(), store: new FileTokenStore() } as never;
+    expect(() => built.authenticateSync(withStore)).toThrow(/tokenFile/);
+  });
+});
