@@ -40,7 +40,17 @@ export type CodeFlowOptions = ClientConfig & {
   signal?: AbortSignal;
 };
 
-/** What {@link CodeFlow.start} returns: where to send the person, and where they come back to. */
+/**
+ * What {@link CodeFlow.start} returns: where to send the person, and where they come back to.
+ *
+ * @example
+ * ```ts
+ * import { CodeFlow, type CodeFlowStart } from '@keyway/node';
+ *
+ * const started: CodeFlowStart = await new CodeFlow({ issuer: 'https://auth.example.com', clientId: 'my-cli' }).start();
+ * process.stderr.write(`Open ${started.url} (redirect to ${started.redirectUri})\n`);
+ * ```
+ */
 export interface CodeFlowStart {
   /** The authorization URL (PKCE S256, fresh state and nonce). */
   url: URL;
