@@ -150,7 +150,14 @@ describe('DPoP-bound tokens (RFC 9449 §7)', () => {
   it('uses the given replay store', async () => {
     const keys: string[] = [];
     const { verifier, key, token } = await setup({
-      dpop: { replayStore: { consume: async (jti) => (keys.push(jti), false) } },
+      dpop: {
+        replayStore: {
+          consume: async (jti) => {
+            keys.push(jti);
+            return false;
+          },
+        },
+      },
     });
     await expect(verifier.verify(dpopRequest(token, await proof(key, token)))).rejects.toMatchObject({
       reason: 'dpop_replay',

@@ -1,0 +1,15 @@
+/* The public surface of the root entry: a change shows up in review. */
+import { expect, it } from 'vitest';
+import * as edge from './index.js';
+
+it('exports exactly these runtime names', () => {
+  expect(Object.keys(edge).sort()).toEqual([
+    'EdgeAuthError',
+    'createEdgeTokenSource',
+    'createVerifier',
+    'keywayMiddleware',
+    'restore',
+    'snapshot',
+    'withAuth',
+  ]);
+});
