@@ -97,8 +97,10 @@ export class KeywayTimeoutError extends KeywayConnectionError {
   static override readonly brand: string = 'KeywayTimeoutError';
   /** The timeout that ran out, in milliseconds. */
   readonly timeout: number;
-  constructor(timeout: number, options: KeywayErrorOptions = {}) {
-    super(`Request timed out after ${timeout} ms.`, { code: 'timeout', ...options });
+  /** `options.message` replaces the default text (`Request timed out after <timeout> ms.`). */
+  constructor(timeout: number, options: KeywayErrorOptions & { message?: string } = {}) {
+    const { message, ...rest } = options;
+    super(message ?? `Request timed out after ${timeout} ms.`, { code: 'timeout', ...rest });
     this.timeout = timeout;
   }
   override toJSON(): Record<string, unknown> {

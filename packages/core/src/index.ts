@@ -52,7 +52,7 @@ export { discover, OAuthClient, restoreOAuthCache, snapshotOAuthCache } from './
 export type { KeywayClient, KeywayClientOptions } from './service-client.js';
 export { createKeywayClient } from './service-client.js';
 export type { IdTokenClaims, TokenSet } from './token-set.js';
-export { expiresIn } from './token-set.js';
+export { expiresIn, redactOnInspect } from './token-set.js';
 export type {
   GetTokenOptions,
   TokenGrant,

@@ -32,6 +32,7 @@ const EXPECTED_EXPORTS = [
   'createTokenSource',
   'discover',
   'expiresIn',
+  'redactOnInspect',
   'restoreOAuthCache',
   'snapshotOAuthCache',
 ];

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { createMockKeyway } from '@keyway/mocks';
 import { describe, expect, it } from 'vitest';
+import { KeywayTimeoutError } from '../src/errors.js';
 import { discover } from '../src/oauth/index.js';
 import { expiresIn, redactOnInspect, type TokenSet } from '../src/token-set.js';
 import { createTokenSource } from '../src/token-source.js';
@@ -59,5 +60,17 @@ describe('token sets in logs', () => {
   it('expiresIn counts from expires_at, Infinity without one', () => {
     expect(expiresIn({ expires_at: 1_000 }, 940)).toBe(60);
     expect(expiresIn({}, 940)).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('KeywayTimeoutError', () => {
+  it('keeps its default text, code and timeout, and takes a message of its own', () => {
+    const plain = new KeywayTimeoutError(250);
+    expect(plain.message).toBe('Request timed out after 250 ms.');
+    const custom = new KeywayTimeoutError(300_000, { message: 'The login took longer than 5 minutes.' });
+    expect(custom.message).toBe('The login took longer than 5 minutes.');
+    expect(custom.code).toBe('timeout');
+    expect(custom.timeout).toBe(300_000);
+    expect(KeywayTimeoutError.is(custom)).toBe(true);
   });
 });
