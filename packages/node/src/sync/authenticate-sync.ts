@@ -3,7 +3,7 @@ import type { AuthenticatedTokenSet, AuthenticateOptions } from '../authenticate
 import { isInteractiveSession } from '../internal/environment.js';
 import { OP_AUTHENTICATE } from './internal/protocol.js';
 import { withRedactedInspect } from './internal/redact.js';
-import { sharedBridge } from './shared-bridge.js';
+import { sharedBridge } from './internal/shared-bridge.js';
 
 /** The options of `authenticate()` that are functions or objects with methods: they cannot reach the worker. */
 const UNSUPPORTED = ['store', 'fetch', 'openBrowser', 'onDeviceCode', 'signal'] as const;
@@ -15,6 +15,19 @@ const UNSUPPORTED = ['store', 'fetch', 'openBrowser', 'onDeviceCode', 'signal'] 
  * `ConfigurationError`): `store` (use `tokenFile`: a `FileTokenStore` at that path), `fetch`,
  * `openBrowser` (the platform opener is used), `onDeviceCode` (the code is written straight to stderr,
  * fd 2, by the worker) and `signal` (use `timeout` / `syncTimeout`).
+ *
+ * @example
+ * ```ts
+ * import { authenticateSync, type AuthenticateSyncOptions } from '@keyway/node';
+ *
+ * const options: AuthenticateSyncOptions = {
+ *   issuer: 'https://auth.example.com',
+ *   clientId: 'my-cli',
+ *   tokenFile: '/var/lib/my-cli/tokens.json',
+ *   interactive: false,
+ * };
+ * const { headers } = authenticateSync(options);
+ * ```
  */
 export interface AuthenticateSyncOptions extends Omit<AuthenticateOptions, (typeof UNSUPPORTED)[number]> {
   store?: never;

@@ -1,13 +1,21 @@
 import { ConfigurationError, createKeywayClient, type KeywayClient, type KeywayClientOptions } from '@keyway/core';
 import type { ClientCallPayload, ClientMethod } from './internal/client-call.js';
 import { OP_CLIENT_CALL } from './internal/protocol.js';
-import { sharedBridge } from './shared-bridge.js';
-import { syncDeadline } from './sync-timeout.js';
+import { sharedBridge } from './internal/shared-bridge.js';
+import { syncDeadline } from './internal/sync-timeout.js';
 
 /**
  * Options of {@link createKeywaySyncClient}: those of `createKeywayClient` from `@keyway/core`, except
  * `fetch` (a function cannot cross to the worker thread; passing one throws `ConfigurationError`), plus
  * `syncTimeout`.
+ *
+ * @example
+ * ```ts
+ * import { createKeywaySyncClient, type KeywaySyncClientOptions } from '@keyway/node';
+ *
+ * const options: KeywaySyncClientOptions = { baseUrl: 'https://keyway.example.com', timeout: 5_000, syncTimeout: 20_000 };
+ * const keyway = createKeywaySyncClient(options);
+ * ```
  */
 export interface KeywaySyncClientOptions extends Omit<KeywayClientOptions, 'fetch'> {
   /** Not supported: the calls run in a worker thread with the global `fetch`. */
@@ -20,7 +28,17 @@ export interface KeywaySyncClientOptions extends Omit<KeywayClientOptions, 'fetc
   syncTimeout?: number;
 }
 
-/** Per-call options of the sync client: `timeout` and `headers` as in core (no `signal`), and `syncTimeout`. */
+/**
+ * Per-call options of the sync client: `timeout` and `headers` as in core (no `signal`), and `syncTimeout`.
+ *
+ * @example
+ * ```ts
+ * import { createKeywaySyncClient, type SyncRequestOptions } from '@keyway/node';
+ *
+ * const once: SyncRequestOptions = { timeout: 2_000, headers: { 'x-trace-id': 'build-42' } };
+ * createKeywaySyncClient({ baseUrl: 'https://keyway.example.com' }).validation.verify(once);
+ * ```
+ */
 export interface SyncRequestOptions {
   /** Milliseconds per attempt for this call, covering the whole body. */
   timeout?: number;
@@ -38,6 +56,16 @@ type Params<R extends keyof KeywayClient, M extends string> =
 /**
  * The blocking twin of `KeywayClient` from `@keyway/core`: the same resources and methods, each
  * returning the response model or throwing the same typed `KeywayError`.
+ *
+ * @example
+ * ```ts
+ * import { createKeywaySyncClient, type KeywaySyncClient } from '@keyway/node';
+ *
+ * function githubToken(keyway: KeywaySyncClient): string {
+ *   return keyway.externalTokens.retrieve({ provider: 'github' }).access_token;
+ * }
+ * githubToken(createKeywaySyncClient({ baseUrl: 'https://keyway.example.com' }));
+ * ```
  */
 export interface KeywaySyncClient {
   /** The resolved base URL. */

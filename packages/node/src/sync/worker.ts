@@ -34,9 +34,9 @@ process.on('exit', (code) => {
   post({ id: -1, exit: code, error: fatal });
 });
 
-const table: Promise<Record<string, Handler>> = (handlersUrl ? import(handlersUrl) : import('./handlers.js')).then(
-  (module: { handlers: Record<string, Handler> }) => module.handlers,
-);
+const table: Promise<Record<string, Handler>> = (
+  handlersUrl ? import(handlersUrl) : import('./internal/handlers.js')
+).then((module: { handlers: Record<string, Handler> }) => module.handlers);
 // Reported with each request below; never an unhandled rejection.
 table.catch(() => undefined);
 

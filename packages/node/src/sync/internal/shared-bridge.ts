@@ -1,4 +1,4 @@
-import { SyncBridge } from './internal/bridge.js';
+import { SyncBridge } from './bridge.js';
 import { defaultWorkerUrl } from './worker-url.js';
 
 let bridge: SyncBridge | undefined;

@@ -2,11 +2,11 @@
  * The operations the sync worker runs (loaded by `worker.ts` in the worker thread only).
  */
 import { ConfigurationError, createKeywayClient } from '@keyway/core';
-import { authenticate } from '../authenticate.js';
-import type { AuthenticatePayload } from './authenticate-sync.js';
-import { CLIENT_METHODS, type ClientCallPayload } from './internal/client-call.js';
-import { OP_AUTHENTICATE, OP_CLIENT_CALL } from './internal/protocol.js';
-import { writeDeviceCode } from './internal/write-device-code.js';
+import { authenticate } from '../../authenticate.js';
+import type { AuthenticatePayload } from '../authenticate-sync.js';
+import { CLIENT_METHODS, type ClientCallPayload } from './client-call.js';
+import { OP_AUTHENTICATE, OP_CLIENT_CALL } from './protocol.js';
+import { writeDeviceCode } from './write-device-code.js';
 
 type AnyMethod = (...args: unknown[]) => Promise<unknown>;
 
