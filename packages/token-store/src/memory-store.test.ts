@@ -54,3 +54,15 @@ describe('MemoryTokenStore with a clock', () => {
     );
   });
 });
+
+describe('MemoryTokenStore.keys', () => {
+  it('lists live keys, sorted, and drops expired ones', async () => {
+    let now = 1_700_000_000_000;
+    const store = new MemoryTokenStore({ now: () => now });
+    await store.set('b', { access_token: 'at', refresh_token: 'rt' });
+    await store.set('a', { access_token: 'at' }, { ttl: 5 });
+    expect(await store.keys()).toEqual(['a', 'b']);
+    now += 6_000;
+    expect(await store.keys()).toEqual(['b']);
+  });
+});

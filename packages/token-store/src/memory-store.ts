@@ -50,6 +50,12 @@ export class MemoryTokenStore<T extends StoredTokenSet = StoredTokenSet> impleme
     this.#now = options.now ?? Date.now;
   }
 
+  /** The keys that hold a live (unexpired) token set, sorted. */
+  async keys(): Promise<string[]> {
+    this.#evictExpired(this.#now());
+    return [...this.#entries.keys()].sort();
+  }
+
   async get(key: string): Promise<T | undefined> {
     const entry = this.#entries.get(key);
     if (!entry) {

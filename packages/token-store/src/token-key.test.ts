@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TokenStoreError } from './errors.ts';
-import { tokenKey } from './token-key.ts';
+import { parseTokenKey, tokenKey } from './token-key.ts';
 
 const base = { issuer: 'https://auth.example.com', clientId: 'cli' };
 
@@ -77,5 +77,43 @@ describe('tokenKey', () => {
       );
     }
     expect(() => tokenKey({ issuer: '', clientId: 'c' })).toThrow(TokenStoreError);
+  });
+});
+
+describe('parseTokenKey', () => {
+  it('gives back the parts tokenKey used, normalised, and tokenKey of them gives the key again', () => {
+    const key = tokenKey({
+      issuer: 'HTTPS://Auth.Example.com:443/tenant/',
+      clientId: 'cli:1',
+      audience: 'https://api.example.com',
+      scope: 'write read',
+      subject: 'user|1',
+    });
+    const parts = parseTokenKey(key);
+    expect(parts).toEqual({
+      issuer: 'https://auth.example.com/tenant',
+      clientId: 'cli:1',
+      audience: 'https://api.example.com',
+      scope: 'read write',
+      subject: 'user|1',
+    });
+    expect(tokenKey(parts!)).toBe(key);
+    expect(parseTokenKey(tokenKey(base))).toEqual(base);
+  });
+
+  it('refuses anything tokenKey would not have produced', () => {
+    for (const key of [
+      '',
+      'other:key',
+      'keyway:v2:iss=x:cid=y',
+      'keyway:v1:cid=cli',
+      'keyway:v1:iss=https%3A%2F%2Fa.example:cid=c:cid=d',
+      'keyway:v1:cid=c:iss=https%3A%2F%2Fa.example',
+      'keyway:v1:iss=https%3A%2F%2Fa.example:cid=c:zzz=1',
+      'keyway:v1:iss=%E0%A4%A:cid=c',
+      'keyway:v1:iss=https%3A%2F%2Fa.example:cid=c:scp=b%20a',
+    ]) {
+      expect(parseTokenKey(key), key).toBeUndefined();
+    }
   });
 });

@@ -66,6 +66,51 @@ export function tokenKey(parts: TokenKeyParts): string {
   return key;
 }
 
+const LABELS: Record<string, keyof TokenKeyParts> = {
+  iss: 'issuer',
+  cid: 'clientId',
+  aud: 'audience',
+  scp: 'scope',
+  sub: 'subject',
+};
+
+/**
+ * The parts of a key made by {@link tokenKey} (issuer normalised, scopes sorted), or `undefined` for
+ * any other string. `tokenKey(parseTokenKey(key))` gives `key` back.
+ *
+ * @example
+ * ```ts
+ * import { parseTokenKey, tokenKey } from '@keyway/token-store';
+ *
+ * const key = tokenKey({ issuer: 'https://auth.example.com/', clientId: 'cli', scope: 'write read' });
+ * parseTokenKey(key); // { issuer: 'https://auth.example.com', clientId: 'cli', scope: 'read write' }
+ * ```
+ */
+export function parseTokenKey(key: string): TokenKeyParts | undefined {
+  if (typeof key !== 'string' || !key.startsWith('keyway:v1:')) {
+    return undefined;
+  }
+  const parts: Partial<Record<keyof TokenKeyParts, string>> = {};
+  for (const field of key.slice('keyway:v1:'.length).split(':')) {
+    const eq = field.indexOf('=');
+    const name = LABELS[field.slice(0, eq)];
+    if (eq < 0 || name === undefined || parts[name] !== undefined) {
+      return undefined;
+    }
+    try {
+      parts[name] = decodeURIComponent(field.slice(eq + 1));
+    } catch {
+      return undefined;
+    }
+  }
+  if (!parts.issuer || !parts.clientId) {
+    return undefined;
+  }
+  const parsed = parts as TokenKeyParts;
+  // Only keys tokenKey itself would produce (field order, normalisation) count.
+  return tokenKey(parsed) === key ? parsed : undefined;
+}
+
 /** Lowercases scheme and host, drops the default port, the fragment and trailing slashes. */
 function normaliseIssuer(issuer: string): string {
   const trimmed = issuer.trim();

@@ -70,6 +70,8 @@ export interface TokenStore<T extends StoredTokenSet = StoredTokenSet> {
   set(key: string, value: T, options?: SetOptions): Promise<void>;
   /** Removes `key`; removing an absent key is not an error. */
   delete(key: string): Promise<void>;
+  /** The keys holding a live token set, where the backend can list them (memory, file). */
+  keys?(): Promise<string[]>;
   /** Runs fn while holding an exclusive (cross-process where the backend allows) lock on key. */
   lock?<R>(key: string, fn: () => Promise<R>): Promise<R>;
 }

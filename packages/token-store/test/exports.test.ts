@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { packageDir, requireDist } from './harness/node.ts';
 
 const entries = {
-  '.': ['MemoryTokenStore', 'TokenStoreError', 'encryptedStore', 'tokenKey'],
+  '.': ['MemoryTokenStore', 'TokenStoreError', 'encryptedStore', 'parseTokenKey', 'tokenKey'],
   './file': ['CorruptTokenFileError', 'FileTokenStore', 'defaultTokenFilePath'],
   './redis': ['RedisTokenStore', 'redisAdapter'],
   './kv': ['KvTokenStore'],

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encryptedStore } from '../src/encrypted-store.ts';
 import { TokenStoreError } from '../src/errors.ts';
 import { type CorruptTokenFileError, defaultTokenFilePath, FileTokenStore } from '../src/file.ts';
-import { tokenKey } from '../src/token-key.ts';
+import { parseTokenKey, tokenKey } from '../src/token-key.ts';
 import { describeTokenStoreContract } from './contract.ts';
 import { fixturesDir, makeTempDir, requireDist, runNode } from './harness/node.ts';
 
@@ -48,6 +48,26 @@ function deadPid(): number {
 }
 
 describe('FileTokenStore on disk', () => {
+  it('lists the keys of live token sets, sorted, without the expired ones', async () => {
+    const path = freshPath();
+    let now = 1_700_000_000_000;
+    const store = new FileTokenStore({ path, now: () => now });
+    expect(await store.keys()).toEqual([]);
+    const b = tokenKey({ issuer: 'https://b.example.com', clientId: 'cli' });
+    const a = tokenKey({ issuer: 'https://a.example.com', clientId: 'cli', scope: 'read' });
+    await store.set(b, { access_token: 'at-b', refresh_token: 'rt-b' });
+    await store.set(a, { access_token: 'at-a' }, { ttl: 10 });
+    expect(await store.keys()).toEqual([a, b]);
+    expect(parseTokenKey((await store.keys())[0]!)).toEqual({
+      issuer: 'https://a.example.com',
+      clientId: 'cli',
+      scope: 'read',
+    });
+    now += 11_000;
+    expect(await store.keys()).toEqual([b]);
+    expect(await new FileTokenStore({ path, now: () => now }).keys()).toEqual([b]);
+  });
+
   it('creates the file 0600 in a new 0700 directory, whatever the umask', async () => {
     const path = freshPath();
     const previous = process.umask(0);

@@ -147,6 +147,35 @@ export class FileTokenStore<T extends StoredTokenSet = StoredTokenSet> implement
     return entry.value as T;
   }
 
+  /**
+   * The keys that hold a live (unexpired) token set, sorted. With {@link parseTokenKey} this lists
+   * the stored logins without reading any token.
+   *
+   * @example
+   * ```ts
+   * import { parseTokenKey } from '@keyway/token-store';
+   * import { FileTokenStore } from '@keyway/token-store/file';
+   *
+   * for (const key of await new FileTokenStore().keys()) console.log(parseTokenKey(key)?.issuer);
+   * ```
+   */
+  async keys(): Promise<string[]> {
+    let document: TokenDocument;
+    try {
+      document = await this.#read();
+    } catch (error) {
+      if (!(error instanceof CorruptFile)) {
+        throw error;
+      }
+      document = await this.#underFileLock(() => this.#readForWrite());
+    }
+    const now = this.#now();
+    return Object.entries(document.entries)
+      .filter(([, entry]) => !isExpired(entry.expiresAt, now))
+      .map(([key]) => key)
+      .sort();
+  }
+
   async set(key: string, value: T, options?: SetOptions): Promise<void> {
     assertStorable(value);
     const now = this.#now();
