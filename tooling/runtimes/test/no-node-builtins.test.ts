@@ -75,6 +75,7 @@ const entries = [
   { entry: '@keyway/token-store/web', pkg: '@keyway/token-store' },
   { entry: '@keyway/token-store/redis', pkg: '@keyway/token-store' },
   { entry: '@keyway/mocks', pkg: '@keyway/mocks' },
+  { entry: '@keyway/edge', pkg: '@keyway/edge' },
 ];
 
 describe('no Node built-ins in the runtime-agnostic entries (built dist)', () => {

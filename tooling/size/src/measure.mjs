@@ -31,6 +31,8 @@ export const entries = [
   { name: '@keyway/token-store/kv', code: "export * from '@keyway/token-store/kv';" },
   { name: '@keyway/token-store/web', code: "export * from '@keyway/token-store/web';" },
   { name: '@keyway/openapi (operations table)', code: "export * from '@keyway/openapi';" },
+  { name: '@keyway/edge: createVerifier + withAuth', code: "export { createVerifier, withAuth } from '@keyway/edge';" },
+  { name: '@keyway/edge (whole root)', code: "export * from '@keyway/edge';" },
 ];
 
 /**
