@@ -158,6 +158,7 @@ describe('createKeywaySyncClient', () => {
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(error).toBeInstanceOf(KeywayTimeoutError);
     expect(error).toMatchObject({ code: 'sync_timeout', timeout: 200 });
+    expect((error as Error).message).toContain('did not finish within 200 ms');
     expect(keyway.validation.verify({ syncTimeout: 10_000 })).toMatchObject({ valid: true });
   });
 

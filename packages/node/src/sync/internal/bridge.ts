@@ -96,7 +96,10 @@ export class SyncBridge {
       if (remaining <= 0) {
         // The worker may be stuck (or still retrying): start afresh rather than read its late answer.
         this.close();
-        throw new KeywayTimeoutError(timeout, { code: 'sync_timeout' });
+        throw new KeywayTimeoutError(timeout, {
+          code: 'sync_timeout',
+          message: `The synchronous Keyway call did not finish within ${timeout} ms; its worker was stopped.`,
+        });
       }
       Atomics.wait(running.flag, 0, seen, Number.isFinite(remaining) ? remaining : undefined);
     }

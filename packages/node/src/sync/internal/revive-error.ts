@@ -70,7 +70,8 @@ const FACTORIES = new Map<string, SyncErrorFactory>([
   ['InternalServerError', apiError(InternalServerError)],
   [
     'KeywayTimeoutError',
-    (_message, fields, cause) => new KeywayTimeoutError(num(fields.timeout) ?? 0, options(fields, cause)),
+    (message, fields, cause) =>
+      new KeywayTimeoutError(num(fields.timeout) ?? 0, { ...options(fields, cause), message }),
   ],
   ['KeywayConnectionError', simple(KeywayConnectionError)],
   ['KeywayAbortError', simple(KeywayAbortError)],
