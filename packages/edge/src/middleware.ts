@@ -57,7 +57,8 @@ export interface KeywayMiddlewareOptions extends Omit<AuthOptions, 'verifier'> {
  * });
  *
  * export async function middleware(request: Request, event: { waitUntil(p: Promise<unknown>): void }) {
- *   return (await auth(request, event)) ?? undefined; // or NextResponse.next()
+ *   const refusal = await auth(request, event);
+ *   return refusal; // undefined lets the request through (or: refusal ?? NextResponse.next())
  * }
  *
  * export const config = { matcher: '/api/:path*' };
