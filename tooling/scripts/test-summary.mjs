@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Sums every vitest JSON report under packages/*, tooling/* and examples/* into one line:
-// `N passed, N failed, N skipped`. A suite file that failed to load counts as a failure.
+// `N passed, N failed, N skipped`. A suite file that failed to load counts as a failure, and so does a
+// package with a `test` script that left no report (its tests would otherwise go uncounted).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,6 +18,12 @@ for (const group of ['packages', 'tooling', 'examples']) {
   for (const dir of readdirSync(base)) {
     const results = join(base, dir, '.test-results');
     if (!existsSync(results)) {
+      const manifest = join(base, dir, 'package.json');
+      const scripts = existsSync(manifest) ? JSON.parse(readFileSync(manifest, 'utf8')).scripts : undefined;
+      if (typeof scripts?.test === 'string') {
+        failed += 1;
+        rows.push(`${group}/${dir}: has a test script but wrote no report to .test-results/ (counted as 1 failed)`);
+      }
       continue;
     }
     for (const file of readdirSync(results).filter((f) => f.endsWith('.json'))) {
