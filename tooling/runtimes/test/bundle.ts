@@ -1,11 +1,13 @@
 /*
  * Bundles src/worker.ts the way a Worker's build does: esbuild, ESM, browser platform with the
  * `workerd`/`worker`/`browser` conditions, every dependency inlined. `@keyway/*` resolve through their
- * package.json `exports` to the built `dist`, so the bundle holds what users install.
+ * package.json `exports` to the built `dist`, so the bundle holds what users install. src/driver.ts, for
+ * Node, Deno and Bun, is bundled the same way with the conditions of those runtimes.
  */
 import { build, transform } from 'esbuild';
 
 const entry = new URL('../src/worker.ts', import.meta.url).pathname;
+const driverEntry = new URL('../src/driver.ts', import.meta.url).pathname;
 
 let pending: Promise<string> | undefined;
 
@@ -31,6 +33,25 @@ export function workerModule(): Promise<string> {
 export async function workerScript(name: string): Promise<string> {
   const result = await transform(await workerModule(), { format: 'iife', globalName: name, target: 'es2022' });
   return result.code;
+}
+
+/**
+ * src/driver.ts as one ES module for a server runtime, resolved with that runtime's `conditions` (Node:
+ * `node`; Deno: `deno`, `node`; Bun: `bun`, `node`), as the runtime itself would resolve the packages.
+ * Node built-ins stay imports (the mock server's `http`, never reached by a case), which all three provide.
+ */
+export async function driverModule(conditions: string[]): Promise<string> {
+  const result = await build({
+    entryPoints: [driverEntry],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    conditions,
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
 }
 
 /** Every case the Worker knows, in the order the suites run them. */
