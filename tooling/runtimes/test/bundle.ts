@@ -38,7 +38,7 @@ export async function workerScript(name: string): Promise<string> {
 /**
  * src/driver.ts as one ES module for a server runtime, resolved with that runtime's `conditions` (Node:
  * `node`; Deno: `deno`, `node`; Bun: `bun`, `node`), as the runtime itself would resolve the packages.
- * Node built-ins stay imports (the mock server's `http`, never reached by a case), which all three provide.
+ * Node built-ins stay imports (the mock server's `http`, imported but never called by a case), which all three provide.
  */
 export async function driverModule(conditions: string[]): Promise<string> {
   const result = await build({

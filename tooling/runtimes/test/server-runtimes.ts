@@ -13,7 +13,12 @@ import { dirname, join } from 'node:path';
 export type ServerRuntimeName = 'node22' | 'node24' | 'deno' | 'bun';
 
 /** What the driver reports about the runtime that ran it (src/driver.ts). */
-export type Identity = { deno: string | null; bun: string | null; process: string | null };
+export type Identity = {
+  deno: string | null;
+  denoGranted: string[] | null;
+  bun: string | null;
+  process: string | null;
+};
 
 export interface ServerRuntime {
   name: ServerRuntimeName;
@@ -48,7 +53,7 @@ const node = (name: 'node22' | 'node24', major: number): ServerRuntime => ({
   conditions: ['node'],
   args: [],
   userAgent: `Node.js/${major}`,
-  identity: { deno: null, bun: null, process: `v${pinned(name)}` },
+  identity: { deno: null, denoGranted: null, bun: null, process: `v${pinned(name)}` },
 });
 
 export const serverRuntimes: ServerRuntime[] = [
@@ -62,7 +67,7 @@ export const serverRuntimes: ServerRuntime[] = [
     // No permission at all: the cases talk to the in-process mock, never to the network, env or disk.
     args: ['run', '--no-prompt', '--no-config', '--no-lock', '--no-remote'],
     userAgent: `Deno/${pinned('deno')}`,
-    identity: { deno: pinned('deno'), bun: null },
+    identity: { deno: pinned('deno'), denoGranted: [], bun: null },
   },
   {
     name: 'bun',
@@ -71,7 +76,7 @@ export const serverRuntimes: ServerRuntime[] = [
     conditions: ['bun', 'node'],
     args: ['run'],
     userAgent: `Bun/${pinned('bun')}`,
-    identity: { deno: null, bun: pinned('bun') },
+    identity: { deno: null, denoGranted: null, bun: pinned('bun') },
   },
 ];
 
