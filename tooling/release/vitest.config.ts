@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+import { reporters } from '../../tooling/scripts/vitest-reporters.ts';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    reporters: reporters(),
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+  },
+});
