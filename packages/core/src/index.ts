@@ -31,6 +31,7 @@ export type {
   AuthorizationUrlOptions,
   CallbackChecks,
   DeviceAuthorizationResponse,
+  DpopProof,
   EndSessionParams,
   GrantParams,
   IntrospectionResponse,
@@ -47,8 +48,15 @@ export type {
   UserinfoOptions,
   UserinfoResponse,
   VerifyAccessTokenOptions,
+  VerifyDpopProofOptions,
 } from './oauth/index.js';
-export { discover, OAuthClient, restoreOAuthCache, snapshotOAuthCache } from './oauth/index.js';
+export {
+  discover,
+  OAuthClient,
+  restoreOAuthCache,
+  snapshotOAuthCache,
+  verifyDpopProof,
+} from './oauth/index.js';
 export type { KeywayClient, KeywayClientOptions } from './service-client.js';
 export { createKeywayClient } from './service-client.js';
 export type { IdTokenClaims, TokenSet } from './token-set.js';

@@ -35,6 +35,7 @@ const EXPECTED_EXPORTS = [
   'redactOnInspect',
   'restoreOAuthCache',
   'snapshotOAuthCache',
+  'verifyDpopProof',
 ];
 
 const exported: Record<string, unknown> = { ...core };

@@ -165,6 +165,37 @@ describe('DPoP-bound tokens (RFC 9449 §7)', () => {
     expect(keys).toEqual([expect.stringMatching(new RegExp(`^dpop:${key.jkt}:`))]);
   });
 
+  it('dpop.nonce: a proof without the server nonce is a 401 use_dpop_nonce with a DPoP-Nonce header', async () => {
+    const seen: string[] = [];
+    const { verifier, key, token } = await setup({
+      dpop: {
+        nonce: async (request) => {
+          seen.push(request.url);
+          return 'nonce-2';
+        },
+      },
+    });
+    const refusal = await expectRefusal(verifier.verify(dpopRequest(token, await proof(key, token))), {
+      code: 'use_dpop_nonce',
+      reason: 'use_dpop_nonce',
+      status: 401,
+      challenge: dpopError('use_dpop_nonce', 'The DPoP proof must carry the nonce the server provided.'),
+      token,
+    });
+    expect(refusal.error).toBe('use_dpop_nonce');
+    expect(refusal.dpopNonce).toBe('nonce-2');
+    expect(refusal.response.headers.get('dpop-nonce')).toBe('nonce-2');
+    expect(refusal.toJSON()).toMatchObject({ dpopNonce: 'nonce-2' });
+    await expect(
+      verifier.verify(dpopRequest(token, await proof(key, token, { nonce: 'nonce-1' }))),
+    ).rejects.toMatchObject({
+      code: 'use_dpop_nonce',
+    });
+    const auth = await verifier.authenticate(dpopRequest(token, await proof(key, token, { nonce: 'nonce-2' })));
+    expect(auth.scheme).toBe('DPoP');
+    expect(seen).toEqual([URL_THINGS, URL_THINGS, URL_THINGS]);
+  });
+
   it('insufficient scope on a DPoP request lands in the DPoP challenge', async () => {
     const { verifier, key, token } = await setup({ requiredScopes: ['things:write'] });
     await expectRefusal(verifier.verify(dpopRequest(token, await proof(key, token))), {

@@ -9,6 +9,7 @@ import { KeywayError, type KeywayErrorOptions } from '@keyway/core';
  * | `invalid_request` | 400 | a token in the query string, a malformed `Authorization` header |
  * | `invalid_token` | 401 | expired, forged, for another audience or issuer, malformed; a DPoP-bound token sent as a bearer token |
  * | `invalid_dpop_proof` | 401 | the `DPoP` proof is missing, malformed, replayed, or does not match the request, the token or its key |
+ * | `use_dpop_nonce` | 401 | the `DPoP` proof lacks the server nonce (RFC 9449 §9): the response carries a `DPoP-Nonce` header |
  * | `insufficient_scope` | 403 | a valid token without every required scope |
  * | `unavailable` | 503 | the issuer's discovery document or JWKS could not be fetched: the token was not judged |
  *
@@ -23,6 +24,7 @@ export type EdgeAuthErrorCode =
   | 'invalid_request'
   | 'invalid_token'
   | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
   | 'insufficient_scope'
   | 'unavailable';
 
@@ -43,6 +45,8 @@ export interface EdgeAuthErrorOptions extends Omit<KeywayErrorOptions, 'code'> {
   status: number;
   /** The `WWW-Authenticate` value, when the status calls for one. */
   challenge?: string;
+  /** The nonce to send in a `DPoP-Nonce` header (with `use_dpop_nonce`). */
+  dpopNonce?: string;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -83,12 +87,15 @@ export class EdgeAuthError extends KeywayError {
   readonly status: number;
   /** The `WWW-Authenticate` header value, when there is one (every 401 and 403 has one). */
   readonly challenge: string | undefined;
+  /** The server nonce the client must put in its next DPoP proof (`use_dpop_nonce`); sent as `DPoP-Nonce`. */
+  readonly dpopNonce: string | undefined;
 
   constructor(message: string, options: EdgeAuthErrorOptions) {
     super(message, options);
     this.reason = options.reason;
     this.status = options.status;
     this.challenge = options.challenge;
+    this.dpopNonce = options.dpopNonce;
   }
 
   /** The OAuth error of the challenge (`invalid_token`, ...), absent for `missing_token` and `unavailable`. */
@@ -109,6 +116,9 @@ export class EdgeAuthError extends KeywayError {
     if (this.code === 'unavailable') {
       headers.set('retry-after', '5');
     }
+    if (this.dpopNonce !== undefined) {
+      headers.set('dpop-nonce', this.dpopNonce);
+    }
     const error = this.error ?? (this.code === 'unavailable' ? 'temporarily_unavailable' : 'unauthorized');
     return new Response(JSON.stringify({ error, error_description: this.message }), {
       status: this.status,
@@ -118,6 +128,12 @@ export class EdgeAuthError extends KeywayError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), reason: this.reason, status: this.status, challenge: this.challenge };
+    return {
+      ...super.toJSON(),
+      reason: this.reason,
+      status: this.status,
+      challenge: this.challenge,
+      ...(this.dpopNonce === undefined ? {} : { dpopNonce: this.dpopNonce }),
+    };
   }
 }

@@ -8,12 +8,12 @@ import {
   type RetryOptions,
   type StateStore,
   TokenValidationError,
+  verifyDpopProof,
 } from '@keyway/core';
 import type { KvNamespaceLike } from '@keyway/token-store/kv';
 import type { EdgeAuthError } from './errors.js';
-import { authError, type ChallengeSettings, type Scheme } from './internal/challenge.js';
+import { authError, type ChallengeSettings, DPOP_ALGORITHMS, type Scheme } from './internal/challenge.js';
 import { type Credentials, credentialsOf } from './internal/credentials.js';
-import { DPOP_ALGORITHMS, DpopCheckFailed, memoryReplayStore, verifyDpopProof } from './internal/dpop.js';
 import { perNamespace, sharedFetch } from './internal/shared-fetch.js';
 import { restore, snapshot } from './snapshot.js';
 
@@ -39,6 +39,13 @@ export interface DpopOptions {
   replayStore?: StateStore;
   /** Accepted proof algorithms (default ES256/384/512, RS256/384/512, PS256/384/512, EdDSA). */
   algorithms?: readonly string[];
+  /**
+   * Server-provided nonces (RFC 9449 §9): the nonce a proof for `request` must carry. A proof without
+   * it (or with another) is refused with `use_dpop_nonce`: a 401 with
+   * `WWW-Authenticate: DPoP error="use_dpop_nonce"` and a `DPoP-Nonce` header holding this value, so
+   * the client retries with it. Rotate the value as often as you like; a client catches up in one retry.
+   */
+  nonce?: (request: Request) => string | Promise<string>;
 }
 
 /**
@@ -235,7 +242,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     dpopAlgorithms: dpopOptions?.algorithms ?? DPOP_ALGORITHMS,
   };
   const clockTolerance = options.clockTolerance ?? 30;
-  const replay = dpopOptions?.replayStore ?? memoryReplayStore();
+  const replay = dpopOptions?.replayStore;
   const kv = normaliseKv(options.kv);
   const shared = sharedFetch(options.fetch);
   let client: Promise<OAuthClient> | undefined;
@@ -245,7 +252,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     code: EdgeAuthError['code'],
     reason: string,
     description: string,
-    extra?: { scope?: string; cause?: unknown },
+    extra?: { scope?: string; cause?: unknown; dpopNonce?: string },
   ) => authError(settings, scheme, code, reason, description, extra);
 
   const oauthClient = (): Promise<OAuthClient> => {
@@ -346,21 +353,33 @@ export function createVerifier(options: VerifierOptions): Verifier {
           'The request needs exactly one DPoP proof header.',
         );
       }
+      const nonce = dpopOptions?.nonce && request ? await dpopOptions.nonce(request) : undefined;
       try {
         await verifyDpopProof(proof, {
           method: request?.method ?? 'GET',
           url: request?.url ?? '',
           accessToken: token,
           jkt,
-          now: Math.floor(Date.now() / 1000),
           maxAge: dpopOptions?.maxAge ?? 60,
           clockTolerance,
           algorithms: settings.dpopAlgorithms,
-          replay,
+          ...(replay ? { replayStore: replay } : {}),
+          ...(nonce === undefined ? {} : { nonce }),
         });
       } catch (error) {
-        if (error instanceof DpopCheckFailed) {
-          throw fail(scheme, 'invalid_dpop_proof', error.reason, error.message);
+        if (TokenValidationError.is(error)) {
+          if (error.code === 'use_dpop_nonce' && nonce !== undefined) {
+            throw fail(
+              scheme,
+              'use_dpop_nonce',
+              error.code,
+              'The DPoP proof must carry the nonce the server provided.',
+              {
+                dpopNonce: nonce,
+              },
+            );
+          }
+          throw fail(scheme, 'invalid_dpop_proof', error.code, error.message);
         }
         throw error;
       }

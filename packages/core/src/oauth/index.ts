@@ -4,6 +4,8 @@ export type { OAuthCacheOptions, OAuthCacheSnapshot } from './cache-snapshot.js'
 export { restoreOAuthCache, snapshotOAuthCache } from './cache-snapshot.js';
 export type { PollDeviceTokenOptions } from './device-flow.js';
 export { discover } from './discover.js';
+export type { DpopProof, VerifyDpopProofOptions } from './dpop-verify.js';
+export { verifyDpopProof } from './dpop-verify.js';
 export type { TokenHintOptions } from './introspection.js';
 export { OAuthClient } from './oauth-client.js';
 export type {

@@ -8,6 +8,20 @@ export interface ChallengeSettings {
   dpopAlgorithms: readonly string[];
 }
 
+/** Asymmetric algorithms accepted for DPoP proofs by default, advertised in the `DPoP` challenge's `algs`. */
+export const DPOP_ALGORITHMS: readonly string[] = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
+];
+
 /** Which scheme the request used, so the error lands in that scheme's challenge. */
 export type Scheme = 'Bearer' | 'DPoP';
 
@@ -50,6 +64,7 @@ const STATUS: Record<EdgeAuthErrorCode, number> = {
   invalid_request: 400,
   invalid_token: 401,
   invalid_dpop_proof: 401,
+  use_dpop_nonce: 401,
   insufficient_scope: 403,
   unavailable: 503,
 };
@@ -61,7 +76,7 @@ export function authError(
   code: EdgeAuthErrorCode,
   reason: string,
   description: string,
-  extra: { scope?: string; cause?: unknown } = {},
+  extra: { scope?: string; cause?: unknown; dpopNonce?: string } = {},
 ): EdgeAuthError {
   let challenge: string | undefined;
   if (code === 'missing_token') {
@@ -79,5 +94,6 @@ export function authError(
     status: STATUS[code],
     ...(challenge === undefined ? {} : { challenge }),
     ...(extra.cause === undefined ? {} : { cause: extra.cause }),
+    ...(extra.dpopNonce === undefined ? {} : { dpopNonce: extra.dpopNonce }),
   });
 }

@@ -1,0 +1,174 @@
+import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TokenValidationError } from '../errors.js';
+import { DpopSigner } from './dpop.js';
+import { verifyDpopProof } from './dpop-verify.js';
+import type { StateStore } from './state-store.js';
+
+const URL_THINGS = 'https://api.example.com/things';
+const TOKEN = 'access-token-value';
+const NOW = 1_800_000_000;
+
+let pair: CryptoKeyPair;
+let jwk: JWK;
+let jkt: string;
+
+beforeAll(async () => {
+  pair = await generateKeyPair('ES256', { extractable: true });
+  jwk = await exportJWK(pair.publicKey);
+  jkt = await calculateJwkThumbprint(jwk);
+});
+
+async function ath(token: string): Promise<string> {
+  return base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token))));
+}
+
+async function proof(
+  claims: Record<string, unknown> = {},
+  header: Record<string, unknown> = {},
+  key: CryptoKey = pair.privateKey,
+): Promise<string> {
+  return new SignJWT({
+    htm: 'GET',
+    htu: URL_THINGS,
+    ath: await ath(TOKEN),
+    jti: crypto.randomUUID(),
+    iat: NOW,
+    ...claims,
+  })
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk, ...header })
+    .sign(key);
+}
+
+/** A replay store of its own per test, so tests never share jtis. */
+function store(): StateStore & { keys: string[] } {
+  const keys: string[] = [];
+  return {
+    keys,
+    consume: async (key) => {
+      if (keys.includes(key)) {
+        return false;
+      }
+      keys.push(key);
+      return true;
+    },
+  };
+}
+
+const base = () => ({ method: 'GET', url: URL_THINGS, accessToken: TOKEN, now: NOW, replayStore: store() });
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(TokenValidationError.is(error), String(error)).toBe(true);
+  return (error as TokenValidationError).code;
+}
+
+describe('verifyDpopProof (RFC 9449 §4.3, §7.1)', () => {
+  it('accepts a valid proof and reports its key thumbprint, jti and iat; query and fragment are ignored', async () => {
+    const jti = 'proof-1';
+    const result = await verifyDpopProof(await proof({ jti }), {
+      ...base(),
+      url: `${URL_THINGS}?page=2#top`,
+      jkt,
+      method: 'get',
+    });
+    expect(result).toMatchObject({ jkt, jti, iat: NOW, htm: 'GET', htu: URL_THINGS });
+    expect(result.jwk).not.toHaveProperty('d');
+    expect(result).not.toHaveProperty('nonce');
+  });
+
+  it("verifies proofs made by core's own DpopSigner", async () => {
+    const signer = new DpopSigner(pair);
+    const made = await signer.proof(
+      'POST',
+      `${URL_THINGS}?x=1`,
+      { now: () => NOW * 1000, sleep: async () => {} },
+      TOKEN,
+    );
+    const result = await verifyDpopProof(made, { ...base(), method: 'POST', jkt: await signer.thumbprint() });
+    expect(result.jkt).toBe(jkt);
+  });
+
+  it('refuses each broken proof with a stable code', async () => {
+    const other = await generateKeyPair('ES256', { extractable: true });
+    const hs = new Uint8Array(32);
+    const cases: [string, string, Record<string, unknown>?][] = [
+      ['dpop_proof_invalid', 'not.a.proof'],
+      ['dpop_proof_invalid', await proof({}, { typ: 'JWT' })],
+      ['dpop_proof_invalid', await proof({}, {}, other.privateKey)], // signature by another key than the jwk
+      ['dpop_proof_invalid', await proof({}, { jwk: { ...jwk, d: 'private' } })],
+      ['dpop_proof_invalid', await proof({}, { jwk: undefined })],
+      [
+        'dpop_proof_invalid',
+        await new SignJWT({ htm: 'GET', htu: URL_THINGS, jti: 'x', iat: NOW })
+          .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: 'AAAA' } as never })
+          .sign(hs),
+      ],
+      ['dpop_htm_mismatch', await proof({ htm: 'POST' })],
+      ['dpop_htu_mismatch', await proof({ htu: 'https://api.example.com/other' })],
+      ['dpop_htu_mismatch', await proof({ htu: 'not a url' })],
+      ['dpop_iat_missing', await proof({ iat: undefined })],
+      ['dpop_proof_expired', await proof({ iat: NOW - 600 })],
+      ['dpop_iat_in_future', await proof({ iat: NOW + 600 })],
+      ['dpop_jti_missing', await proof({ jti: undefined })],
+      ['dpop_ath_mismatch', await proof({ ath: await ath('another-token') })],
+      ['dpop_ath_mismatch', await proof({ ath: undefined })],
+      ['dpop_key_mismatch', await proof(), { jkt: 'another-thumbprint' }],
+    ];
+    for (const [code, dpop, extra] of cases) {
+      expect(await codeOf(verifyDpopProof(dpop, { ...base(), ...extra })), code).toBe(code);
+    }
+  });
+
+  it('honours maxAge and clockTolerance', async () => {
+    const old = await proof({ iat: NOW - 100 });
+    expect(await codeOf(verifyDpopProof(old, base()))).toBe('dpop_proof_expired');
+    expect((await verifyDpopProof(old, { ...base(), maxAge: 80 })).iat).toBe(NOW - 100);
+    const ahead = await proof({ iat: NOW + 10 });
+    expect(await codeOf(verifyDpopProof(ahead, { ...base(), clockTolerance: 5 }))).toBe('dpop_iat_in_future');
+  });
+
+  it('without accessToken or jkt, ath and the binding are not checked (token endpoint proofs)', async () => {
+    const result = await verifyDpopProof(await proof({ ath: undefined }), { method: 'GET', url: URL_THINGS, now: NOW });
+    expect(result.jkt).toBe(jkt);
+  });
+
+  it('refuses a replayed proof; a proof that failed another check does not use up its jti', async () => {
+    const replayStore = store();
+    const once = await proof();
+    expect(await codeOf(verifyDpopProof(once, { ...base(), replayStore, jkt: 'other' }))).toBe('dpop_key_mismatch');
+    expect(replayStore.keys).toEqual([]);
+    await verifyDpopProof(once, { ...base(), replayStore, jkt });
+    expect(replayStore.keys).toEqual([expect.stringMatching(new RegExp(`^dpop:${jkt}:`))]);
+    expect(await codeOf(verifyDpopProof(once, { ...base(), replayStore, jkt }))).toBe('dpop_replay');
+  });
+
+  it('refuses a replay through the default in-memory store', async () => {
+    const once = await proof();
+    const options = { method: 'GET', url: URL_THINGS, accessToken: TOKEN, now: NOW };
+    await verifyDpopProof(once, options);
+    expect(await codeOf(verifyDpopProof(once, options))).toBe('dpop_replay');
+  });
+
+  it('with a server nonce: a proof without it, or with another, is use_dpop_nonce; the right one passes', async () => {
+    expect(await codeOf(verifyDpopProof(await proof(), { ...base(), nonce: 'n-1' }))).toBe('use_dpop_nonce');
+    expect(await codeOf(verifyDpopProof(await proof({ nonce: 'n-0' }), { ...base(), nonce: 'n-1' }))).toBe(
+      'use_dpop_nonce',
+    );
+    const result = await verifyDpopProof(await proof({ nonce: 'n-1' }), { ...base(), nonce: 'n-1' });
+    expect(result.nonce).toBe('n-1');
+  });
+
+  it('honours the algorithm allow-list', async () => {
+    expect(await codeOf(verifyDpopProof(await proof(), { ...base(), algorithms: ['RS256'] }))).toBe(
+      'dpop_proof_invalid',
+    );
+    const rsa = await generateKeyPair('PS256', { extractable: true });
+    const rsaJwk = await exportJWK(rsa.publicKey);
+    const made = await proof({}, { alg: 'PS256', jwk: rsaJwk }, rsa.privateKey);
+    expect((await verifyDpopProof(made, base())).jkt).toBe(await calculateJwkThumbprint(rsaJwk));
+  });
+});
