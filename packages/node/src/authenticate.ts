@@ -53,6 +53,11 @@ export interface AuthenticateOptions {
   openBrowser?: (url: string) => Promise<void>;
   /** Shows the device code; default: prints the verification URI and user code to stderr. */
   onDeviceCode?: (info: DeviceCodeInfo) => void;
+  /**
+   * With the default `onDeviceCode`: also draw the verification URI as a QR code. `auto` (default) only
+   * when stderr is a terminal wide enough for it (never in CI logs), `true` always, `false` never.
+   */
+  qr?: boolean | 'auto';
   /** Port of the loopback redirect on 127.0.0.1 (default 0: any free port). */
   redirectPort?: number;
   /** Milliseconds a person gets to finish an interactive login (default 300 000). */
@@ -170,6 +175,7 @@ export async function login(options: AuthenticateOptions): Promise<Authenticated
       ? await new DeviceFlow({
           ...common,
           ...(options.onDeviceCode === undefined ? {} : { onDeviceCode: options.onDeviceCode }),
+          ...(options.qr === undefined ? {} : { qr: options.qr }),
         }).run()
       : await new CodeFlow({
           ...common,

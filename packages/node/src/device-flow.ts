@@ -1,6 +1,8 @@
 import type { DeviceAuthorizationResponse, OAuthClient, TokenSet } from '@keyway/core';
 import { type ClientConfig, clientFor } from './internal/client.js';
 import { createDeadline, raceDeadline } from './internal/deadline.js';
+import { deviceCodeText } from './internal/device-code-text.js';
+import { type QrOption, stderrTerminal } from './internal/terminal-qr.js';
 
 /**
  * What a person needs to approve a device login: where to go and which code to enter.
@@ -45,6 +47,11 @@ export type DeviceFlowOptions = ClientConfig & {
   resource?: string;
   /** Shows the code to the person; default: prints the verification URI and user code to stderr. */
   onDeviceCode?: (info: DeviceCodeInfo) => void;
+  /**
+   * With the default `onDeviceCode`: also draw the verification URI as a QR code. `auto` (default) draws it
+   * only when stderr is a terminal wide enough for it; `true` always; `false` never.
+   */
+  qr?: QrOption;
   /** Milliseconds the person gets to approve (default 300 000; the code's own expiry also applies). */
   timeout?: number;
   signal?: AbortSignal;
@@ -88,7 +95,7 @@ export class DeviceFlow {
    * ```
    */
   async run(): Promise<TokenSet> {
-    const { scope, resource, onDeviceCode, timeout, signal, ...config } = this.#options;
+    const { scope, resource, onDeviceCode, qr, timeout, signal, ...config } = this.#options;
     const deadline = createDeadline(timeout, signal);
     try {
       const client: OAuthClient = await raceDeadline(clientFor(config as ClientConfig), deadline);
@@ -100,7 +107,8 @@ export class DeviceFlow {
         }),
         deadline,
       );
-      (onDeviceCode ?? printDeviceCode)(deviceCodeInfo(device));
+      const show = onDeviceCode ?? ((info: DeviceCodeInfo) => printDeviceCode(info, qr === undefined ? {} : { qr }));
+      show(deviceCodeInfo(device));
       return await raceDeadline(client.pollDeviceToken(device, { signal: deadline.signal }), deadline);
     } finally {
       deadline.dispose();
@@ -121,7 +129,26 @@ function deviceCodeInfo(device: DeviceAuthorizationResponse): DeviceCodeInfo {
 }
 
 /**
- * The default `onDeviceCode`: the address and the code, on stderr (stdout stays for the program's output).
+ * Options of {@link printDeviceCode}.
+ *
+ * @example
+ * ```ts
+ * import type { PrintDeviceCodeOptions } from '@keyway/node';
+ *
+ * const options: PrintDeviceCodeOptions = { qr: false };
+ * ```
+ */
+export interface PrintDeviceCodeOptions {
+  /**
+   * Also draw `verificationUriComplete` (else `verificationUri`) as a QR code: `auto` (default) only when
+   * stderr is a terminal wide enough for it (never in CI logs), `true` always, `false` never.
+   */
+  qr?: QrOption;
+}
+
+/**
+ * The default `onDeviceCode`: the address and the code on stderr (stdout stays for the program's output)
+ * and, on a terminal wide enough, the address as a QR code to scan with a phone.
  *
  * @example
  * ```ts
@@ -131,19 +158,12 @@ function deviceCodeInfo(device: DeviceAuthorizationResponse): DeviceCodeInfo {
  *   issuer: 'https://auth.example.com',
  *   clientId: 'my-cli',
  *   onDeviceCode: (info) => {
- *     printDeviceCode(info);
+ *     printDeviceCode(info, { qr: 'auto' });
  *     process.stderr.write('Waiting for approval...\n');
  *   },
  * });
  * ```
  */
-export function printDeviceCode(info: DeviceCodeInfo): void {
-  const lines = [
-    '',
-    `To sign in, open ${info.verificationUri} and enter the code: ${info.userCode}`,
-    ...(info.verificationUriComplete ? [`(or open ${info.verificationUriComplete})`] : []),
-    `The code expires in ${Math.round(info.expiresIn / 60)} minutes.`,
-    '',
-  ];
-  process.stderr.write(`${lines.join('\n')}\n`);
+export function printDeviceCode(info: DeviceCodeInfo, options: PrintDeviceCodeOptions = {}): void {
+  process.stderr.write(deviceCodeText(info, options.qr ?? 'auto', stderrTerminal()));
 }

@@ -7,7 +7,13 @@ export {
   loginKey,
 } from './authenticate.js';
 export { CodeFlow, type CodeFlowOptions, type CodeFlowStart } from './code-flow.js';
-export { type DeviceCodeInfo, DeviceFlow, type DeviceFlowOptions, printDeviceCode } from './device-flow.js';
+export {
+  type DeviceCodeInfo,
+  DeviceFlow,
+  type DeviceFlowOptions,
+  type PrintDeviceCodeOptions,
+  printDeviceCode,
+} from './device-flow.js';
 export { InteractionRequiredError, LoginTimeoutError } from './errors.js';
 export { type AuthenticateSyncOptions, authenticateSync } from './sync/authenticate-sync.js';
 export {

@@ -78,6 +78,7 @@ describe('keyway CLI', () => {
       refreshable: true,
     });
     expect(loggedIn.stderr).toContain('Logged in to');
+    expect(loggedIn.stderr).not.toMatch(/[▀▄█]/); // stderr is a pipe: no QR code by default
 
     const file = JSON.parse(await readFile(join(cache, 'keyway/tokens.json'), 'utf8'));
     const stored = Object.values(file.entries as Record<string, { value: Record<string, string> }>)[0]!.value;
@@ -136,6 +137,28 @@ describe('keyway CLI', () => {
     expect((await run(['token'])).code).toBe(3);
   }, 20_000);
 
+  it('login --device --qr draws the verification URI as a QR code even on a pipe', async () => {
+    const login = start(['login', '--device', '--qr'], { XDG_CACHE_HOME: join(cache, 'qr') });
+    let seen = '';
+    await new Promise<void>((resolve) => {
+      const onData = (chunk: Buffer) => {
+        seen += chunk.toString();
+        const match = /enter the code: (\S+)[\s\S]*expires/.exec(seen);
+        if (match) {
+          login.child.stderr!.off('data', onData);
+          ctx.mock.approveDevice(match[1]!);
+          resolve();
+        }
+      };
+      login.child.stderr!.on('data', onData);
+    });
+    const result = await login.done;
+    expect(result.code).toBe(0);
+    const complete = /\(or open (\S+)\)/.exec(result.stderr)?.[1] ?? /open (\S+) and enter/.exec(result.stderr)![1]!;
+    const { renderTerminalQr } = await import('../src/internal/terminal-qr.js');
+    expect(result.stderr).toContain(renderTerminalQr(complete).lines.join('\n'));
+  }, 20_000);
+
   it('token prints KEYWAY_TOKEN when set', async () => {
     expect(await run(['token'], { KEYWAY_TOKEN: 'from-env' })).toMatchObject({ code: 0, stdout: 'from-env\n' });
   });
@@ -145,6 +168,7 @@ describe('keyway CLI', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown command');
     expect((await run(['login', '--bogus'])).code).toBe(2);
+    expect((await run(['login', '--device', '--qr', '--no-qr'])).stderr).toContain('--qr and --no-qr');
     expect((await run(['login'], { KEYWAY_ISSUER: '' })).code).toBe(2);
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,7 @@ describe('a synchronous script', () => {
     for (const dependency of ['core', 'token-store']) {
       await symlink(join(packageDir, '..', dependency), join(dir, 'node_modules', '@keyway', dependency), 'dir');
     }
+    await symlink(await realpath(join(packageDir, 'node_modules', 'uqr')), join(dir, 'node_modules', 'uqr'), 'dir');
     const copy = join(dir, 'script.mjs');
     await run('cp', [script, copy]);
     const { result } = await runScript(copy, dir);

@@ -26,6 +26,8 @@ Options:
   --resource <uri>      RFC 8707 resource indicator         (env KEYWAY_RESOURCE)
   --token-file <path>   Token file                          (env KEYWAY_TOKEN_FILE)
   --device, --browser   login: force the device or the browser flow
+  --qr, --no-qr         login: draw the device flow's address as a QR code, or not
+                        (default: only when stderr is a terminal wide enough)
   --json                Machine-readable output on stdout
   -h, --help            This help;  --version  the version
 
@@ -47,6 +49,7 @@ interface Flags {
   clientSecret?: string;
   device: boolean;
   browser: boolean;
+  qr: boolean | 'auto';
   json: boolean;
 }
 
@@ -67,6 +70,8 @@ export async function main(argv: string[], version: string): Promise<number> {
         'token-file': { type: 'string' },
         device: { type: 'boolean', default: false },
         browser: { type: 'boolean', default: false },
+        qr: { type: 'boolean', default: false },
+        'no-qr': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', default: false },
@@ -89,6 +94,7 @@ export async function main(argv: string[], version: string): Promise<number> {
     flags = {
       device: values.device,
       browser: values.browser,
+      qr: values.qr ? true : values['no-qr'] ? false : 'auto',
       json: values.json,
       ...defined('issuer', values.issuer ?? env.KEYWAY_ISSUER),
       ...defined('clientId', values['client-id'] ?? env.KEYWAY_CLIENT_ID),
@@ -99,6 +105,9 @@ export async function main(argv: string[], version: string): Promise<number> {
     };
     if (flags.device && flags.browser) {
       throw new UsageError('--device and --browser exclude each other.');
+    }
+    if (values.qr && values['no-qr']) {
+      throw new UsageError('--qr and --no-qr exclude each other.');
     }
   } catch (error) {
     process.stderr.write(`keyway: ${(error as Error).message}\nRun keyway --help for usage.\n`);
@@ -247,6 +256,7 @@ async function loginCommand(flags: Flags): Promise<number> {
     ...authOptions(flags, target, store),
     interactive: true,
     flow: flags.device ? 'device' : flags.browser ? 'browser' : 'auto',
+    qr: flags.qr,
     openBrowser: async (url) => {
       process.stderr.write(`Opening your browser to sign in. If it does not open, visit:\n\n  ${url}\n\n`);
       await openInBrowser(url).catch(() => {});

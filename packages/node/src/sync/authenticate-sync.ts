@@ -1,6 +1,7 @@
 import { ConfigurationError } from '@keyway/core';
 import type { AuthenticatedTokenSet, AuthenticateOptions } from '../authenticate.js';
 import { isInteractiveSession } from '../internal/environment.js';
+import { stderrTerminal, type TerminalInfo } from '../internal/terminal-qr.js';
 import { OP_AUTHENTICATE } from './internal/protocol.js';
 import { withRedactedInspect } from './internal/redact.js';
 import { sharedBridge } from './internal/shared-bridge.js';
@@ -42,8 +43,14 @@ export interface AuthenticateSyncOptions extends Omit<AuthenticateOptions, (type
   syncTimeout?: number;
 }
 
-/** What the worker receives: the options, with `interactive` decided on the calling thread. */
-export type AuthenticatePayload = Omit<AuthenticateSyncOptions, 'syncTimeout'> & { interactive: boolean };
+/**
+ * What the worker receives: the options, with `interactive` decided on the calling thread, and that
+ * thread's stderr (for `qr: 'auto'`: the worker's stderr is never a terminal).
+ */
+export type AuthenticatePayload = Omit<AuthenticateSyncOptions, 'syncTimeout'> & {
+  interactive: boolean;
+  terminal: TerminalInfo;
+};
 
 const DEFAULT_LOGIN_TIMEOUT = 300_000;
 const MARGIN = 30_000;
@@ -86,7 +93,11 @@ export function authenticateSync(options: AuthenticateSyncOptions): Authenticate
     });
   }
   // The worker's stdin and stdout are never terminals: ask this thread's.
-  const payload: AuthenticatePayload = { ...rest, interactive: rest.interactive ?? isInteractiveSession() };
+  const payload: AuthenticatePayload = {
+    ...rest,
+    interactive: rest.interactive ?? isInteractiveSession(),
+    terminal: stderrTerminal(),
+  };
   const deadline = syncTimeout ?? (rest.timeout ?? DEFAULT_LOGIN_TIMEOUT) + MARGIN;
   const tokens = sharedBridge().call(OP_AUTHENTICATE, payload, deadline) as AuthenticatedTokenSet;
   return withRedactedInspect(tokens);

@@ -28,7 +28,9 @@ async function clientCall(payload: unknown): Promise<unknown> {
 }
 
 async function authenticateCall(payload: unknown): Promise<unknown> {
-  const tokens = await authenticate({ ...(payload as AuthenticatePayload), onDeviceCode: writeDeviceCode });
+  const { terminal, ...options } = payload as AuthenticatePayload;
+  const qr = options.qr ?? 'auto';
+  const tokens = await authenticate({ ...options, onDeviceCode: (info) => writeDeviceCode(info, qr, terminal) });
   return { ...tokens }; // plain data: the inspect hook is put back on the calling thread
 }
 
