@@ -110,3 +110,47 @@ describe('authenticateSync', () => {
     expect(() => built.authenticateSync(withStore)).toThrow(/tokenFile/);
   });
 });
+
+describe('authenticateSync: an interactive device login', () => {
+  // The person approving the device sits on another thread: this one is blocked in authenticateSync.
+  let deviceHost: MockHost;
+  beforeAll(async () => {
+    deviceHost = await startMockHost('device-host.mjs');
+  });
+  afterAll(async () => {
+    await deviceHost?.close();
+  });
+
+  it('runs the device flow in the worker, returns the token synchronously and stores it', async () => {
+    // interactive: true stands for a terminal: the test's stdin and stdout are not ones.
+    const loginOptions = {
+      issuer: deviceHost.url,
+      clientId: CLIENT_ID,
+      interactive: true,
+      flow: 'device' as const,
+      qr: false,
+      timeout: 20_000,
+    };
+    let microtaskRan = false;
+    queueMicrotask(() => {
+      microtaskRan = true;
+    });
+
+    const token = built.authenticateSync(loginOptions);
+
+    expect(microtaskRan).toBe(false); // returned before this thread's event loop could turn: no promise
+    expect(token).not.toBeInstanceOf(Promise);
+    expect(token.claims?.sub).toBe('usr_test');
+    expect(token.refresh_token).toEqual(expect.any(String));
+    expect(token.headers).toEqual({ Authorization: `Bearer ${token.access_token}` });
+    expect(await deviceHost.call<string[]>('approved')).toHaveLength(1);
+    const polls = await deviceHost.call<Array<{ body: Record<string, string> }>>('callsTo', 'token');
+    expect(polls.at(-1)?.body.grant_type).toBe('urn:ietf:params:oauth:grant-type:device_code');
+    const stored = await new FileTokenStore().get(built.loginKey(loginOptions));
+    expect(stored).toMatchObject({ access_token: token.access_token, refresh_token: token.refresh_token });
+    // Stored for next time: a second call answers from the store, without a request.
+    const before = (await deviceHost.call<unknown[]>('callsTo', 'token')).length;
+    expect(built.authenticateSync({ ...loginOptions, interactive: false }).access_token).toBe(token.access_token);
+    expect(await deviceHost.call<unknown[]>('callsTo', 'token')).toHaveLength(before);
+  }, 30_000);
+});

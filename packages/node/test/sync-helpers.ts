@@ -20,8 +20,12 @@ export interface MockHost {
   close(): Promise<void>;
 }
 
-export async function startMockHost(): Promise<MockHost> {
-  const worker = new Worker(new URL('./sync-fixtures/mock-host.mjs', import.meta.url));
+/**
+ * `mock-host.mjs`, or with `device-host.mjs` a host that approves every device login as soon as its
+ * user code is handed out (the person on the other device).
+ */
+export async function startMockHost(fixture: 'mock-host.mjs' | 'device-host.mjs' = 'mock-host.mjs'): Promise<MockHost> {
+  const worker = new Worker(new URL(`./sync-fixtures/${fixture}`, import.meta.url));
   const [ready] = (await once(worker, 'message')) as [{ url: string; apiToken: string }];
   let nextId = 1;
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
