@@ -26,6 +26,9 @@ export type { RequestOptions } from './internal/api-transport.js';
 export type { FetchLike, HttpOptions, RetryOptions } from './internal/http.js';
 export type {
   AccessTokenClaims,
+  AccessTokenVerifier,
+  AccessTokenVerifierOptions,
+  AccessTokenVerifyOptions,
   AuthorizationRequest,
   AuthorizationServerMetadata,
   AuthorizationUrlOptions,
@@ -51,6 +54,7 @@ export type {
   VerifyDpopProofOptions,
 } from './oauth/index.js';
 export {
+  createAccessTokenVerifier,
   discover,
   OAuthClient,
   restoreOAuthCache,

@@ -28,6 +28,7 @@ const EXPECTED_EXPORTS = [
   'TokenValidationError',
   'UnprocessableEntityError',
   'authFetch',
+  'createAccessTokenVerifier',
   'createKeywayClient',
   'createTokenSource',
   'discover',

@@ -1,10 +1,9 @@
 import {
   type AccessTokenClaims,
   ConfigurationError,
-  discover,
+  createAccessTokenVerifier,
   type FetchLike,
   KeywayError,
-  type OAuthClient,
   type RetryOptions,
   type StateStore,
   TokenValidationError,
@@ -245,7 +244,6 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const replay = dpopOptions?.replayStore;
   const kv = normaliseKv(options.kv);
   const shared = sharedFetch(options.fetch);
-  let client: Promise<OAuthClient> | undefined;
 
   const fail = (
     scheme: Scheme | undefined,
@@ -255,20 +253,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
     extra?: { scope?: string; cause?: unknown; dpopNonce?: string },
   ) => authError(settings, scheme, code, reason, description, extra);
 
-  const oauthClient = (): Promise<OAuthClient> => {
-    client ??= discover(issuer, {
-      clientId: 'keyway-edge-verifier',
-      fetch: shared.fetch,
-      clockTolerance,
-      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
-      ...(options.retry === undefined ? {} : { retry: options.retry }),
-      ...(options.allowInsecureRequests ? { allowInsecureRequests: true } : {}),
-    });
-    client.catch(() => {
-      client = undefined;
-    });
-    return client;
-  };
+  const tokens = createAccessTokenVerifier({
+    issuer,
+    audience,
+    fetch: shared.fetch,
+    clockTolerance,
+    ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+    ...(options.allowInsecureRequests ? { allowInsecureRequests: true } : {}),
+  });
 
   const warm = (): Promise<void> | undefined => {
     if (!kv) {
@@ -309,7 +302,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const { scheme, token } = credentials;
     let claims: AccessTokenClaims;
     try {
-      claims = await (await oauthClient()).verifyAccessToken(token, { audience });
+      claims = await tokens.verify(token);
     } catch (error) {
       if (TokenValidationError.is(error)) {
         throw fail(scheme, 'invalid_token', error.code, DESCRIPTIONS[error.code] ?? 'The access token is invalid.', {

@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { InvalidResponseError } from '../errors.js';
-import { HttpClient } from '../internal/http.js';
+import { HttpClient, type HttpOptions } from '../internal/http.js';
 import { parseServiceUrl } from '../internal/url.js';
 import { mapLibraryError } from './errors-map.js';
 import { type FetchScope, fetchScope, ScopedCache } from './fetch-scope.js';
@@ -132,6 +132,22 @@ async function fetchMetadata(issuer: string, http: HttpClient): Promise<Authoriz
  * ```
  */
 export async function discover(issuer: string | URL, options: OAuthClientOptions): Promise<OAuthClient> {
+  return new OAuthClient(await discoverMetadata(issuer, options), options);
+}
+
+/** What {@link discoverMetadata} needs: the transport, and whether plain `http:` is allowed. */
+export interface DiscoveryOptions extends HttpOptions {
+  allowInsecureRequests?: boolean | undefined;
+}
+
+/**
+ * The metadata of `issuer` from the cache of `options.fetch`, fetched (once for concurrent callers)
+ * when absent or older than {@link METADATA_TTL}. What `discover()` and resource-server verifiers share.
+ */
+export async function discoverMetadata(
+  issuer: string | URL,
+  options: DiscoveryOptions,
+): Promise<AuthorizationServerMetadata> {
   const expected = String(issuer);
   parseServiceUrl(expected, 'The issuer', options.allowInsecureRequests);
   const now = Date.now();
@@ -154,5 +170,5 @@ export async function discover(issuer: string | URL, options: OAuthClientOptions
       },
     );
   }
-  return new OAuthClient(await entry.metadata, options);
+  return entry.metadata;
 }

@@ -1,4 +1,10 @@
 export type { VerifyAccessTokenOptions } from './access-token.js';
+export type {
+  AccessTokenVerifier,
+  AccessTokenVerifierOptions,
+  AccessTokenVerifyOptions,
+} from './access-token-verifier.js';
+export { createAccessTokenVerifier } from './access-token-verifier.js';
 export type { AuthorizationRequest, AuthorizationUrlOptions } from './authorization-url.js';
 export type { OAuthCacheOptions, OAuthCacheSnapshot } from './cache-snapshot.js';
 export { restoreOAuthCache, snapshotOAuthCache } from './cache-snapshot.js';

@@ -1,0 +1,100 @@
+import { createMockKeyway } from '@keyway/mocks';
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError, InvalidResponseError, TokenValidationError } from '../errors.js';
+import type { FetchLike } from '../internal/http.js';
+import { createAccessTokenVerifier } from './access-token-verifier.js';
+import { discover } from './discover.js';
+
+const AUDIENCE = 'https://api.example.com';
+
+/** A mock and a fetch of its own that records the paths it was asked for. */
+function setup() {
+  const mock = createMockKeyway();
+  const paths: string[] = [];
+  const fetch: FetchLike = (input, init) => {
+    paths.push(new URL(input instanceof Request ? input.url : String(input)).pathname);
+    return mock.fetch(input, init);
+  };
+  return { mock, fetch, paths };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(TokenValidationError.is(error), String(error)).toBe(true);
+  return (error as TokenValidationError).code;
+}
+
+describe('createAccessTokenVerifier (RFC 9068, no client needed)', () => {
+  it('verifies a JWT access token of the issuer for the audience', async () => {
+    const { mock, fetch } = setup();
+    const verifier = createAccessTokenVerifier({ issuer: mock.issuer, audience: AUDIENCE, fetch });
+    expect(verifier).toMatchObject({ issuer: mock.issuer, audience: AUDIENCE });
+    const claims = await verifier.verify(await mock.mintAccessToken({ aud: AUDIENCE, scope: 'things:read' }));
+    expect(claims).toMatchObject({ iss: mock.issuer, aud: AUDIENCE, scope: 'things:read' });
+  });
+
+  it('refuses with the codes of OAuthClient.verifyAccessToken', async () => {
+    const { mock, fetch } = setup();
+    const verifier = createAccessTokenVerifier({ issuer: mock.issuer, audience: AUDIENCE, fetch });
+    expect(await codeOf(verifier.verify(await mock.mintAccessToken({ aud: 'https://other.example.com' })))).toBe(
+      'aud_mismatch',
+    );
+    const expired = await mock.mintAccessToken({ aud: AUDIENCE, exp: Math.floor(Date.now() / 1000) - 3600 });
+    expect(await codeOf(verifier.verify(expired))).toBe('token_expired');
+    expect(await codeOf(verifier.verify('not-a-jwt'))).toBe('malformed_jwt');
+    const idToken = await mock.mintIdToken({ aud: AUDIENCE });
+    expect(await codeOf(verifier.verify(idToken))).toBe('invalid_typ');
+  });
+
+  it("checks the verifier's required scopes and each call's", async () => {
+    const { mock, fetch } = setup();
+    const verifier = createAccessTokenVerifier({
+      issuer: mock.issuer,
+      audience: AUDIENCE,
+      requiredScopes: ['things:read'],
+      fetch,
+    });
+    const reader = await mock.mintAccessToken({ aud: AUDIENCE, scope: 'things:read' });
+    expect((await verifier.verify(reader)).scope).toBe('things:read');
+    expect(await codeOf(verifier.verify(reader, { requiredScopes: ['things:write'] }))).toBe('insufficient_scope');
+    expect(await codeOf(verifier.verify(await mock.mintAccessToken({ aud: AUDIENCE, scope: 'other' })))).toBe(
+      'insufficient_scope',
+    );
+  });
+
+  it('shares the discovery and JWKS caches of discover() with the same fetch: one fetch of each', async () => {
+    const { mock, fetch, paths } = setup();
+    const token = await mock.mintAccessToken({ aud: AUDIENCE });
+    const verifier = createAccessTokenVerifier({ issuer: mock.issuer, audience: AUDIENCE, fetch });
+    await verifier.verify(token);
+    const fetched = paths.length;
+    expect(fetched).toBeGreaterThanOrEqual(2);
+    await createAccessTokenVerifier({ issuer: mock.issuer, audience: AUDIENCE, fetch }).verify(token);
+    const client = await discover(mock.issuer, { clientId: 'any', fetch });
+    await client.verifyAccessToken(token, { audience: AUDIENCE });
+    expect(paths).toHaveLength(fetched);
+  });
+
+  it('tries discovery again after a failure', async () => {
+    const { mock, fetch } = setup();
+    let down = true;
+    const flaky: FetchLike = (input, init) =>
+      down ? Promise.resolve(new Response('down', { status: 500 })) : fetch(input, init);
+    const verifier = createAccessTokenVerifier({ issuer: mock.issuer, audience: AUDIENCE, fetch: flaky, retry: false });
+    const token = await mock.mintAccessToken({ aud: AUDIENCE });
+    const error = await verifier.verify(token).catch((e: unknown) => e);
+    expect(InvalidResponseError.is(error)).toBe(true);
+    down = false;
+    expect((await verifier.verify(token)).iss).toBe(mock.issuer);
+  });
+
+  it('refuses bad options with ConfigurationError', () => {
+    expect(() => createAccessTokenVerifier({ issuer: 'https://auth.example.com', audience: '' })).toThrow(
+      ConfigurationError,
+    );
+    expect(() => createAccessTokenVerifier({ audience: AUDIENCE } as never)).toThrow(ConfigurationError);
+  });
+});
