@@ -40,6 +40,7 @@ export type {
   IntrospectionResponse,
   OAuthCacheOptions,
   OAuthCacheSnapshot,
+  OAuthCacheUpdate,
   OAuthClientOptions,
   PollDeviceTokenOptions,
   PrivateKeyInput,

@@ -27,6 +27,25 @@ describe('the JWKS and discovery cache in KV', () => {
     expect(kv.puts).toHaveLength(1); // nothing new to write
   });
 
+  it('a failed JWKS fetch stores nothing, so writes nothing; the fetch that fills the cache writes', async () => {
+    const { mock, fetch } = freshMock();
+    const kv = fakeKv();
+    const token = await mock.mintAccessToken({ aud: AUDIENCE });
+    let jwksDown = true;
+    const flaky: FetchLike = (input, init) =>
+      jwksDown && String(input instanceof Request ? input.url : input).includes('jwks')
+        ? Promise.resolve(new Response('down', { status: 503 }))
+        : fetch(input, init);
+    const verifier = createVerifier({ issuer: mock.issuer, audience: AUDIENCE, fetch: flaky, kv, retry: false });
+    await expect(verifier.verify(bearer(token))).rejects.toMatchObject({ code: 'unavailable' });
+    const afterFailure = kv.puts.length; // at most the discovery metadata, which did arrive
+    expect(afterFailure).toBeLessThanOrEqual(1);
+    jwksDown = false;
+    expect((await verifier.verify(bearer(token))).sub).toBe('usr_test');
+    expect(kv.puts).toHaveLength(afterFailure + 1);
+    expect(JSON.parse(kv.data.get('keyway:edge:oauth-cache') ?? '{}').oauth.jwks[0].keys.length).toBeGreaterThan(0);
+  });
+
   it('reads KV once per isolate, also for verifiers created per request', async () => {
     const { mock, fetch } = freshMock();
     const kv = fakeKv();

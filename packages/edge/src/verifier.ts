@@ -258,6 +258,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     audience,
     fetch: shared.fetch,
     clockTolerance,
+    onCacheUpdate: () => {
+      shared.updates += 1;
+    },
     ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.allowInsecureRequests ? { allowInsecureRequests: true } : {}),
@@ -280,11 +283,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (!kv) {
       return undefined;
     }
-    const written = perNamespace(shared.persisted, kv.namespace, kv.key, () => ({ responses: 0 }));
-    if (shared.responses <= written.responses) {
+    const written = perNamespace(shared.persisted, kv.namespace, kv.key, () => ({ updates: 0 }));
+    if (shared.updates <= written.updates) {
       return undefined; // another verification already wrote what this one fetched
     }
-    written.responses = shared.responses;
+    written.updates = shared.updates;
     const write = (async () => {
       const value = JSON.stringify(await snapshot({ fetch: options.fetch }));
       await kv.namespace.put(kv.key, value, { expirationTtl: kv.ttl });
@@ -391,12 +394,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
       credentials = credentialsOf(input, settings);
     }
     await warm();
-    const before = shared.responses;
+    const before = shared.updates;
     let claims: AccessTokenClaims;
     try {
       claims = await check(credentials, typeof input === 'string' ? undefined : input);
     } finally {
-      if (shared.responses !== before) {
+      if (shared.updates !== before) {
         await persist(callOptions.waitUntil);
       }
     }

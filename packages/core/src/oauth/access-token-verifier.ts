@@ -5,7 +5,7 @@ import { clockOf, epochSeconds } from './clock.js';
 import { discoverMetadata, METADATA_TTL } from './discover.js';
 import { fetchScope } from './fetch-scope.js';
 import { ACCESS_TOKEN_ALGORITHMS, type JwtVerification, verifyJwt } from './jwt-verify.js';
-import type { AccessTokenClaims, AuthorizationServerMetadata } from './types.js';
+import type { AccessTokenClaims, AuthorizationServerMetadata, OAuthCacheUpdate } from './types.js';
 
 /**
  * Options of {@link createAccessTokenVerifier}.
@@ -33,6 +33,11 @@ export interface AccessTokenVerifierOptions extends HttpOptions {
   algorithms?: readonly string[];
   /** Allows a plain `http:` issuer that is not loopback. Loopback hosts are always allowed. */
   allowInsecureRequests?: boolean;
+  /**
+   * Called after a fetch made for this verifier stored new metadata or a new JWKS in the shared
+   * caches: the moment to write a snapshot (`snapshotOAuthCache()`). What it throws is ignored.
+   */
+  onCacheUpdate?: (event: OAuthCacheUpdate) => void;
 }
 
 /**
@@ -121,7 +126,14 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
         });
       }
       const { jwks_uri, issuer: expectedIssuer } = await metadata.value;
-      const verification: JwtVerification = { algorithms, jwksUri: jwks_uri, http, scope, clock };
+      const verification: JwtVerification = {
+        algorithms,
+        jwksUri: jwks_uri,
+        http,
+        scope,
+        clock,
+        onCacheUpdate: options.onCacheUpdate,
+      };
       const { header, payload } = await verifyJwt(jwt, verification);
       const requiredScopes = callOptions.requiredScopes?.length
         ? [...(options.requiredScopes ?? []), ...callOptions.requiredScopes]

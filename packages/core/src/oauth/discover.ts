@@ -3,10 +3,10 @@ import { InvalidResponseError } from '../errors.js';
 import { HttpClient, type HttpOptions } from '../internal/http.js';
 import { parseServiceUrl } from '../internal/url.js';
 import { mapLibraryError } from './errors-map.js';
-import { type FetchScope, fetchScope, ScopedCache } from './fetch-scope.js';
+import { type FetchScope, fetchScope, reportCacheUpdate, ScopedCache } from './fetch-scope.js';
 import { OAuthClient } from './oauth-client.js';
 import { transportFetch } from './transport.js';
-import type { AuthorizationServerMetadata, OAuthClientOptions } from './types.js';
+import type { AuthorizationServerMetadata, OAuthCacheUpdate, OAuthClientOptions } from './types.js';
 
 /** Discovered metadata is reused for this long (ms) before a new `discover()` fetches it again. */
 export const METADATA_TTL = 60 * 60_000;
@@ -138,6 +138,7 @@ export async function discover(issuer: string | URL, options: OAuthClientOptions
 /** What {@link discoverMetadata} needs: the transport, and whether plain `http:` is allowed. */
 export interface DiscoveryOptions extends HttpOptions {
   allowInsecureRequests?: boolean | undefined;
+  onCacheUpdate?: ((event: OAuthCacheUpdate) => void) | undefined;
 }
 
 /**
@@ -161,6 +162,7 @@ export async function discoverMetadata(
     metadata.then(
       (value) => {
         current.resolved = value;
+        reportCacheUpdate(options.onCacheUpdate, { kind: 'metadata', url: expected });
       },
       () => {
         // Failures are not cached: the next call tries again.

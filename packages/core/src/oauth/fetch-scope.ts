@@ -1,4 +1,14 @@
 import type { FetchLike } from '../internal/http.js';
+import type { OAuthCacheUpdate } from './types.js';
+
+/** Tells `listener` (an `onCacheUpdate` option) about `event`; a listener that throws changes nothing. */
+export function reportCacheUpdate(listener: ((event: OAuthCacheUpdate) => void) | undefined, event: OAuthCacheUpdate) {
+  try {
+    listener?.(event);
+  } catch {
+    // The cache is filled either way: a broken listener must not fail the verification.
+  }
+}
 
 /**
  * What the process-wide OAuth caches (discovery metadata, JWKS) are keyed by besides the URL: the

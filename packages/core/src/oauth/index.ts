@@ -27,6 +27,7 @@ export type {
   AuthorizationServerMetadata,
   DeviceAuthorizationResponse,
   IntrospectionResponse,
+  OAuthCacheUpdate,
   OAuthClientOptions,
   PrivateKeyInput,
   TokenEndpointAuthMethod,

@@ -2,8 +2,9 @@ import type { JWK } from 'jose';
 import { InvalidResponseError } from '../errors.js';
 import type { HttpClient } from '../internal/http.js';
 import type { Clock } from './clock.js';
-import { type FetchScope, ScopedCache } from './fetch-scope.js';
+import { type FetchScope, reportCacheUpdate, ScopedCache } from './fetch-scope.js';
 import { type JwsAlgorithm, jwsAlgorithm } from './jws.js';
+import type { OAuthCacheUpdate } from './types.js';
 
 /** An unknown `kid` refetches the JWKS at most this often (ms). */
 export const JWKS_COOLDOWN = 30_000;
@@ -37,6 +38,8 @@ export interface JwksSource {
   http: HttpClient;
   scope: FetchScope;
   clock: Clock;
+  /** Told when a fetch started for this source stored a new key set. */
+  onCacheUpdate?: ((event: OAuthCacheUpdate) => void) | undefined;
 }
 
 /** Internal (tests only): forgets every cached key set. */
@@ -78,12 +81,13 @@ async function fetchJwks(uri: string, http: HttpClient, clock: Clock): Promise<K
   return { keys: parseJwks(body, response.status), fetchedAt: clock.now(), imported: new Map() };
 }
 
-function load({ uri, http, scope, clock }: JwksSource): Promise<KeySet> {
+function load({ uri, http, scope, clock, onCacheUpdate }: JwksSource): Promise<KeySet> {
   let pending = inflight.get(scope, uri);
   if (!pending) {
     pending = fetchJwks(uri, http, clock)
       .then((entry) => {
         entries.set(scope, uri, entry);
+        reportCacheUpdate(onCacheUpdate, { kind: 'jwks', url: uri });
         return entry;
       })
       .finally(() => inflight.delete(scope, uri));

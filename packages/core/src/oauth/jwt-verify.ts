@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import type { FetchScope } from './fetch-scope.js';
 import { getJwks, refreshJwks, verificationKeys } from './jwks-cache.js';
 import { decodeJws, importHmacKey, jwsAlgorithm } from './jws.js';
+import type { OAuthCacheUpdate } from './types.js';
 
 /** Asymmetric algorithms accepted for ID tokens unless configured otherwise. */
 export const DEFAULT_ALGORITHMS: readonly string[] = ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'];
@@ -37,6 +38,8 @@ export interface JwtVerification {
   /** The JWKS cache scope of `http` (its `fetch`). */
   scope: FetchScope;
   clock: Clock;
+  /** Told when a JWKS fetch made for this verification stored new keys. */
+  onCacheUpdate?: ((event: OAuthCacheUpdate) => void) | undefined;
 }
 
 /** A verified JWS: its protected header and JSON payload. */
@@ -112,13 +115,13 @@ function issuerKeys(
   alg: string,
   kid: string | undefined,
 ): readonly CryptoKey[] | Promise<readonly CryptoKey[]> {
-  const { jwksUri, http, scope, clock } = options;
+  const { jwksUri, http, scope, clock, onCacheUpdate } = options;
   if (!jwksUri) {
     throw new ConfigurationError('The provider publishes no jwks_uri: JWT signatures cannot be verified.', {
       code: 'missing_endpoint',
     });
   }
-  const source = { uri: jwksUri, http, scope, clock };
+  const source = { uri: jwksUri, http, scope, clock, onCacheUpdate };
   const keySet = getJwks(source);
   const keys = isPromise(keySet)
     ? keySet.then((set) => verificationKeys(set, alg, kid))

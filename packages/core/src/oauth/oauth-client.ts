@@ -107,6 +107,7 @@ export class OAuthClient {
   readonly #dpop: DpopSigner | undefined;
   readonly #states: StateStore;
   readonly #scope: FetchScope;
+  readonly #onCacheUpdate: OAuthClientOptions['onCacheUpdate'];
   readonly #client: oauth.Client;
   #auth: Promise<oauth.ClientAuth> | undefined;
 
@@ -129,6 +130,7 @@ export class OAuthClient {
     this.#secrets = { clientSecret: options.clientSecret, privateKey: options.privateKey };
     this.#http = new HttpClient(options);
     this.#scope = fetchScope(options.fetch);
+    this.#onCacheUpdate = options.onCacheUpdate;
     this.#states = options.stateStore ?? memoryStateStore;
     this.#dpop = options.dpop ? new DpopSigner(options.dpop) : undefined;
     this.dpop = this.#dpop !== undefined;
@@ -569,6 +571,7 @@ export class OAuthClient {
       scope: this.#scope,
       clock: this.#clock,
       hmacSecret: this.#secrets.clientSecret,
+      onCacheUpdate: this.#onCacheUpdate,
     };
   }
 

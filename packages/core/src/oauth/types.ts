@@ -39,6 +39,21 @@ export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_pos
 export type PrivateKeyInput = CryptoKey | JWK | { key: CryptoKey; kid?: string };
 
 /**
+ * What `onCacheUpdate` is told: a fetch stored new discovery metadata (`url` is the issuer) or a new
+ * JWKS (`url` is the `jwks_uri`) in the process-wide caches.
+ *
+ * @example
+ * ```ts
+ * import type { OAuthCacheUpdate } from '@keyway/core';
+ * const log = (event: OAuthCacheUpdate) => console.log(`fetched ${event.kind} from ${event.url}`);
+ * ```
+ */
+export interface OAuthCacheUpdate {
+  kind: 'metadata' | 'jwks';
+  url: string;
+}
+
+/**
  * Options of {@link discover} and the `OAuthClient` constructor.
  *
  * @example
@@ -79,6 +94,12 @@ export interface OAuthClientOptions extends HttpOptions {
    * instances may receive one callback.
    */
   stateStore?: StateStore;
+  /**
+   * Called after a fetch made for this client stored new metadata or a new JWKS in the shared caches
+   * (not for cache hits or restores): the moment to write a snapshot (`snapshotOAuthCache()`). Runs
+   * synchronously; what it throws is ignored.
+   */
+  onCacheUpdate?: (event: OAuthCacheUpdate) => void;
 }
 
 /**

@@ -4,15 +4,15 @@ import type { FetchLike } from '@keyway/core';
  * The `fetch` every @keyway/edge verifier, token source and snapshot of one underlying `fetch` hands
  * to @keyway/core. Core keys its isolate-wide discovery and JWKS caches by the `fetch` it is given, so
  * one wrapper per underlying fetch makes them all share one cache — also verifiers created per request
- * from `env`. The wrapper counts the responses it delivered: a verifier that sees the count move while
- * it verified knows a network fetch filled the cache and writes the snapshot back to KV.
+ * from `env`. `updates` counts what core reported through `onCacheUpdate` (new metadata or JWKS stored
+ * in this cache): a verifier that sees the count move while it verified writes the snapshot back to KV.
  */
 export interface SharedFetch {
   readonly fetch: FetchLike;
-  /** Responses delivered so far. */
-  responses: number;
+  /** Cache updates core reported so far (`onCacheUpdate`). */
+  updates: number;
   /** The count last written to KV, per KV namespace and key. */
-  readonly persisted: WeakMap<object, Map<string, { responses: number }>>;
+  readonly persisted: WeakMap<object, Map<string, { updates: number }>>;
   /** The KV restore, once per KV namespace and key in this isolate. */
   readonly restored: WeakMap<object, Map<string, Promise<void>>>;
 }
@@ -24,18 +24,12 @@ export function sharedFetch(fetch?: FetchLike): SharedFetch {
   const base: FetchLike = fetch ?? globalThis.fetch;
   let entry = wrappers.get(base);
   if (!entry) {
-    const call: FetchLike = fetch ?? ((input, init) => base.call(globalThis, input, init));
-    const created: SharedFetch = {
-      fetch: async (input, init) => {
-        const response = await call(input, init);
-        created.responses += 1;
-        return response;
-      },
-      responses: 0,
+    entry = {
+      fetch: fetch ?? ((input, init) => base.call(globalThis, input, init)),
+      updates: 0,
       persisted: new WeakMap(),
       restored: new WeakMap(),
     };
-    entry = created;
     wrappers.set(base, entry);
   }
   return entry;
