@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { CallbackError, DeviceFlowError, LoginRequiredError } from '@keyway/core';
-import { MemoryTokenStore } from '@keyway/token-store';
+import { MemoryTokenStore, tokenKey } from '@keyway/token-store';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CLIENT_ID, followRedirect, useMockServer } from '../test/helpers.js';
 import { authenticate, login, loginKey } from './authenticate.js';
@@ -169,5 +169,76 @@ describe('authenticate', () => {
     const token = await authenticate(options());
     expect(inspect(token)).not.toContain('secret-env-token');
     expect(JSON.stringify(token)).toContain('secret-env-token');
+  });
+});
+
+describe('audience', () => {
+  const AUDIENCE = 'https://api.example.com/';
+
+  it('goes in the authorization request and keys the stored login apart from a no-audience login', async () => {
+    const store = new MemoryTokenStore();
+    const token = await login({
+      ...options(store),
+      audience: AUDIENCE,
+      flow: 'browser',
+      openBrowser: async (url) => void (await followRedirect(url)),
+    });
+
+    const [authorize] = ctx.mock.callsTo('authorize');
+    expect(authorize!.query).toMatchObject({ audience: AUDIENCE });
+    const key = loginKey({ ...options(store), audience: AUDIENCE });
+    expect(key).not.toBe(loginKey(options(store)));
+    expect(await store.get(key)).toMatchObject({ access_token: token.access_token, keyway_audience: AUDIENCE });
+    expect(await store.get(loginKey(options(store)))).toBeUndefined();
+    // A later authenticate() with the same audience finds it; without one it does not.
+    expect((await authenticate({ ...options(store), audience: AUDIENCE, interactive: false })).access_token).toBe(
+      token.access_token,
+    );
+    const other = await authenticate({ ...options(store), interactive: false }).catch((e: unknown) => e);
+    expect(InteractionRequiredError.is(other)).toBe(true);
+  });
+
+  it('goes in the device authorization request and in refreshes', async () => {
+    const store = new MemoryTokenStore();
+    await login({
+      ...options(store),
+      audience: AUDIENCE,
+      flow: 'device',
+      onDeviceCode: (info) => ctx.mock.approveDevice(info.userCode),
+    });
+    expect(ctx.mock.callsTo('deviceAuthorization')[0]!.body).toMatchObject({ audience: AUDIENCE });
+    const key = loginKey({ ...options(store), audience: AUDIENCE });
+    await store.set(key, { ...(await store.get(key))!, expires_at: Math.floor(Date.now() / 1000) - 10 });
+
+    const refreshed = await authenticate({ ...options(store), audience: AUDIENCE, interactive: false });
+
+    const refresh = ctx.mock.callsTo('token').at(-1)!;
+    expect(refresh.body).toMatchObject({ grant_type: 'refresh_token', audience: AUDIENCE });
+    // The device-code polls do not carry it: only the requests Auth0 reads it from.
+    const polls = ctx.mock.callsTo('token').filter((call) => (call.body as Record<string, string>).device_code);
+    expect(polls.length).toBeGreaterThan(0);
+    expect(polls.every((call) => (call.body as Record<string, string>).audience === undefined)).toBe(true);
+    expect(await store.get(key)).toMatchObject({ access_token: refreshed.access_token, keyway_audience: AUDIENCE });
+  });
+
+  it('keeps the key of resource-only logins; with both, audience is the key part', () => {
+    const base = { issuer: 'https://auth.example.com', clientId: CLIENT_ID };
+    const resourceKey = tokenKey({ ...base, audience: 'https://r.example.com', scope: 'openid offline_access' });
+    expect(loginKey({ ...base, resource: 'https://r.example.com' })).toBe(resourceKey);
+    expect(loginKey({ ...base, resource: 'https://r.example.com', audience: AUDIENCE })).toBe(
+      loginKey({ ...base, audience: AUDIENCE }),
+    );
+  });
+
+  it('stores the exact issuer beside the tokens, but never returns it', async () => {
+    const store = new MemoryTokenStore();
+    const token = await login({
+      ...options(store),
+      flow: 'device',
+      onDeviceCode: (info) => ctx.mock.approveDevice(info.userCode),
+    });
+    expect(await store.get(loginKey(options(store)))).toMatchObject({ keyway_issuer: ctx.issuer });
+    expect(token).not.toHaveProperty('keyway_issuer');
+    expect(await authenticate({ ...options(store), interactive: false })).not.toHaveProperty('keyway_issuer');
   });
 });

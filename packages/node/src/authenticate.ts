@@ -34,6 +34,12 @@ export interface AuthenticateOptions {
   scope?: string;
   /** RFC 8707 resource indicator: the API the access token is for. Part of the store key. */
   resource?: string;
+  /**
+   * The API the access token is for, for providers that take an `audience` parameter (Auth0): sent in
+   * the authorization request, the device authorization request and refreshes. Part of the store key;
+   * with both `audience` and `resource`, both are sent and the key holds `audience`.
+   */
+  audience?: string;
   /** Where tokens are kept; default a `FileTokenStore` at its default path (`~/.cache/keyway/tokens.json`). */
   store?: TokenStore;
   /** The token file, when `store` is not given (default: `KEYWAY_TOKEN_FILE`, else the store's default path). */
@@ -167,6 +173,7 @@ export async function login(options: AuthenticateOptions): Promise<Authenticated
     ...config,
     scope: options.scope ?? DEFAULT_SCOPE,
     ...(options.resource === undefined ? {} : { resource: options.resource }),
+    ...(options.audience === undefined ? {} : { audience: options.audience }),
     ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   };
@@ -182,7 +189,7 @@ export async function login(options: AuthenticateOptions): Promise<Authenticated
           ...(options.openBrowser === undefined ? {} : { openBrowser: options.openBrowser }),
           ...(options.redirectPort === undefined ? {} : { redirectPort: options.redirectPort }),
         }).run();
-  await source.set(tokens);
+  await source.set(withLoginInfo(tokens, options));
   return withHeaders(tokens);
 }
 
@@ -198,13 +205,39 @@ export async function login(options: AuthenticateOptions): Promise<Authenticated
  * await new FileTokenStore().delete(loginKey({ issuer: 'https://auth.example.com', clientId: 'my-cli' }));
  * ```
  */
-export function loginKey(options: Pick<AuthenticateOptions, 'issuer' | 'clientId' | 'resource' | 'scope'>): string {
+export function loginKey(
+  options: Pick<AuthenticateOptions, 'issuer' | 'clientId' | 'resource' | 'audience' | 'scope'>,
+): string {
+  // `audience` wins over `resource`; a resource-only login keeps the key it always had.
+  const audience = options.audience ?? options.resource;
   return tokenKey({
     issuer: options.issuer,
     clientId: options.clientId,
-    ...(options.resource === undefined ? {} : { audience: options.resource }),
+    ...(audience === undefined ? {} : { audience }),
     scope: options.scope ?? DEFAULT_SCOPE,
   });
+}
+
+/**
+ * What a stored token set carries beside the tokens, for `keyway token/list/logout`: the issuer exactly
+ * as given (the key holds it normalised: `https://auth.example.com/tenant/` loses its slash, and
+ * discovery needs the exact string), and which of `audience` / `resource` the key's audience part is.
+ */
+export interface StoredLoginInfo {
+  keyway_issuer?: string;
+  keyway_audience?: string;
+  keyway_resource?: string;
+}
+
+const LOGIN_INFO = ['keyway_issuer', 'keyway_audience', 'keyway_resource'] as const;
+
+function withLoginInfo(tokens: TokenSet, options: AuthenticateOptions): TokenSet & StoredLoginInfo {
+  return {
+    ...tokens,
+    keyway_issuer: options.issuer,
+    ...(options.audience === undefined ? {} : { keyway_audience: options.audience }),
+    ...(options.resource === undefined ? {} : { keyway_resource: options.resource }),
+  };
 }
 
 /** The store `authenticate` uses for these options. */
@@ -221,19 +254,24 @@ function tokenSourceFor(options: AuthenticateOptions) {
   // Discovery happens only when a refresh is needed: a cached token costs no request.
   let client: Promise<OAuthClient> | undefined;
   const lazyClient = () => {
-    client ??= clientFor({
-      issuer: options.issuer,
-      clientId: options.clientId,
-      ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
-      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-    });
+    client ??= clientFor(
+      {
+        issuer: options.issuer,
+        clientId: options.clientId,
+        ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
+        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      },
+      undefined,
+      options.audience,
+    );
     return client;
   };
   const source = createTokenSource({
     client: {
       issuer: options.issuer,
       clientId: options.clientId,
-      refresh: async (tokens, refreshOptions) => (await lazyClient()).refresh(tokens, refreshOptions),
+      refresh: async (tokens, refreshOptions) =>
+        withLoginInfo(await (await lazyClient()).refresh(tokens, refreshOptions), options),
       clientCredentials: async (params) => (await lazyClient()).clientCredentials(params),
     },
     grant: { type: 'refresh_token' },
@@ -279,6 +317,9 @@ const SECRETS = ['access_token', 'refresh_token', 'id_token'] as const;
 /** Adds `headers.Authorization`; `util.inspect` shows the result with every token redacted. */
 function withHeaders(tokens: TokenSet): AuthenticatedTokenSet {
   const result: AuthenticatedTokenSet = { ...tokens, headers: { Authorization: `Bearer ${tokens.access_token}` } };
+  for (const name of LOGIN_INFO) {
+    delete (result as StoredLoginInfo)[name];
+  }
   Object.defineProperty(result, INSPECT, {
     enumerable: false,
     configurable: true,

@@ -26,6 +26,8 @@ export type CodeFlowOptions = ClientConfig & {
   scope?: string;
   /** RFC 8707 resource indicator. */
   resource?: string;
+  /** `audience` of the authorization request, for providers that name the API that way (Auth0). */
+  audience?: string;
   /** `prompt` of the authorization request (e.g. `login`, `consent`). */
   prompt?: string;
   loginHint?: string;
@@ -111,7 +113,9 @@ export class CodeFlow {
   }
 
   async #start(): Promise<CodeFlowStart> {
-    const { scope, resource, prompt, loginHint, extraParams, redirectPort, timeout, signal, ...config } = this.#options;
+    const { scope, resource, audience, prompt, loginHint, extraParams, redirectPort, timeout, signal, ...config } =
+      this.#options;
+    const params = audience === undefined ? extraParams : { ...extraParams, audience };
     const deadline = createDeadline(timeout, signal);
     this.#deadline = deadline;
     this.#result = new Promise<TokenSet>((resolve, reject) => {
@@ -137,7 +141,7 @@ export class CodeFlow {
           ...(resource === undefined ? {} : { resource }),
           ...(prompt === undefined ? {} : { prompt }),
           ...(loginHint === undefined ? {} : { loginHint }),
-          ...(extraParams === undefined ? {} : { extraParams }),
+          ...(params === undefined ? {} : { extraParams: params }),
         }),
         deadline,
       );

@@ -45,6 +45,11 @@ export type DeviceFlowOptions = ClientConfig & {
   scope?: string;
   /** RFC 8707 resource indicator. */
   resource?: string;
+  /**
+   * `audience` of the device authorization request (and of later refreshes through this client), for
+   * providers that name the API that way (Auth0).
+   */
+  audience?: string;
   /** Shows the code to the person; default: prints the verification URI and user code to stderr. */
   onDeviceCode?: (info: DeviceCodeInfo) => void;
   /**
@@ -95,10 +100,10 @@ export class DeviceFlow {
    * ```
    */
   async run(): Promise<TokenSet> {
-    const { scope, resource, onDeviceCode, qr, timeout, signal, ...config } = this.#options;
+    const { scope, resource, audience, onDeviceCode, qr, timeout, signal, ...config } = this.#options;
     const deadline = createDeadline(timeout, signal);
     try {
-      const client: OAuthClient = await raceDeadline(clientFor(config as ClientConfig), deadline);
+      const client: OAuthClient = await raceDeadline(clientFor(config as ClientConfig, undefined, audience), deadline);
       const device = await raceDeadline(
         client.deviceAuthorization({
           scope: scope ?? 'openid offline_access',

@@ -159,6 +159,38 @@ describe('keyway CLI', () => {
     expect(result.stderr).toContain(renderTerminalQr(complete).lines.join('\n'));
   }, 20_000);
 
+  it('login --audience (or KEYWAY_AUDIENCE) sends it, list shows it, token finds the login', async () => {
+    const audience = 'https://api.example.com/';
+    const extra = { XDG_CACHE_HOME: join(cache, 'audience'), KEYWAY_AUDIENCE: audience };
+    const before = ctx.mock.callsTo('deviceAuthorization').length;
+    const login = start(['login', '--device', '--json'], extra);
+    await new Promise<void>((resolve) => {
+      let seen = '';
+      const onData = (chunk: Buffer) => {
+        seen += chunk.toString();
+        const match = /enter the code: (\S+)/.exec(seen);
+        if (match) {
+          login.child.stderr!.off('data', onData);
+          ctx.mock.approveDevice(match[1]!);
+          resolve();
+        }
+      };
+      login.child.stderr!.on('data', onData);
+    });
+    const loggedIn = await login.done;
+    expect(loggedIn.code).toBe(0);
+    expect(JSON.parse(loggedIn.stdout)).toMatchObject({ audience });
+    expect(ctx.mock.callsTo('deviceAuthorization').slice(before)[0]!.body).toMatchObject({ audience });
+
+    const bare = { ...extra, KEYWAY_AUDIENCE: '', KEYWAY_ISSUER: '', KEYWAY_CLIENT_ID: '' };
+    const list = await run(['list', '--json'], bare);
+    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ issuer: ctx.issuer, audience })]);
+    expect(list.stdout).not.toContain('resource');
+    expect((await run(['token'], bare)).code).toBe(0);
+    expect((await run(['token', '--audience', audience], bare)).code).toBe(0);
+    expect((await run(['token', '--audience', 'https://other.example.com/'], bare)).code).toBe(3);
+  }, 20_000);
+
   it('token prints KEYWAY_TOKEN when set', async () => {
     expect(await run(['token'], { KEYWAY_TOKEN: 'from-env' })).toMatchObject({ code: 0, stdout: 'from-env\n' });
   });

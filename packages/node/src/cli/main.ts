@@ -24,6 +24,7 @@ Options:
   --client-id <id>      Client id                           (env KEYWAY_CLIENT_ID)
   --scope <scopes>      Scopes (default "${DEFAULT_SCOPE}")  (env KEYWAY_SCOPE)
   --resource <uri>      RFC 8707 resource indicator         (env KEYWAY_RESOURCE)
+  --audience <id>       API audience (Auth0-style)          (env KEYWAY_AUDIENCE)
   --token-file <path>   Token file                          (env KEYWAY_TOKEN_FILE)
   --device, --browser   login: force the device or the browser flow
   --qr, --no-qr         login: draw the device flow's address as a QR code, or not
@@ -45,6 +46,7 @@ interface Flags {
   clientId?: string;
   scope?: string;
   resource?: string;
+  audience?: string;
   tokenFile?: string;
   clientSecret?: string;
   device: boolean;
@@ -67,6 +69,7 @@ export async function main(argv: string[], version: string): Promise<number> {
         'client-id': { type: 'string' },
         scope: { type: 'string' },
         resource: { type: 'string' },
+        audience: { type: 'string' },
         'token-file': { type: 'string' },
         device: { type: 'boolean', default: false },
         browser: { type: 'boolean', default: false },
@@ -100,6 +103,7 @@ export async function main(argv: string[], version: string): Promise<number> {
       ...defined('clientId', values['client-id'] ?? env.KEYWAY_CLIENT_ID),
       ...defined('scope', values.scope ?? env.KEYWAY_SCOPE),
       ...defined('resource', values.resource ?? env.KEYWAY_RESOURCE),
+      ...defined('audience', values.audience ?? env.KEYWAY_AUDIENCE),
       ...defined('tokenFile', values['token-file'] ?? env.KEYWAY_TOKEN_FILE),
       ...defined('clientSecret', env.KEYWAY_CLIENT_SECRET),
     };
@@ -164,6 +168,15 @@ interface Target {
   clientId: string;
   scope: string;
   resource?: string;
+  audience?: string;
+}
+
+/** `resource` and `audience` of the flags, as `Target` members. */
+function apiOf(flags: Flags): Pick<Target, 'resource' | 'audience'> {
+  return {
+    ...(flags.resource === undefined ? {} : { resource: flags.resource }),
+    ...(flags.audience === undefined ? {} : { audience: flags.audience }),
+  };
 }
 
 /**
@@ -171,21 +184,24 @@ interface Target {
  * login needs no options; a login with a non-default scope is found by issuer and client).
  */
 async function resolveTarget(flags: Flags, store: FileTokenStore): Promise<Target> {
-  const logins = await readStoredLogins(store.path);
+  const logins = await readStoredLogins(store);
   const normalisedIssuer = flags.issuer === undefined ? undefined : keyPart(flags.issuer);
   const matches = logins.filter(
     (login) =>
       (normalisedIssuer === undefined || keyPart(login.issuer) === normalisedIssuer) &&
       (flags.clientId === undefined || login.clientId === flags.clientId) &&
       (flags.scope === undefined || sameScope(login.scope, flags.scope)) &&
-      (flags.resource === undefined || login.audience === flags.resource),
+      (flags.resource === undefined || login.resource === flags.resource) &&
+      (flags.audience === undefined || login.audience === flags.audience),
   );
   const explicit = flags.issuer !== undefined && flags.clientId !== undefined;
+  // The stored issuer is the one the login was given (discovery needs that exact string).
   const pick = (login: StoredLogin): Target => ({
     issuer: flags.issuer ?? login.issuer,
     clientId: login.clientId,
     scope: login.scope ?? '',
-    ...(login.audience === undefined ? {} : { resource: login.audience }),
+    ...(login.resource === undefined ? {} : { resource: login.resource }),
+    ...(login.audience === undefined ? {} : { audience: login.audience }),
   });
   if (matches.length === 1) {
     return pick(matches[0]!);
@@ -208,7 +224,7 @@ async function resolveTarget(flags: Flags, store: FileTokenStore): Promise<Targe
       issuer: flags.issuer!,
       clientId: flags.clientId!,
       scope: flags.scope ?? DEFAULT_SCOPE,
-      ...(flags.resource === undefined ? {} : { resource: flags.resource }),
+      ...apiOf(flags),
     };
   }
   throw new NotLoggedInError(
@@ -229,8 +245,8 @@ function sameScope(a: string | undefined, b: string): boolean {
 
 function describe(login: StoredLogin): string {
   return `${login.issuer}  client ${login.clientId}${login.scope ? `  scope "${login.scope}"` : ''}${
-    login.audience ? `  resource ${login.audience}` : ''
-  }`;
+    login.audience ? `  audience ${login.audience}` : ''
+  }${login.resource ? `  resource ${login.resource}` : ''}`;
 }
 
 function authOptions(flags: Flags, target: Target, store: FileTokenStore) {
@@ -250,7 +266,7 @@ async function loginCommand(flags: Flags): Promise<number> {
     issuer: flags.issuer,
     clientId: flags.clientId,
     scope: flags.scope ?? DEFAULT_SCOPE,
-    ...(flags.resource === undefined ? {} : { resource: flags.resource }),
+    ...apiOf(flags),
   };
   const tokens = await login({
     ...authOptions(flags, target, store),
@@ -280,6 +296,7 @@ function loginSummary(target: Target, tokens: AuthenticatedTokenSet) {
     clientId: target.clientId,
     scope: tokens.scope ?? target.scope,
     ...(target.resource === undefined ? {} : { resource: target.resource }),
+    ...(target.audience === undefined ? {} : { audience: target.audience }),
     ...(typeof tokens.claims?.sub === 'string' ? { subject: tokens.claims.sub } : {}),
     ...(tokens.expires_at === undefined ? {} : { expiresAt: new Date(tokens.expires_at * 1000).toISOString() }),
     refreshable: typeof tokens.refresh_token === 'string',
@@ -313,7 +330,7 @@ async function tokenCommand(flags: Flags): Promise<number> {
 async function listCommand(flags: Flags): Promise<number> {
   const store = storeOf(flags);
   const now = Date.now() / 1000;
-  const logins = await readStoredLogins(store.path);
+  const logins = await readStoredLogins(store);
   if (flags.json) {
     const out = logins.map(({ key: _key, expiresAt, ...login }) => ({
       ...login,

@@ -1,11 +1,17 @@
-import { readFile } from 'node:fs/promises';
+import { parseTokenKey } from '@keyway/token-store';
+import type { FileTokenStore } from '@keyway/token-store/file';
+import type { StoredLoginInfo } from '../authenticate.js';
 
 /** One stored login, as `keyway list` shows it: never a token. */
 export interface StoredLogin {
   key: string;
+  /** The issuer exactly as the login was given it (older entries: as normalised in the key). */
   issuer: string;
   clientId: string;
+  /** The `audience` the login asked for (Auth0-style providers). */
   audience?: string;
+  /** The RFC 8707 resource indicator the login asked for. */
+  resource?: string;
   scope?: string;
   subject?: string;
   /** Access token expiry, epoch seconds. */
@@ -14,86 +20,50 @@ export interface StoredLogin {
   refreshable: boolean;
 }
 
-const LABELS: Record<string, keyof StoredLogin> = {
-  iss: 'issuer',
-  cid: 'clientId',
-  aud: 'audience',
-  scp: 'scope',
-  sub: 'subject',
-};
-
 /**
- * Reads the logins of a `FileTokenStore` file without writing or locking it. FileTokenStore has no
- * listing method, so this reads its documented schema (version 1:
- * `{ "version": 1, "entries": { "<key>": { "value": {...}, "expiresAt"?: <epoch ms> } } }`) and parses
- * the `tokenKey` keys (`keyway:v1:iss=...:cid=...[:aud=...][:scp=...][:sub=...]`). Entries that are
- * expired, or whose key another tool wrote, are left out. A missing file is no logins.
+ * The logins kept in a `FileTokenStore`: its live keys (`keys()`) that `parseTokenKey` recognises as
+ * `tokenKey` keys, completed from each token set (the exact issuer, `audience` or `resource`, the
+ * subject, the expiry). Entries whose key another tool wrote are left out. A missing file is no logins.
  */
-export async function readStoredLogins(path: string, now: number = Date.now()): Promise<StoredLogin[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return [];
-    }
-    throw error;
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    throw new Error(`The token file ${path} is not valid JSON.`);
-  }
-  const { version, entries } = (document ?? {}) as { version?: unknown; entries?: unknown };
-  if (version !== 1 || typeof entries !== 'object' || entries === null) {
-    throw new Error(`The token file ${path} has an unknown format (version ${String(version)}).`);
-  }
+export async function readStoredLogins(store: FileTokenStore): Promise<StoredLogin[]> {
   const logins: StoredLogin[] = [];
-  for (const [key, entry] of Object.entries(entries as Record<string, unknown>)) {
-    const parts = parseKey(key);
-    const { value, expiresAt } = (entry ?? {}) as { value?: Record<string, unknown>; expiresAt?: unknown };
-    if (!parts || typeof value !== 'object' || value === null) {
+  for (const key of await store.keys()) {
+    const parts = parseTokenKey(key);
+    const value = parts === undefined ? undefined : await store.get(key);
+    if (parts === undefined || typeof value !== 'object' || value === null) {
       continue;
     }
-    if (typeof expiresAt === 'number' && expiresAt <= now) {
-      continue;
+    const info = value as typeof value & StoredLoginInfo;
+    const login: StoredLogin = {
+      key,
+      issuer: typeof info.keyway_issuer === 'string' ? info.keyway_issuer : parts.issuer,
+      clientId: parts.clientId,
+      refreshable: typeof value.refresh_token === 'string',
+    };
+    // The key's audience part is `audience` when the login had one, else `resource` (as in every
+    // entry written before `audience` existed).
+    if (typeof info.keyway_audience === 'string') {
+      login.audience = info.keyway_audience;
     }
-    const login: StoredLogin = { key, ...parts, refreshable: typeof value.refresh_token === 'string' };
+    const resource = typeof info.keyway_resource === 'string' ? info.keyway_resource : undefined;
+    if (resource !== undefined || (login.audience === undefined && parts.audience !== undefined)) {
+      login.resource = resource ?? parts.audience!;
+    }
+    if (parts.scope !== undefined) {
+      login.scope = parts.scope;
+    }
+    if (parts.subject !== undefined) {
+      login.subject = parts.subject;
+    } else {
+      const subject = (value.claims as { sub?: unknown } | undefined)?.sub;
+      if (typeof subject === 'string') {
+        login.subject = subject;
+      }
+    }
     if (typeof value.expires_at === 'number') {
       login.expiresAt = value.expires_at;
-    }
-    const claims = value.claims as { sub?: unknown } | undefined;
-    if (login.subject === undefined && typeof claims?.sub === 'string') {
-      login.subject = claims.sub;
     }
     logins.push(login);
   }
   return logins.sort((a, b) => a.issuer.localeCompare(b.issuer) || a.clientId.localeCompare(b.clientId));
-}
-
-function parseKey(
-  key: string,
-): Pick<StoredLogin, 'issuer' | 'clientId' | 'audience' | 'scope' | 'subject'> | undefined {
-  const [prefix, version, ...fields] = key.split(':');
-  if (prefix !== 'keyway' || version !== 'v1') {
-    return undefined;
-  }
-  const parts: Record<string, string> = {};
-  for (const field of fields) {
-    const at = field.indexOf('=');
-    const name = LABELS[field.slice(0, at)];
-    if (at < 0 || name === undefined) {
-      return undefined;
-    }
-    try {
-      parts[name] = decodeURIComponent(field.slice(at + 1));
-    } catch {
-      return undefined;
-    }
-  }
-  if (!parts.issuer || !parts.clientId) {
-    return undefined;
-  }
-  return parts as Pick<StoredLogin, 'issuer' | 'clientId'>;
 }
