@@ -20,6 +20,7 @@ import { type Clock, clockOf, epochSeconds } from './clock.js';
 import { type PollDeviceTokenOptions, pollDevice, processDeviceAuthorizationResponse } from './device-flow.js';
 import { DpopSigner } from './dpop.js';
 import { isDpopNonceError, mapLibraryError } from './errors-map.js';
+import { withExtraParams } from './extra-params.js';
 import { type FetchScope, fetchScope } from './fetch-scope.js';
 import { verifyIdToken } from './id-token.js';
 import { processIntrospectionResponse, processRevocationResponse, type TokenHintOptions } from './introspection.js';
@@ -244,8 +245,11 @@ export class OAuthClient {
     if (!token) {
       throw new ConfigurationError('There is no refresh token to refresh with.', { code: 'missing_refresh_token' });
     }
+    const extra = withResource(
+      withExtraParams(new URLSearchParams(options.scope ? { scope: options.scope } : {}), options.extraParams),
+      options.resource,
+    );
     const auth = await this.#clientAuth();
-    const extra = withResource(new URLSearchParams(options.scope ? { scope: options.scope } : {}), options.resource);
     const response = await this.#tokenEndpoint(
       (opts) =>
         oauth.refreshTokenGrantRequest(this.metadata, this.#client, auth, token, {
@@ -278,8 +282,11 @@ export class OAuthClient {
    * ```
    */
   async clientCredentials(params: GrantParams = {}): Promise<TokenSet> {
+    const body = withResource(
+      withExtraParams(new URLSearchParams(params.scope ? { scope: params.scope } : {}), params.extraParams),
+      params.resource,
+    );
     const auth = await this.#clientAuth();
-    const body = withResource(new URLSearchParams(params.scope ? { scope: params.scope } : {}), params.resource);
     const response = await this.#tokenEndpoint(
       (opts) => oauth.clientCredentialsGrantRequest(this.metadata, this.#client, auth, body, opts),
       { retry: true, signal: params.signal },
@@ -299,8 +306,11 @@ export class OAuthClient {
    */
   async deviceAuthorization(params: GrantParams = {}): Promise<DeviceAuthorizationResponse> {
     this.#endpoint('device_authorization_endpoint');
+    const body = withResource(
+      withExtraParams(new URLSearchParams(params.scope ? { scope: params.scope } : {}), params.extraParams),
+      params.resource,
+    );
     const auth = await this.#clientAuth();
-    const body = withResource(new URLSearchParams(params.scope ? { scope: params.scope } : {}), params.resource);
     const response = await this.#call(
       (opts) => oauth.deviceAuthorizationRequest(this.metadata, this.#client, auth, body, opts),
       { retry: false, signal: params.signal },

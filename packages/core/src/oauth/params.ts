@@ -36,6 +36,12 @@ export interface RefreshOptions {
   /** Ask for a narrower scope. */
   scope?: string;
   resource?: string | string[];
+  /**
+   * Further parameters of the refresh request (e.g. Auth0's `audience`). They can never replace the
+   * request's own parameters (`grant_type`, `refresh_token`, client authentication, `scope`,
+   * `resource`…): such a name is refused with `ConfigurationError` `invalid_argument`.
+   */
+  extraParams?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -45,13 +51,19 @@ export interface RefreshOptions {
  * @example
  * ```ts
  * import type { GrantParams } from '@keyway/core';
- * const params: GrantParams = { scope: 'api:read', resource: 'https://api.example.com/' };
+ * const params: GrantParams = { scope: 'api:read', extraParams: { audience: 'https://api.example.com/' } };
  * ```
  */
 export interface GrantParams {
   scope?: string;
   /** RFC 8707 resource indicator(s). */
   resource?: string | string[];
+  /**
+   * Further request parameters (e.g. Auth0's `audience`). They can never replace the request's own
+   * parameters (`grant_type`, client authentication, `scope`, `resource`…): such a name is refused
+   * with `ConfigurationError` `invalid_argument`.
+   */
+  extraParams?: Record<string, string>;
   signal?: AbortSignal;
 }
 
