@@ -254,16 +254,12 @@ function tokenSourceFor(options: AuthenticateOptions) {
   // Discovery happens only when a refresh is needed: a cached token costs no request.
   let client: Promise<OAuthClient> | undefined;
   const lazyClient = () => {
-    client ??= clientFor(
-      {
-        issuer: options.issuer,
-        clientId: options.clientId,
-        ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
-        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-      },
-      undefined,
-      options.audience,
-    );
+    client ??= clientFor({
+      issuer: options.issuer,
+      clientId: options.clientId,
+      ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    });
     return client;
   };
   const source = createTokenSource({
@@ -271,7 +267,13 @@ function tokenSourceFor(options: AuthenticateOptions) {
       issuer: options.issuer,
       clientId: options.clientId,
       refresh: async (tokens, refreshOptions) =>
-        withLoginInfo(await (await lazyClient()).refresh(tokens, refreshOptions), options),
+        withLoginInfo(
+          await (await lazyClient()).refresh(tokens, {
+            ...refreshOptions,
+            ...(options.audience === undefined ? {} : { extraParams: { audience: options.audience } }),
+          }),
+          options,
+        ),
       clientCredentials: async (params) => (await lazyClient()).clientCredentials(params),
     },
     grant: { type: 'refresh_token' },

@@ -46,8 +46,8 @@ export type DeviceFlowOptions = ClientConfig & {
   /** RFC 8707 resource indicator. */
   resource?: string;
   /**
-   * `audience` of the device authorization request (and of later refreshes through this client), for
-   * providers that name the API that way (Auth0).
+   * `audience` of the device authorization request, for providers that name the API that way (Auth0).
+   * (`authenticate()` sends it with later refreshes too.)
    */
   audience?: string;
   /** Shows the code to the person; default: prints the verification URI and user code to stderr. */
@@ -103,11 +103,12 @@ export class DeviceFlow {
     const { scope, resource, audience, onDeviceCode, qr, timeout, signal, ...config } = this.#options;
     const deadline = createDeadline(timeout, signal);
     try {
-      const client: OAuthClient = await raceDeadline(clientFor(config as ClientConfig, undefined, audience), deadline);
+      const client: OAuthClient = await raceDeadline(clientFor(config as ClientConfig), deadline);
       const device = await raceDeadline(
         client.deviceAuthorization({
           scope: scope ?? 'openid offline_access',
           ...(resource === undefined ? {} : { resource }),
+          ...(audience === undefined ? {} : { extraParams: { audience } }),
           signal: deadline.signal,
         }),
         deadline,
