@@ -18,6 +18,7 @@ import {
   KeywayConnectionError,
   OAuthError,
 } from '@keyway/core';
+import { withAuth } from '@keyway/edge';
 import { createMockKeyway } from '@keyway/mocks';
 import { tokenKey } from '@keyway/token-store';
 import { FileTokenStore } from '@keyway/token-store/file';
@@ -305,6 +306,34 @@ try {
     check(second.status === 200 && retried === 2 && refreshed === 1, 'one 401, one new token, one retry');
     return [
       `first call → ${first.status}; after expireAll(): 401, ${refreshed} new token, retried once → ${second.status}`,
+    ];
+  });
+
+  await run('@keyway/edge withAuth: a resource server verifies the bearer (RFC 6750 refusals)', async () => {
+    const audience = 'https://api.example.com';
+    const handler = withAuth(async (_request, _env, _ctx, auth) => Response.json({ sub: auth.claims.sub }), {
+      verifier: { issuer, audience },
+      requiredScopes: ['api:read'],
+    });
+    const ctx = { waitUntil() {}, passThroughOnException() {} };
+    const call = (/** @type {string | undefined} */ token) =>
+      handler(
+        new Request(`${audience}/things`, token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+        {},
+        ctx,
+      );
+    const good = await oauth.clientCredentials({ scope: 'api:read', resource: audience });
+    const ok = await call(good.access_token);
+    const body = await ok.json();
+    const missing = await call(undefined);
+    const narrow = await oauth.clientCredentials({ scope: 'api:write', resource: audience });
+    const forbidden = await call(narrow.access_token);
+    check(ok.status === 200 && body.sub === 'test-client', 'a valid token passes');
+    check(missing.status === 401 && forbidden.status === 403, '401 without a token, 403 without the scope');
+    return [
+      `valid token → ${ok.status} ${JSON.stringify(body)}`,
+      `no token → ${missing.status} WWW-Authenticate: ${missing.headers.get('www-authenticate')}`,
+      `api:write only → ${forbidden.status} WWW-Authenticate: ${forbidden.headers.get('www-authenticate')}`,
     ];
   });
 
