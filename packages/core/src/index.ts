@@ -56,6 +56,7 @@ export type {
 } from './oauth/index.js';
 export {
   createAccessTokenVerifier,
+  DPOP_ALGORITHMS,
   discover,
   OAuthClient,
   restoreOAuthCache,

@@ -3,8 +3,16 @@ import { TokenValidationError } from '../errors.js';
 import { type DecodedJws, decodeJws, jwsAlgorithm } from './jws.js';
 import { ConsumedStates, type StateStore } from './state-store.js';
 
-/** Asymmetric algorithms accepted for DPoP proofs unless configured otherwise. */
-export const DPOP_ALGORITHMS: readonly string[] = [
+/**
+ * Asymmetric algorithms accepted for DPoP proofs unless configured otherwise (frozen).
+ *
+ * @example
+ * ```ts
+ * import { DPOP_ALGORITHMS } from '@keyway/core';
+ * const algs = DPOP_ALGORITHMS.join(' '); // what a resource server advertises in its DPoP challenge
+ * ```
+ */
+export const DPOP_ALGORITHMS: readonly string[] = Object.freeze([
   'ES256',
   'ES384',
   'ES512',
@@ -15,7 +23,7 @@ export const DPOP_ALGORITHMS: readonly string[] = [
   'PS384',
   'PS512',
   'EdDSA',
-];
+]);
 
 /**
  * Options of {@link verifyDpopProof}: the request the proof must describe and how strict to be.

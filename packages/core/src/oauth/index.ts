@@ -11,7 +11,7 @@ export { restoreOAuthCache, snapshotOAuthCache } from './cache-snapshot.js';
 export type { PollDeviceTokenOptions } from './device-flow.js';
 export { discover } from './discover.js';
 export type { DpopProof, VerifyDpopProofOptions } from './dpop-verify.js';
-export { verifyDpopProof } from './dpop-verify.js';
+export { DPOP_ALGORITHMS, verifyDpopProof } from './dpop-verify.js';
 export type { TokenHintOptions } from './introspection.js';
 export { OAuthClient } from './oauth-client.js';
 export type {

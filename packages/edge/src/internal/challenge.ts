@@ -8,19 +8,8 @@ export interface ChallengeSettings {
   dpopAlgorithms: readonly string[];
 }
 
-/** Asymmetric algorithms accepted for DPoP proofs by default, advertised in the `DPoP` challenge's `algs`. */
-export const DPOP_ALGORITHMS: readonly string[] = [
-  'ES256',
-  'ES384',
-  'ES512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'EdDSA',
-];
+/** Asymmetric algorithms accepted for DPoP proofs by default (core's list), advertised in the `DPoP` challenge's `algs`. */
+export { DPOP_ALGORITHMS } from '@keyway/core';
 
 /** Which scheme the request used, so the error lands in that scheme's challenge. */
 export type Scheme = 'Bearer' | 'DPoP';
