@@ -1,0 +1,40 @@
+import fc from 'fast-check';
+
+/**
+ * Cases per property: a fast slice in CI (300), `pnpm fuzz` sets FUZZ_RUNS=20000. A few slow targets
+ * (child processes) scale it down with {@link scaledRuns}.
+ */
+export const RUNS = readRuns();
+
+function readRuns(): number {
+  const value = Number(process.env.FUZZ_RUNS ?? 300);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`FUZZ_RUNS must be a positive whole number, got ${process.env.FUZZ_RUNS}`);
+  }
+  return value;
+}
+
+/** `RUNS * factor`, at least `min`: for targets where one case costs a process. */
+export function scaledRuns(factor: number, min = 1): number {
+  return Math.max(min, Math.round(RUNS * factor));
+}
+
+/** fast-check's assertion with the suite's run count; a failure prints the shrunk counterexample. */
+export async function fuzz<Ts>(property: fc.IAsyncProperty<Ts> | fc.IProperty<Ts>, numRuns = RUNS): Promise<void> {
+  await fc.assert(property, { numRuns, endOnFailure: false, verbose: 1 });
+}
+
+/**
+ * Runs `property` expecting it to FAIL: the sanity check that a property can catch what it is meant
+ * to catch. Returns the error fast-check reported.
+ */
+export async function expectPropertyToFail<Ts>(
+  property: fc.IAsyncProperty<Ts> | fc.IProperty<Ts>,
+  numRuns = 50,
+): Promise<unknown> {
+  const details = await fc.check(property, { numRuns });
+  if (!details.failed) {
+    throw new Error('The property did not fail: it cannot catch this escape.');
+  }
+  return details.errorInstance;
+}
