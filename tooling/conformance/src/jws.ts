@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { base64url, CompactSign } from 'jose';
+import { base64url } from 'jose';
 import type { OpKey } from './keys.ts';
 
 /**
@@ -22,28 +22,39 @@ export function applyPatch(target: Record<string, unknown>, patch: Record<string
   return target;
 }
 
+const SIGN_PARAMS: Record<OpKey['alg'], AlgorithmIdentifier | RsaPssParams | EcdsaParams> = {
+  RS256: { name: 'RSASSA-PKCS1-v1_5' },
+  PS256: { name: 'RSA-PSS', saltLength: 32 } as RsaPssParams,
+  ES256: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
+};
+
 /**
  * Signs a compact JWS with exactly the given protected header (its `alg` is set from the signer
- * unless the header names one; `kid` only when the header has it) over `payload` as JSON.
+ * unless the header names one; `kid` only when the header has it) over `payload` as JSON. Done on
+ * Web Crypto rather than jose, which would refuse the odd headers (`crit`, a wrong `alg`) a hostile
+ * OP needs.
  */
 export async function signJws(
   header: Record<string, unknown>,
   payload: Record<string, unknown> | string,
   signer: Signer,
 ): Promise<string> {
-  const bytes = encoder.encode(typeof payload === 'string' ? payload : JSON.stringify(payload));
+  const body = base64url.encode(typeof payload === 'string' ? payload : JSON.stringify(payload));
   if ('none' in signer) {
-    const protectedHeader = base64url.encode(JSON.stringify({ alg: 'none', ...header }));
-    return `${protectedHeader}.${base64url.encode(bytes)}.`;
+    return `${base64url.encode(JSON.stringify({ alg: 'none', ...header }))}.${body}.`;
   }
+  const alg = 'hmac' in signer ? 'HS256' : signer.key.alg;
+  const input = `${base64url.encode(JSON.stringify({ alg, ...header }))}.${body}`;
+  let signature: ArrayBuffer;
   if ('hmac' in signer) {
-    return new CompactSign(bytes)
-      .setProtectedHeader({ alg: 'HS256', ...header } as { alg: string })
-      .sign(encoder.encode(signer.hmac));
+    const key = await crypto.subtle.importKey('raw', encoder.encode(signer.hmac), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+    ]);
+    signature = await crypto.subtle.sign('HMAC', key, encoder.encode(input));
+  } else {
+    signature = await crypto.subtle.sign(SIGN_PARAMS[signer.key.alg], signer.key.privateKey, encoder.encode(input));
   }
-  return new CompactSign(bytes)
-    .setProtectedHeader({ alg: signer.key.alg, ...header } as { alg: string })
-    .sign(signer.key.privateKey);
+  return `${input}.${base64url.encode(new Uint8Array(signature))}`;
 }
 
 /** OpenID Connect `at_hash` / `c_hash` for SHA-256 algorithms: the left half of the digest, base64url. */
@@ -52,7 +63,7 @@ export function halfHash(value: string): string {
   return base64url.encode(digest.subarray(0, digest.length / 2));
 }
 
-/** Replaces one character in the middle of the payload segment: the signature no longer matches. */
+/** Adds a claim to the payload after signing: the signature no longer matches. */
 export function tamper(jwt: string): string {
   const [h, p, s] = jwt.split('.') as [string, string, string];
   const claims = JSON.parse(new TextDecoder().decode(base64url.decode(p))) as Record<string, unknown>;
