@@ -1,5 +1,6 @@
 import { type TokenStore, tokenKey } from '@keyway/token-store';
 import { ConfigurationError, KeywayError, OAuthError } from './errors.js';
+import { numberOption } from './internal/options.js';
 import { redactOnInspect, type TokenSet } from './token-set.js';
 
 /** What the token source needs from an OAuth client (`OAuthClient` satisfies it). */
@@ -98,7 +99,7 @@ const inflightByStore = new WeakMap<object, Map<string, Promise<TokenSet>>>();
  */
 export function createTokenSource(options: TokenSourceOptions): TokenSource {
   const { grant, store } = options;
-  const skew = options.skew ?? 30;
+  const skew = numberOption(options.skew, 'skew', 30, { max: 86_400 });
   const now = options.now ?? Date.now;
   const key = options.key ?? defaultKey(options);
   const inflightOwner: object = store ?? {};

@@ -6,6 +6,7 @@ import {
   KeywayError,
   KeywayTimeoutError,
 } from '../errors.js';
+import { MAX_TIMER_MS, numberOption } from './options.js';
 import { parseRetryAfter } from './retry-after.js';
 import { VERSION } from './version.js';
 
@@ -77,15 +78,18 @@ export class HttpClient {
     this.fetchImpl = options.fetch ?? (globalThis.fetch.bind(globalThis) as FetchLike);
     this.timeout = checkTimeout(options.timeout ?? DEFAULT_TIMEOUT);
     const retry = options.retry === false ? { maxRetries: 0 } : (options.retry ?? {});
-    const maxRetries = retry.maxRetries ?? 2;
-    if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-      // NaN would retry forever: `attempt >= NaN` is never true.
-      throw new ConfigurationError('retry.maxRetries must be a whole number >= 0.', { code: 'invalid_option' });
+    if (typeof retry !== 'object' || retry === null) {
+      throw new ConfigurationError('retry must be an object or false.', { code: 'invalid_option' });
     }
-    this.maxRetries = maxRetries;
-    this.initialDelay = retry.initialDelay ?? 500;
-    this.maxDelay = retry.maxDelay ?? 8_000;
-    this.maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_BYTES;
+    // NaN would retry forever (`attempt >= NaN` is never true); delays past a timer's range fire at once.
+    this.maxRetries = numberOption(retry.maxRetries, 'retry.maxRetries', 2, { integer: true, max: 100 });
+    this.initialDelay = numberOption(retry.initialDelay, 'retry.initialDelay', 500, { max: MAX_TIMER_MS });
+    this.maxDelay = numberOption(retry.maxDelay, 'retry.maxDelay', 8_000, { max: MAX_TIMER_MS });
+    this.maxBytes = numberOption(options.maxResponseBytes, 'maxResponseBytes', DEFAULT_MAX_BYTES, {
+      integer: true,
+      exclusiveMin: true,
+      infinite: true,
+    });
     this.clientHeader = `keyway-core/${VERSION}${options.userAgent ? ` ${options.userAgent}` : ''}`;
   }
 
@@ -147,7 +151,7 @@ export class HttpClient {
     let timedOut = false;
     // Timers above 2^31-1 ms fire after 1 ms: treat such a timeout (and Infinity) as none.
     const timer =
-      timeout <= MAX_TIMER
+      timeout <= MAX_TIMER_MS
         ? setTimeout(() => {
             timedOut = true;
             controller.abort();
@@ -245,16 +249,12 @@ async function readBody(response: Response, maxBytes: number, signal: AbortSigna
   return out;
 }
 
-const MAX_TIMER = 2 ** 31 - 1;
-
-/** A timeout must be a positive number of milliseconds (`Infinity` for none). */
-function checkTimeout(timeout: number): number {
-  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout <= 0) {
-    throw new ConfigurationError('timeout must be a positive number of milliseconds (Infinity for none).', {
-      code: 'invalid_option',
-    });
-  }
-  return timeout;
+/**
+ * A timeout must be a positive number of milliseconds (`Infinity` for none). One past a timer's range
+ * is kept and means "none" (it would otherwise fire after 1 ms).
+ */
+function checkTimeout(timeout: unknown): number {
+  return numberOption(timeout, 'timeout', DEFAULT_TIMEOUT, { exclusiveMin: true, infinite: true });
 }
 
 function tooLarge(status: number, maxBytes: number): InvalidResponseError {

@@ -98,3 +98,49 @@ describe('createAccessTokenVerifier (RFC 9068, no client needed)', () => {
     expect(() => createAccessTokenVerifier({ audience: AUDIENCE } as never)).toThrow(ConfigurationError);
   });
 });
+
+describe('createAccessTokenVerifier: refusals at the door', () => {
+  it('refuses a discovered plain-http jwks_uri on a non-loopback host without fetching it', async () => {
+    const { mock, fetch, paths } = setup();
+    const insecureFetch: FetchLike = async (input, init) => {
+      const response = await fetch(input, init);
+      if (!paths.at(-1)?.endsWith('/openid-configuration')) {
+        return response;
+      }
+      const metadata = (await response.json()) as Record<string, unknown>;
+      return Response.json({ ...metadata, jwks_uri: 'http://keys.example.com/jwks' });
+    };
+    const verifier = createAccessTokenVerifier({ issuer: mock.issuer, audience: AUDIENCE, fetch: insecureFetch });
+    const error = await verifier.verify(await mock.mintAccessToken({ aud: AUDIENCE })).catch((e: unknown) => e);
+    expect(ConfigurationError.is(error), String(error)).toBe(true);
+    expect((error as ConfigurationError).code).toBe('insecure_request');
+    expect(paths.filter((path) => path === '/jwks')).toEqual([]);
+  });
+
+  it('refuses non-finite, negative or non-number clockTolerance and bad algorithms at construction', () => {
+    const issuer = 'https://auth.example.com';
+    const bad = [
+      { clockTolerance: Number.NaN },
+      { clockTolerance: '30' },
+      { clockTolerance: Number.POSITIVE_INFINITY },
+      { clockTolerance: -1 },
+      { timeout: Number.NaN },
+      { timeout: -5 },
+      { timeout: '10' },
+      { algorithms: [] },
+      { algorithms: ['none'] },
+      { algorithms: ['HS256'] },
+      { algorithms: 'RS256' },
+    ];
+    for (const options of bad) {
+      let error: unknown;
+      try {
+        createAccessTokenVerifier({ issuer, audience: AUDIENCE, ...(options as object) });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(ConfigurationError.is(error), JSON.stringify(options)).toBe(true);
+      expect((error as ConfigurationError).code).toBe('invalid_option');
+    }
+  });
+});

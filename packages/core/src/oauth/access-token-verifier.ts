@@ -1,10 +1,11 @@
 import { ConfigurationError } from '../errors.js';
 import { HttpClient, type HttpOptions } from '../internal/http.js';
+import { clockToleranceOption } from '../internal/options.js';
 import { type AccessTokenExpectations, validateAccessTokenClaims } from './access-token.js';
 import { clockOf, epochSeconds } from './clock.js';
 import { discoverMetadata, METADATA_TTL } from './discover.js';
 import { fetchScope } from './fetch-scope.js';
-import { ACCESS_TOKEN_ALGORITHMS, type JwtVerification, verifyJwt } from './jwt-verify.js';
+import { ACCESS_TOKEN_ALGORITHMS, algorithmsOption, type JwtVerification, verifyJwt } from './jwt-verify.js';
 import type { AccessTokenClaims, AuthorizationServerMetadata, OAuthCacheUpdate } from './types.js';
 
 /**
@@ -107,8 +108,8 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   }
   const http = new HttpClient(options);
   const scope = fetchScope(options.fetch);
-  const clockTolerance = options.clockTolerance ?? 30;
-  const algorithms = options.algorithms ?? ACCESS_TOKEN_ALGORITHMS;
+  const clockTolerance = clockToleranceOption(options.clockTolerance);
+  const algorithms = algorithmsOption(options.algorithms, ACCESS_TOKEN_ALGORITHMS);
   let metadata: { value: Promise<AuthorizationServerMetadata>; at: number } | undefined;
 
   const verifier: AccessTokenVerifier = {
@@ -129,6 +130,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
       const verification: JwtVerification = {
         algorithms,
         jwksUri: jwks_uri,
+        allowInsecureRequests: options.allowInsecureRequests,
         http,
         scope,
         clock,

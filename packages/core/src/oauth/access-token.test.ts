@@ -65,6 +65,25 @@ describe('verifyAccessToken (RFC 9068)', () => {
     await refused(jwt({ [claim]: undefined }), `${claim}_missing`);
   });
 
+  it.each(['exp', 'iat', 'nbf'])(
+    'refuses a non-numeric %s as <claim>_invalid (a string nbf never skips the check)',
+    async (claim) => {
+      for (const value of [String(op.now() + 3600), null, [1], { t: 1 }]) {
+        await refused(jwt({ [claim]: value }), `${claim}_invalid`);
+      }
+    },
+  );
+
+  it('splits scope on U+0020 only (RFC 6749 §3.3)', async () => {
+    await refused(jwt({ scope: 'api:read\tapi:write' }), 'insufficient_scope', ['api:write']);
+    await refused(jwt({ scope: 'api:read\napi:write' }), 'insufficient_scope', ['api:write']);
+    const claims = await op.client().verifyAccessToken(await jwt({ scope: 'api:read  api:write' }), {
+      audience: API,
+      requiredScopes: ['api:write'],
+    });
+    expect(claims.sub).toBe('alice');
+  });
+
   it('refuses a token lacking a required scope', async () => {
     await refused(jwt(), 'insufficient_scope', ['api:read', 'api:write']);
     await refused(jwt({ scope: undefined }), 'insufficient_scope', ['api:read']);

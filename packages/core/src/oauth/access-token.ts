@@ -1,5 +1,6 @@
 import type { ProtectedHeaderParameters } from 'jose';
 import { TokenValidationError } from '../errors.js';
+import { numericClaim } from './id-token.js';
 import type { AccessTokenClaims } from './types.js';
 
 /**
@@ -35,7 +36,7 @@ function fail(code: string, message: string): never {
  * Checks an RFC 9068 JWT access token's header and claims. Pure: no I/O.
  *
  * Error codes: `invalid_typ`, `iss_mismatch`, `aud_mismatch`, `<claim>_missing` (exp, iat, sub,
- * client_id, jti), `token_expired`, `iat_in_future`, `nbf_in_future`, `insufficient_scope`.
+ * client_id, jti), `<claim>_invalid` (exp, iat, nbf not a number), `token_expired`, `iat_in_future`, `nbf_in_future`, `insufficient_scope`.
  */
 export function validateAccessTokenClaims(
   header: ProtectedHeaderParameters,
@@ -53,27 +54,26 @@ export function validateAccessTokenClaims(
   if (!audiences.includes(expected.audience)) {
     fail('aud_mismatch', 'The access token is not meant for this audience (aud).');
   }
-  for (const name of ['exp', 'iat'] as const) {
-    if (typeof claims[name] !== 'number' || !Number.isFinite(claims[name])) {
-      fail(`${name}_missing`, `The access token's "${name}" claim is missing or not a number.`);
-    }
-  }
+  const exp = numericClaim(claims, 'exp', true, 'access token') as number;
+  const iat = numericClaim(claims, 'iat', true, 'access token') as number;
+  const nbf = numericClaim(claims, 'nbf', false, 'access token');
   for (const name of ['sub', 'client_id', 'jti'] as const) {
     if (typeof claims[name] !== 'string' || claims[name] === '') {
       fail(`${name}_missing`, `The access token's "${name}" claim is missing.`);
     }
   }
   const { now, clockTolerance: tolerance } = expected;
-  if ((claims.exp as number) + tolerance <= now) {
+  if (exp + tolerance <= now) {
     fail('token_expired', 'The access token has expired.');
   }
-  if ((claims.iat as number) - tolerance > now) {
+  if (iat - tolerance > now) {
     fail('iat_in_future', 'The access token was issued in the future (iat).');
   }
-  if (typeof claims.nbf === 'number' && claims.nbf - tolerance > now) {
+  if (nbf !== undefined && nbf - tolerance > now) {
     fail('nbf_in_future', 'The access token is not valid yet (nbf).');
   }
   if (expected.requiredScopes?.length) {
+    // RFC 6749 §3.3: scopes are separated by U+0020 only ("read\twrite" is one scope, not two).
     const granted = new Set(typeof claims.scope === 'string' ? claims.scope.split(' ') : []);
     const missing = expected.requiredScopes.filter((scope) => !granted.has(scope));
     if (missing.length > 0) {

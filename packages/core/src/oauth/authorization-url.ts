@@ -41,9 +41,12 @@ export interface AuthorizationUrlOptions {
 export interface AuthorizationRequest {
   url: URL;
   state: string;
-  nonce: string;
+  /** The nonce sent: only when the scope holds `openid` (no ID token is expected otherwise). */
+  nonce?: string;
   /** The PKCE code verifier. A secret: keep it server-side. */
   codeVerifier: string;
+  /** The scope requested (`handleCallback` then requires an ID token when it holds `openid`). */
+  scope?: string;
   /** The `max_age` sent, when one was. */
   maxAge?: number;
 }
@@ -65,7 +68,7 @@ const PROTECTED = new Set([
 export async function buildAuthorizationParams(
   client: { clientId: string; redirectUri: string; dpopJkt?: string | undefined },
   options: AuthorizationUrlOptions,
-): Promise<{ params: URLSearchParams; state: string; nonce: string; codeVerifier: string }> {
+): Promise<{ params: URLSearchParams; state: string; nonce: string | undefined; codeVerifier: string }> {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(options.extraParams ?? {})) {
     if (PROTECTED.has(name)) {
@@ -74,14 +77,18 @@ export async function buildAuthorizationParams(
     params.set(name, String(value));
   }
   const state = oauth.generateRandomState();
-  const nonce = oauth.generateRandomNonce();
+  const scope = options.scope ?? 'openid';
+  // OpenID Connect only: a plain OAuth request gets no nonce, and its callback expects no ID token.
+  const nonce = scope.split(' ').includes('openid') ? oauth.generateRandomNonce() : undefined;
   const codeVerifier = oauth.generateRandomCodeVerifier();
   params.set('client_id', client.clientId);
   params.set('response_type', 'code');
   params.set('redirect_uri', client.redirectUri);
-  params.set('scope', options.scope ?? 'openid');
+  params.set('scope', scope);
   params.set('state', state);
-  params.set('nonce', nonce);
+  if (nonce !== undefined) {
+    params.set('nonce', nonce);
+  }
   params.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier));
   params.set('code_challenge_method', 'S256');
   if (options.prompt !== undefined) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CLIENT_ID, FakeOP, json, REDIRECT_URI, rejection } from '../../test/oauth/fake-op.js';
-import { CallbackError, OAuthError } from '../errors.js';
+import { CallbackError, ConfigurationError, OAuthError } from '../errors.js';
 import { callbackParams, validateCallback } from './callback.js';
 
 async function setup() {
@@ -143,5 +143,32 @@ describe('validateCallback', () => {
 
   it('reads fragment-mode callbacks', () => {
     expect(callbackParams('https://app.example.test/cb#code=x&state=s').get('code')).toBe('x');
+  });
+
+  it('refuses an unparseable callback URL with CallbackError invalid_callback_url, quoting nothing', async () => {
+    const { op, client, request } = await setup();
+    for (const url of ['http://[', 'https://app.example.test:99999/cb?code=secret-code-1', 42 as unknown as string]) {
+      const error = await rejection(client.handleCallback(url, request));
+      expect(CallbackError.is(error), String(url)).toBe(true);
+      expect(error.code).toBe('invalid_callback_url');
+      expect(`${error.message} ${JSON.stringify(error)}`).not.toContain('secret-code-1');
+    }
+    expect(op.callsTo('/token')).toHaveLength(0);
+  });
+
+  it('refuses an empty or missing expected state before anything else (ConfigurationError missing_state)', async () => {
+    const { op, client, request } = await setup();
+    for (const state of ['', undefined, 7]) {
+      const error = await rejection(
+        client.handleCallback(op.callback({ code: 'c', state: '' }), { ...request, state: state as string }),
+      );
+      expect(ConfigurationError.is(error), String(state)).toBe(true);
+      expect(error.code).toBe('missing_state');
+    }
+    const noVerifier = await rejection(
+      client.handleCallback(op.callback({ code: 'c', state: request.state }), { ...request, codeVerifier: '' }),
+    );
+    expect(noVerifier.code).toBe('missing_code_verifier');
+    expect(op.callsTo('/token')).toHaveLength(0);
   });
 });

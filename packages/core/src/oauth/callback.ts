@@ -12,7 +12,13 @@ export interface CallbackChecks {
 
 /** The parameters of a callback URL: the query, or the fragment for `response_mode=fragment`. */
 export function callbackParams(url: URL | string): URLSearchParams {
-  const parsed = typeof url === 'string' ? new URL(url, 'http://callback.invalid') : url;
+  let parsed: URL;
+  try {
+    parsed = typeof url === 'string' ? new URL(url, 'http://callback.invalid') : new URL(url);
+  } catch {
+    // The URL itself is not quoted: it may carry a code.
+    throw new CallbackError('The callback URL cannot be parsed.', { code: 'invalid_callback_url' });
+  }
   if (parsed.search.length <= 1 && parsed.hash.includes('=')) {
     return new URLSearchParams(parsed.hash.slice(1));
   }

@@ -1,4 +1,5 @@
 import { KeywayAbortError } from '../errors.js';
+import { MAX_TIMER_MS } from '../internal/options.js';
 
 /**
  * Time as the OAuth client sees it. Tests swap in a fake clock (see `setClock`) so that JWKS
@@ -11,7 +12,7 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** The real clock: `Date.now()` and `setTimeout`. */
+/** The real clock: `Date.now()` and `setTimeout` (a wait past a timer's range is made of several). */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
@@ -20,14 +21,25 @@ export const systemClock: Clock = {
         reject(new KeywayAbortError(undefined, { cause: signal.reason }));
         return;
       }
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const onAbort = () => {
         clearTimeout(timer);
         reject(new KeywayAbortError(undefined, { cause: signal?.reason }));
       };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
+      const wait = (left: number) => {
+        timer = setTimeout(
+          () => {
+            if (left > MAX_TIMER_MS) {
+              wait(left - MAX_TIMER_MS);
+              return;
+            }
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          },
+          Math.min(Math.max(0, left), MAX_TIMER_MS),
+        );
+      };
+      wait(Number.isNaN(ms) ? 0 : ms);
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };

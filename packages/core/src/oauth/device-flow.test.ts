@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CLIENT_ID, FakeOP, json, rejection } from '../../test/oauth/fake-op.js';
-import { DeviceFlowError, InvalidResponseError, KeywayAbortError } from '../errors.js';
+import { ConfigurationError, DeviceFlowError, InvalidResponseError, KeywayAbortError } from '../errors.js';
 import { setClock, systemClock } from './clock.js';
 import type { DeviceAuthorizationResponse } from './types.js';
 
@@ -56,13 +56,37 @@ describe('device authorization grant (RFC 8628)', () => {
   });
 
   it("uses the server's interval, or the caller's", async () => {
-    const server = await deviceOp(['authorization_pending', 'tokens'], { interval: 2 });
+    const server = await deviceOp(['authorization_pending', 'tokens'], { interval: 8 });
     await server.client.pollDeviceToken(server.device);
-    expect(server.op.clock.sleeps).toEqual([2000, 2000]);
+    expect(server.op.clock.sleeps).toEqual([8000, 8000]);
 
-    const caller = await deviceOp(['tokens'], { interval: 2 });
-    await caller.client.pollDeviceToken(caller.device, { interval: 7 });
-    expect(caller.op.clock.sleeps).toEqual([7000]);
+    const caller = await deviceOp(['tokens'], { interval: 8 });
+    await caller.client.pollDeviceToken(caller.device, { interval: 2 });
+    expect(caller.op.clock.sleeps).toEqual([2000]);
+  });
+
+  it("holds the server's interval between 5 s (RFC 8628 §3.5) and 60 s", async () => {
+    for (const [interval, expected] of [
+      [0, 5000],
+      [1, 5000],
+      [4.9, 5000],
+      [undefined, 5000],
+      [61, 60_000],
+      [1e12, 60_000],
+    ] as const) {
+      const { op, client, device } = await deviceOp(['tokens'], { interval });
+      await client.pollDeviceToken(device);
+      expect(op.clock.sleeps, `interval ${interval}`).toEqual([expected]);
+    }
+  });
+
+  it("refuses a caller's interval that is not a number of seconds >= 1", async () => {
+    for (const interval of [Number.NaN, -1, 0, 0.5, '5', Number.POSITIVE_INFINITY, 1e9]) {
+      const { client, device } = await deviceOp(['tokens']);
+      const error = await rejection(client.pollDeviceToken(device, { interval: interval as number }));
+      expect(ConfigurationError.is(error), String(interval)).toBe(true);
+      expect(error.code).toBe('invalid_option');
+    }
   });
 
   it('adds 5 s to every later poll after slow_down', async () => {

@@ -5,6 +5,8 @@ import {
   KeywayConnectionError,
   OAuthError,
 } from '../errors.js';
+import { numberOption } from '../internal/options.js';
+import { isLoopbackHost } from '../internal/url.js';
 import type { TokenSet } from '../token-set.js';
 import type { Clock } from './clock.js';
 import { errorFromResponse } from './errors-map.js';
@@ -22,15 +24,56 @@ import type { DeviceAuthorizationResponse } from './types.js';
 export interface PollDeviceTokenOptions {
   /** Stops polling with `KeywayAbortError`. */
   signal?: AbortSignal;
-  /** Seconds between polls; overrides the server's `interval` (default 5). */
+  /**
+   * Seconds between polls; overrides the server's `interval`. An explicit choice may go down to
+   * {@link MIN_CALLER_INTERVAL} (1 s); the server's value is held between 5 and 60 s.
+   */
   interval?: number;
 }
 
-/** RFC 8628 §3.5: the default polling interval, in seconds. */
+/** RFC 8628 §3.5: the default polling interval, in seconds, and the floor of a server's value. */
 export const DEFAULT_DEVICE_INTERVAL = 5;
+/** The longest wait between polls a server can ask for (seconds): a hostile `interval` cannot stall a login. */
+export const MAX_DEVICE_INTERVAL = 60;
+/** The shortest interval a caller may choose (seconds): polling never runs faster than once a second. */
+export const MIN_CALLER_INTERVAL = 1;
+/** The longest device-code lifetime honoured (seconds); a larger `expires_in` is cut to it. */
+export const MAX_DEVICE_LIFETIME = 3600;
+
+/**
+ * The verification URI must be https: (or plain http: on a loopback host, or when the client allows
+ * insecure requests): the user types their code into it, and a `javascript:` or `file:` URI shown
+ * or opened by a CLI is an attack on the user (RFC 8628 §5.4).
+ */
+function checkVerificationUri(value: unknown, name: string, allowInsecure: boolean, status: number): void {
+  if (value === undefined && name === 'verification_uri_complete') {
+    return;
+  }
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url) {
+    throw new InvalidResponseError(`The device authorization response has no valid ${name}.`, {
+      code: 'invalid_device_response',
+      status,
+    });
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (allowInsecure || isLoopbackHost(url.hostname)))) {
+    throw new InvalidResponseError(`The device authorization response's ${name} is not an https: URL.`, {
+      code: 'insecure_verification_uri',
+      status,
+    });
+  }
+}
 
 /** Reads a device authorization response (RFC 8628 §3.2). */
-export async function processDeviceAuthorizationResponse(response: Response): Promise<DeviceAuthorizationResponse> {
+export async function processDeviceAuthorizationResponse(
+  response: Response,
+  allowInsecure = false,
+): Promise<DeviceAuthorizationResponse> {
   if (response.status !== 200) {
     throw await errorFromResponse(response, 'The device authorization endpoint');
   }
@@ -45,19 +88,35 @@ export async function processDeviceAuthorizationResponse(response: Response): Pr
     (name) => typeof fields[name] === 'string' && fields[name] !== '',
   );
   const optional = (name: string, type: string) => fields[name] === undefined || typeof fields[name] === type;
+  const finite = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
   if (
     !strings ||
-    typeof fields.expires_in !== 'number' ||
-    fields.expires_in <= 0 ||
+    !finite(fields.expires_in) ||
+    (fields.expires_in as number) <= 0 ||
     !optional('verification_uri_complete', 'string') ||
-    !optional('interval', 'number')
+    !(fields.interval === undefined || (finite(fields.interval) && (fields.interval as number) >= 0))
   ) {
     throw new InvalidResponseError('The device authorization response is malformed.', {
       code: 'invalid_device_response',
       status: response.status,
     });
   }
+  checkVerificationUri(fields.verification_uri, 'verification_uri', allowInsecure, response.status);
+  checkVerificationUri(fields.verification_uri_complete, 'verification_uri_complete', allowInsecure, response.status);
   return fields as DeviceAuthorizationResponse;
+}
+
+/**
+ * The first wait between polls, in ms: the caller's `interval` (validated, at least 1 s), else the
+ * server's held between 5 and 60 s (RFC 8628 §3.5: 5 when absent; a hostile server can neither make
+ * the client hammer its token endpoint nor stall it).
+ */
+export function pollInterval(server: unknown, caller: unknown): number {
+  if (caller !== undefined) {
+    return numberOption(caller, 'interval', DEFAULT_DEVICE_INTERVAL, { min: MIN_CALLER_INTERVAL, max: 3600 }) * 1000;
+  }
+  const seconds = typeof server === 'number' && Number.isFinite(server) ? server : DEFAULT_DEVICE_INTERVAL;
+  return Math.min(Math.max(seconds, DEFAULT_DEVICE_INTERVAL), MAX_DEVICE_INTERVAL) * 1000;
 }
 
 /**
@@ -75,9 +134,10 @@ export async function pollDevice(
   clock: Clock,
 ): Promise<TokenSet> {
   const { signal } = options;
-  let interval = (options.interval ?? device.interval ?? DEFAULT_DEVICE_INTERVAL) * 1000;
+  let interval = pollInterval(device.interval, options.interval);
   let wait = interval;
-  const deadline = clock.now() + device.expires_in * 1000;
+  const lifetime = typeof device.expires_in === 'number' && device.expires_in > 0 ? device.expires_in : 0;
+  const deadline = clock.now() + Math.min(lifetime, MAX_DEVICE_LIFETIME) * 1000;
   const expired = () =>
     new DeviceFlowError('The device code expired before it was approved.', { code: 'expired_token' });
   for (;;) {
@@ -100,7 +160,8 @@ export async function pollDevice(
             wait = interval;
             continue;
           case 'slow_down':
-            interval += 5_000;
+            // RFC 8628 §3.5: five more seconds for this and every later poll (held at the ceiling).
+            interval = Math.min(interval + 5_000, Math.max(interval, MAX_DEVICE_INTERVAL * 1000));
             wait = interval;
             continue;
           case 'access_denied':

@@ -1,6 +1,8 @@
 import { base64url, calculateJwkThumbprint, type JWK } from 'jose';
 import { TokenValidationError } from '../errors.js';
+import { clockToleranceOption, numberOption } from '../internal/options.js';
 import { type DecodedJws, decodeJws, jwsAlgorithm } from './jws.js';
+import { algorithmsOption } from './jwt-verify.js';
 import { ConsumedStates, type StateStore } from './state-store.js';
 
 /**
@@ -181,16 +183,16 @@ async function verifySignature(jws: DecodedJws, algorithms: readonly string[]): 
  * ```
  */
 export async function verifyDpopProof(proof: string, options: VerifyDpopProofOptions): Promise<DpopProof> {
-  const maxAge = options.maxAge ?? 60;
-  const tolerance = options.clockTolerance ?? 30;
-  const now = options.now ?? Math.floor(Date.now() / 1000);
+  const maxAge = numberOption(options.maxAge, 'maxAge', 60, { max: 86_400 });
+  const tolerance = clockToleranceOption(options.clockTolerance);
+  const now = numberOption(options.now, 'now', Math.floor(Date.now() / 1000));
   let jws: DecodedJws;
   try {
     jws = decodeJws(proof);
   } catch {
     return invalid();
   }
-  const jwk = await verifySignature(jws, options.algorithms ?? DPOP_ALGORITHMS);
+  const jwk = await verifySignature(jws, algorithmsOption(options.algorithms, DPOP_ALGORITHMS));
   const payload = jws.payload;
   const { htm, htu, iat, jti, ath, nonce } = payload;
   if (typeof htm !== 'string' || htm !== options.method.toUpperCase()) {

@@ -1,7 +1,7 @@
 import { base64url, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_ID, CLIENT_SECRET, FakeOP, json, rejection, signingKey } from '../../test/oauth/fake-op.js';
-import { TokenValidationError } from '../errors.js';
+import { ConfigurationError, InvalidResponseError, TokenValidationError } from '../errors.js';
 import type { OAuthClientOptions } from './types.js';
 
 let op: FakeOP;
@@ -16,7 +16,9 @@ type Forge = (nonce: string) => Promise<string>;
 async function signIn(forge: Forge, options: Partial<OAuthClientOptions> = {}, maxAge?: number) {
   const client = op.client(options);
   const request = await client.createAuthorizationUrl(maxAge === undefined ? {} : { maxAge });
-  op.on('/token', async () => json({ access_token: 'at', token_type: 'Bearer', id_token: await forge(request.nonce) }));
+  op.on('/token', async () =>
+    json({ access_token: 'at', token_type: 'Bearer', id_token: await forge(request.nonce ?? '') }),
+  );
   return client.handleCallback(op.callback({ code: 'c', state: request.state }), request);
 }
 
@@ -141,5 +143,95 @@ describe('ID token validation on the code flow', () => {
       return token;
     }, 'aud_mismatch');
     expect(`${String(error)} ${JSON.stringify(error)} ${error.stack}`).not.toContain(token.split('.')[2]);
+  });
+
+  it('refuses claims of the wrong type as <claim>_invalid, never skipping the check', async () => {
+    for (const name of ['exp', 'iat', 'nbf', 'auth_time']) {
+      for (const value of ['9999999999', null, { n: 1 }, true]) {
+        await refused((nonce) => op.idToken({ nonce, [name]: value }), `${name}_invalid`);
+      }
+    }
+  });
+});
+
+describe('ID token signing algorithm (OpenID Connect Registration id_token_signed_response_alg)', () => {
+  const es256 = () => op.keys.find((k) => k.alg === 'ES256');
+  const rs256 = () => op.keys.find((k) => k.alg === 'RS256');
+
+  it('accepts only the registered alg when the client says', async () => {
+    const tokens = await signIn((nonce) => op.idToken({ nonce }, {}, es256()), { idTokenSignedResponseAlg: 'ES256' });
+    expect(tokens.claims?.sub).toBe('alice');
+    await refused((nonce) => op.idToken({ nonce }, {}, rs256()), 'alg_not_allowed', {
+      idTokenSignedResponseAlg: 'ES256',
+    });
+  });
+
+  it("accepts the provider's advertised algs when the client does not say, and only RS256 without a list", async () => {
+    const advertised = op.metadata.id_token_signing_alg_values_supported;
+    try {
+      op.metadata.id_token_signing_alg_values_supported = ['RS256'];
+      await refused((nonce) => op.idToken({ nonce }, {}, es256()), 'alg_not_allowed');
+      delete op.metadata.id_token_signing_alg_values_supported;
+      await refused((nonce) => op.idToken({ nonce }, {}, es256()), 'alg_not_allowed');
+      expect((await signIn((nonce) => op.idToken({ nonce }, {}, rs256()))).claims?.sub).toBe('alice');
+      // An advertised `none` or HS256 is never taken as a default.
+      op.metadata.id_token_signing_alg_values_supported = ['none', 'HS256'];
+      await refused(async (nonce) => unsigned(op.claims({ nonce })), 'alg_not_allowed');
+      expect((await signIn((nonce) => op.idToken({ nonce }, {}, rs256()))).claims?.sub).toBe('alice');
+    } finally {
+      op.metadata.id_token_signing_alg_values_supported = advertised;
+    }
+  });
+
+  it('refuses an unknown registered alg at construction', () => {
+    for (const alg of ['RS999', '', 42]) {
+      let error: unknown;
+      try {
+        op.client({ idTokenSignedResponseAlg: alg as string });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(ConfigurationError.is(error), String(alg)).toBe(true);
+      expect((error as ConfigurationError).code).toBe('invalid_option');
+    }
+  });
+});
+
+describe('at_hash and the presence of the ID token', () => {
+  async function atHash(accessToken: string): Promise<string> {
+    const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(accessToken)));
+    return base64url.encode(hash.subarray(0, 16));
+  }
+
+  it('accepts a matching at_hash and refuses one for another access token', async () => {
+    const tokens = await signIn(async (nonce) => op.idToken({ nonce, at_hash: await atHash('at') }));
+    expect(tokens.claims?.at_hash).toBe(await atHash('at'));
+    await refused(async (nonce) => op.idToken({ nonce, at_hash: await atHash('another-at') }), 'at_hash_mismatch');
+    await refused(async (nonce) => op.idToken({ nonce, at_hash: 42 }), 'at_hash_mismatch');
+  });
+
+  it('uses the hash of the alg: SHA-512 for EdDSA', async () => {
+    const key = op.keys.find((k) => k.alg === 'EdDSA');
+    const hash = new Uint8Array(await crypto.subtle.digest('SHA-512', new TextEncoder().encode('at')));
+    const good = base64url.encode(hash.subarray(0, 32));
+    const tokens = await signIn((nonce) => op.idToken({ nonce, at_hash: good }, {}, key));
+    expect(tokens.claims?.sub).toBe('alice');
+    await refused(async (nonce) => op.idToken({ nonce, at_hash: await atHash('at') }, {}, key), 'at_hash_mismatch');
+  });
+
+  it('requires an id_token when the request asked for openid, and not otherwise', async () => {
+    const client = op.client();
+    const request = await client.createAuthorizationUrl({ scope: 'openid email' });
+    op.on('/token', () => json({ access_token: 'at', token_type: 'Bearer' }));
+    const error = await rejection(client.handleCallback(op.callback({ code: 'c', state: request.state }), request));
+    expect(InvalidResponseError.is(error)).toBe(true);
+    expect(error.code).toBe('id_token_missing');
+
+    const plain = await client.createAuthorizationUrl({ scope: 'api:read' });
+    expect(plain.nonce).toBeUndefined();
+    expect(plain.url.searchParams.has('nonce')).toBe(false);
+    const tokens = await client.handleCallback(op.callback({ code: 'c2', state: plain.state }), plain);
+    expect(tokens.access_token).toBe('at');
+    expect(tokens.id_token).toBeUndefined();
   });
 });

@@ -90,9 +90,19 @@ describe('JWKS cache', () => {
     expect(error.code).toBe('unknown_kid');
   });
 
-  it('tries every matching key when the token has no kid', async () => {
+  it('refuses a token without kid when several keys could verify it (OpenID Connect Core §10.1)', async () => {
     const other = await signingKey('ES256');
     op.keys = [other, op.keys[0]!];
+    const error = await rejection(
+      op.client().verifyAccessToken(await accessToken(op, op.keys[1]!, { kid: undefined }), { audience: 'api' }),
+    );
+    expect(TokenValidationError.is(error)).toBe(true);
+    expect(error.code).toBe('kid_missing');
+  });
+
+  it('accepts a token without kid when exactly one key of the set fits its alg', async () => {
+    const rsa = await signingKey('RS256');
+    op.keys = [rsa, op.keys[0]!];
     const claims = await op
       .client()
       .verifyAccessToken(await accessToken(op, op.keys[1]!, { kid: undefined }), { audience: 'api' });

@@ -225,13 +225,23 @@ function protectedHeader(token: string, end: number): Header {
 }
 
 /**
+ * The longest compact JWS accepted, in characters (64 KiB): far above any real ID token, access token
+ * or DPoP proof (a few KiB), and low enough that a hostile token cannot make the verifier decode and
+ * parse megabytes of JSON per request. Checked before anything is decoded.
+ */
+export const MAX_JWT_LENGTH = 64 * 1024;
+
+/**
  * Splits and decodes a compact JWS (RFC 7515 §7.1) whose payload is a JSON object (a JWT).
  * Refuses extensions it does not understand (`crit`, RFC 7515 §4.1.11) and unencoded payloads
  * (`b64: false`, which RFC 7797 §7 forbids for JWTs).
  *
- * Error code: `malformed_jwt`.
+ * Error codes: `malformed_jwt`, `jwt_too_large` (over {@link MAX_JWT_LENGTH} characters).
  */
 export function decodeJws(token: string): DecodedJws {
+  if (typeof token === 'string' && token.length > MAX_JWT_LENGTH) {
+    return fail('jwt_too_large', `The token is longer than ${MAX_JWT_LENGTH} characters.`);
+  }
   const first = typeof token === 'string' ? token.indexOf('.') : -1;
   const second = first < 0 ? -1 : token.indexOf('.', first + 1);
   if (second < 0 || token.indexOf('.', second + 1) >= 0) {

@@ -2,8 +2,9 @@ import { createMockKeyway } from '@keyway/mocks';
 import { base64url, exportJWK, importJWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_SECRET, FakeOP, rejection, type SigningKey, signingKey } from '../../test/oauth/fake-op.js';
-import { TokenValidationError } from '../errors.js';
+import { ConfigurationError, TokenValidationError } from '../errors.js';
 import { discover } from './discover.js';
+import { MAX_JWT_LENGTH } from './jws.js';
 
 const API = 'https://api.example.test/';
 const ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
@@ -154,5 +155,76 @@ describe('verifyAccessToken: the algorithm allow-list', () => {
     const token = `${input}.${base64url.encode(new Uint8Array(signature))}`;
     const error = await rejection(short.client().verifyAccessToken(token, { audience: API }));
     expect(error.code).toBe('unknown_kid');
+  });
+});
+
+describe('verifyAccessToken: key material over an insecure channel', () => {
+  it('refuses a plain-http jwks_uri on a non-loopback host before fetching it, unless allowInsecureRequests', async () => {
+    const insecure = await FakeOP.create({ algs: ['ES256'] });
+    const keysAt = 'http://keys.example.test/jwks';
+    insecure.metadata.jwks_uri = keysAt;
+    let fetched = 0;
+    const fetch = async (input: string | URL | Request, init?: RequestInit) => {
+      if (String(input instanceof Request ? input.url : input) === keysAt) {
+        fetched++;
+        return new Response(JSON.stringify({ keys: insecure.keys.map((k) => k.publicJwk) }), {
+          headers: { 'content-type': 'application/json' },
+        });
+      }
+      return insecure.fetch(input, init);
+    };
+    const now = insecure.now();
+    const token = await insecure.sign(
+      { iss: insecure.issuer, aud: API, sub: 'alice', client_id: 'svc', jti: 'j', iat: now, exp: now + 60 },
+      { typ: 'at+jwt' },
+    );
+    for (const verify of [
+      () => insecure.client({ fetch }).verifyAccessToken(token, { audience: API }),
+      async () => {
+        const client = insecure.client({ fetch });
+        const request = await client.createAuthorizationUrl();
+        insecure.on('/token', async () =>
+          Response.json({
+            access_token: 'at',
+            token_type: 'Bearer',
+            id_token: await insecure.idToken({ nonce: request.nonce }),
+          }),
+        );
+        return client.handleCallback(insecure.callback({ code: 'c', state: request.state }), request);
+      },
+    ]) {
+      const error = await rejection(verify());
+      expect(ConfigurationError.is(error), String(error)).toBe(true);
+      expect(error.code).toBe('insecure_request');
+    }
+    expect(fetched).toBe(0);
+    const allowed = await insecure
+      .client({ fetch, allowInsecureRequests: true })
+      .verifyAccessToken(token, { audience: API });
+    expect(allowed.sub).toBe('alice');
+    expect(fetched).toBe(1);
+  });
+
+  it('refuses a jwks_uri that is not an http(s) URL', async () => {
+    const odd = await FakeOP.create({ algs: ['ES256'] });
+    const token = await odd.sign({ iss: odd.issuer }, { typ: 'at+jwt' });
+    for (const uri of ['file:///etc/keys.json', 'javascript:alert(1)', 'not a url', 42]) {
+      odd.metadata.jwks_uri = uri;
+      const error = await rejection(odd.client().verifyAccessToken(token, { audience: API }));
+      expect(ConfigurationError.is(error), String(uri)).toBe(true);
+      expect(error.code).toBe('invalid_url');
+    }
+  });
+});
+
+describe('verifyAccessToken: size', () => {
+  it(`refuses a JWT over ${MAX_JWT_LENGTH} characters before decoding it (jwt_too_large)`, async () => {
+    const big = await op.sign({ ...claims(), pad: 'x'.repeat(MAX_JWT_LENGTH) }, { typ: 'at+jwt' }, key('ES256'));
+    await refused(big, 'jwt_too_large');
+    await refused(`${'a'.repeat(MAX_JWT_LENGTH)}.b.c`, 'jwt_too_large');
+    // Just under the limit is decoded and verified as usual.
+    const padded = await op.sign({ ...claims(), pad: 'x'.repeat(MAX_JWT_LENGTH / 2) }, { typ: 'at+jwt' }, key('ES256'));
+    expect(padded.length).toBeLessThan(MAX_JWT_LENGTH);
+    expect((await op.client().verifyAccessToken(padded, { audience: API })).sub).toBe('alice');
   });
 });

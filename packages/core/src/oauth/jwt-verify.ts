@@ -1,6 +1,7 @@
 import type { ProtectedHeaderParameters } from 'jose';
 import { ConfigurationError, TokenValidationError } from '../errors.js';
 import type { HttpClient } from '../internal/http.js';
+import { parseServiceUrl } from '../internal/url.js';
 import type { Clock } from './clock.js';
 import type { FetchScope } from './fetch-scope.js';
 import { getJwks, refreshJwks, verificationKeys } from './jwks-cache.js';
@@ -25,6 +26,26 @@ export const ACCESS_TOKEN_ALGORITHMS: readonly string[] = [
   'Ed25519',
 ];
 
+/**
+ * An `algorithms` option: a non-empty list of asymmetric algorithms from `allowed` (never `none`
+ * or HS*, which would let anyone holding the public key sign), else `ConfigurationError` `invalid_option`.
+ */
+export function algorithmsOption(value: unknown, allowed: readonly string[]): readonly string[] {
+  if (value === undefined) {
+    return allowed;
+  }
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    !value.every((alg) => typeof alg === 'string' && allowed.includes(alg))
+  ) {
+    throw new ConfigurationError(`algorithms must be a non-empty list of: ${allowed.join(', ')}.`, {
+      code: 'invalid_option',
+    });
+  }
+  return Object.freeze([...value]);
+}
+
 /** Where and how a JWS is verified. */
 export interface JwtVerification {
   /** Allowed `alg` values (never `none` here; see `allowNone`). */
@@ -34,6 +55,8 @@ export interface JwtVerification {
   /** The client secret, for HS* algorithms when the client registered one. */
   hmacSecret?: string | undefined;
   jwksUri: string | undefined;
+  /** Accept a plain `http:` `jwks_uri` on a non-loopback host (the client's `allowInsecureRequests`). */
+  allowInsecureRequests?: boolean | undefined;
   http: HttpClient;
   /** The JWKS cache scope of `http` (its `fetch`). */
   scope: FetchScope;
@@ -121,23 +144,55 @@ function issuerKeys(
       code: 'missing_endpoint',
     });
   }
+  checkJwksUri(jwksUri, options.allowInsecureRequests === true);
   const source = { uri: jwksUri, http, scope, clock, onCacheUpdate };
   const keySet = getJwks(source);
   const keys = isPromise(keySet)
     ? keySet.then((set) => verificationKeys(set, alg, kid))
     : verificationKeys(keySet, alg, kid);
   if (!isPromise(keys) && keys.length > 0) {
-    return keys;
+    return unambiguous(keys, kid);
   }
   return (async () => {
     let found = await keys;
-    if (found.length === 0) {
-      const refreshed = await refreshJwks(source);
-      found = refreshed ? await verificationKeys(refreshed, alg, kid) : [];
+    if (found.length > 0) {
+      return unambiguous(found, kid);
     }
+    const refreshed = await refreshJwks(source);
+    found = refreshed ? await verificationKeys(refreshed, alg, kid) : [];
     if (found.length === 0) {
       fail('unknown_kid', `No key in the issuer's JWKS matches kid ${kid ?? '(none)'} and alg ${alg}.`);
     }
-    return found;
+    return unambiguous(found, kid);
   })();
+}
+
+/**
+ * OpenID Connect Core §10.1: a JWS must name its key (`kid`) when more than one key could verify it.
+ * Trying each would let a token signed by any key of the set through, whatever key the issuer meant.
+ */
+function unambiguous(keys: readonly CryptoKey[], kid: string | undefined): readonly CryptoKey[] {
+  if (kid === undefined && keys.length > 1) {
+    fail('kid_missing', 'The JWT has no "kid" but several keys of the issuer could verify it.');
+  }
+  return keys;
+}
+
+/** `jwks_uri`s that passed the https check (a few per process: one per issuer). */
+const secureJwksUris = new Set<string>();
+
+/**
+ * Key material must come over https: (plain http: only to a loopback host, or when the client allows
+ * insecure requests): whoever can change the JWKS in transit can sign any token. Checked before any
+ * key is fetched or used, on every verification (a cached `Set` lookup once a URI has passed).
+ */
+function checkJwksUri(uri: string, allowInsecure: boolean): void {
+  if (allowInsecure || secureJwksUris.has(uri)) {
+    return;
+  }
+  parseServiceUrl(uri, "The provider's jwks_uri");
+  if (secureJwksUris.size >= 256) {
+    secureJwksUris.clear();
+  }
+  secureJwksUris.add(uri);
 }

@@ -285,3 +285,40 @@ describe('secrets', () => {
     expect(forms).not.toContain(CLIENT_SECRET);
   });
 });
+
+describe('options are validated where they enter', () => {
+  it.each([
+    ['clockTolerance', Number.NaN],
+    ['clockTolerance', '30'],
+    ['clockTolerance', Number.POSITIVE_INFINITY],
+    ['clockTolerance', -1],
+    ['timeout', Number.NaN],
+    ['timeout', 0],
+    ['timeout', '1000'],
+    ['maxResponseBytes', -1],
+    ['maxResponseBytes', Number.NaN],
+    ['retry', { maxRetries: Number.NaN }],
+    ['retry', { initialDelay: -1 }],
+    ['retry', { maxDelay: 2 ** 40 }],
+  ])('refuses %s = %s with ConfigurationError invalid_option', async (name, value) => {
+    const op = await FakeOP.create();
+    let error: unknown;
+    try {
+      op.client({ [name]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(ConfigurationError.is(error)).toBe(true);
+    expect((error as ConfigurationError).code).toBe('invalid_option');
+  });
+
+  it('keeps a timeout past a timer range as "no timeout", never a 1 ms timer', async () => {
+    const op = await FakeOP.create();
+    op.on('/token', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return json({ access_token: 'at', token_type: 'Bearer' });
+    });
+    const tokens = await op.client({ timeout: 2 ** 31 }).clientCredentials();
+    expect(tokens.access_token).toBe('at');
+  });
+});

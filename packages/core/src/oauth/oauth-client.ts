@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi';
-import { CallbackError, ConfigurationError, TokenValidationError } from '../errors.js';
+import { CallbackError, ConfigurationError, InvalidResponseError, TokenValidationError } from '../errors.js';
 import { HttpClient } from '../internal/http.js';
+import { clockToleranceOption } from '../internal/options.js';
 import { parseServiceUrl } from '../internal/url.js';
 import type { TokenSet } from '../token-set.js';
 import {
@@ -22,9 +23,10 @@ import { DpopSigner } from './dpop.js';
 import { isDpopNonceError, mapLibraryError } from './errors-map.js';
 import { withExtraParams } from './extra-params.js';
 import { type FetchScope, fetchScope } from './fetch-scope.js';
-import { verifyIdToken } from './id-token.js';
+import { idTokenAlgorithms, verifyIdToken } from './id-token.js';
 import { processIntrospectionResponse, processRevocationResponse, type TokenHintOptions } from './introspection.js';
-import { ACCESS_TOKEN_ALGORITHMS, DEFAULT_ALGORITHMS, type JwtVerification, verifyJwt } from './jwt-verify.js';
+import { jwsAlgorithm } from './jws.js';
+import { ACCESS_TOKEN_ALGORITHMS, type JwtVerification, verifyJwt } from './jwt-verify.js';
 import type { CallbackChecks, EndSessionParams, GrantParams, RefreshOptions, TokenExchangeParams } from './params.js';
 import { memoryStateStore, STATE_TTL, type StateStore, stateKey } from './state-store.js';
 import { processTokenResponse } from './token-response.js';
@@ -60,6 +62,13 @@ interface TokenChecks {
   maxAge?: number | undefined;
   expectedSubject?: string | undefined;
   tokenExchange?: boolean;
+  /** The request asked for `openid`: the response must carry an ID token (OpenID Connect Core §3.1.3.3). */
+  idTokenRequired?: boolean;
+}
+
+/** True when a space-separated scope (RFC 6749 §3.3) holds `openid`. */
+function hasOpenid(scope: string | undefined): boolean {
+  return scope?.split(' ').includes('openid') === true;
 }
 
 function withResource(params: URLSearchParams, resource: string | string[] | undefined): URLSearchParams {
@@ -103,7 +112,7 @@ export class OAuthClient {
 
   readonly #http: HttpClient;
   readonly #secrets: Pick<OAuthClientOptions, 'clientSecret' | 'privateKey'>;
-  readonly #idTokenAlg: string;
+  readonly #idTokenAlgs: readonly string[];
   readonly #allowInsecure: boolean;
   readonly #dpop: DpopSigner | undefined;
   readonly #states: StateStore;
@@ -126,8 +135,17 @@ export class OAuthClient {
     this.clientId = options.clientId;
     this.redirectUri = options.redirectUri;
     this.tokenEndpointAuthMethod = resolveAuthMethod(options);
-    this.clockTolerance = options.clockTolerance ?? 30;
-    this.#idTokenAlg = options.idTokenSignedResponseAlg ?? 'RS256';
+    this.clockTolerance = clockToleranceOption(options.clockTolerance);
+    const registered = options.idTokenSignedResponseAlg;
+    if (
+      registered !== undefined &&
+      (typeof registered !== 'string' || (registered !== 'none' && !jwsAlgorithm(registered)))
+    ) {
+      throw new ConfigurationError('idTokenSignedResponseAlg is not a JWS algorithm Keyway implements.', {
+        code: 'invalid_option',
+      });
+    }
+    this.#idTokenAlgs = idTokenAlgorithms(registered, metadata.id_token_signing_alg_values_supported);
     this.#secrets = { clientSecret: options.clientSecret, privateKey: options.privateKey };
     this.#http = new HttpClient(options);
     this.#scope = fetchScope(options.fetch);
@@ -175,7 +193,15 @@ export class OAuthClient {
       }
     }
     const { state, nonce, codeVerifier } = built;
-    return { url, state, nonce, codeVerifier, ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }) };
+    const scope = built.params.get('scope') ?? undefined;
+    return {
+      url,
+      state,
+      ...(nonce === undefined ? {} : { nonce }),
+      codeVerifier,
+      ...(scope === undefined ? {} : { scope }),
+      ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }),
+    };
   }
 
   /**
@@ -192,6 +218,17 @@ export class OAuthClient {
    * ```
    */
   async handleCallback(url: URL | string, checks: CallbackChecks): Promise<TokenSet> {
+    if (typeof checks?.state !== 'string' || checks.state === '') {
+      // An empty expected state would accept a callback carrying `state=` (or a forged one without state).
+      throw new ConfigurationError('handleCallback needs the state sent with the authorization request.', {
+        code: 'missing_state',
+      });
+    }
+    if (typeof checks.codeVerifier !== 'string' || checks.codeVerifier === '') {
+      throw new ConfigurationError('handleCallback needs the PKCE codeVerifier of the authorization request.', {
+        code: 'missing_code_verifier',
+      });
+    }
     const params = callbackParams(url);
     validateCallback(params, {
       state: checks.state,
@@ -226,7 +263,11 @@ export class OAuthClient {
         ),
       { retry: false, signal: checks.signal },
     );
-    return this.#tokens(response, { nonce: checks.nonce ?? null, maxAge: checks.maxAge });
+    return this.#tokens(response, {
+      nonce: checks.nonce ?? null,
+      maxAge: checks.maxAge,
+      idTokenRequired: checks.scope === undefined ? checks.nonce !== undefined : hasOpenid(checks.scope),
+    });
   }
 
   /**
@@ -315,7 +356,7 @@ export class OAuthClient {
       (opts) => oauth.deviceAuthorizationRequest(this.metadata, this.#client, auth, body, opts),
       { retry: false, signal: params.signal },
     );
-    return processDeviceAuthorizationResponse(response);
+    return processDeviceAuthorizationResponse(response, this.#allowInsecure);
   }
 
   /**
@@ -577,6 +618,7 @@ export class OAuthClient {
     return {
       algorithms,
       jwksUri: this.metadata.jwks_uri,
+      allowInsecureRequests: this.#allowInsecure,
       http: this.#http,
       scope: this.#scope,
       clock: this.#clock,
@@ -629,11 +671,17 @@ export class OAuthClient {
       dpop: this.#dpop !== undefined,
       tokenExchange: checks.tokenExchange === true,
     });
+    if (tokens.id_token === undefined && checks.idTokenRequired) {
+      throw new InvalidResponseError('The token response lacks the id_token an openid request must return.', {
+        code: 'id_token_missing',
+        status: response.status,
+      });
+    }
     if (tokens.id_token !== undefined && !(checks.tokenExchange && tokens.token_type.toLowerCase() === 'n_a')) {
       tokens.claims = await verifyIdToken(
         tokens.id_token,
-        { signedResponseAlg: this.#idTokenAlg },
-        this.#verification(DEFAULT_ALGORITHMS),
+        { algorithms: this.#idTokenAlgs, accessToken: tokens.access_token },
+        this.#verification(this.#idTokenAlgs),
         {
           issuer: this.issuer,
           clientId: this.clientId,

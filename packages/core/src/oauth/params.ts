@@ -16,6 +16,11 @@ export interface CallbackChecks {
   /** The nonce sent; when omitted, the ID token must carry none. */
   nonce?: string;
   codeVerifier: string;
+  /**
+   * The scope requested. With `openid` in it the token response must carry an ID token
+   * (`InvalidResponseError` `id_token_missing`); when omitted, a given `nonce` means the same.
+   */
+  scope?: string;
   /** The `max_age` sent (seconds): the ID token's `auth_time` must be recent enough. */
   maxAge?: number;
   signal?: AbortSignal;

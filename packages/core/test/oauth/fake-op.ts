@@ -99,6 +99,7 @@ export class FakeOP {
       userinfo_endpoint: at.userinfo,
       end_session_endpoint: at.logout,
       authorization_response_iss_parameter_supported: true,
+      id_token_signing_alg_values_supported: [...new Set(keys.map((key) => key.alg))],
     };
     this.on('/jwks', () => json({ keys: [...this.keys.map((k) => k.publicJwk), ...this.extraJwks] }));
     this.on('/.well-known/openid-configuration', () => json(this.metadata));
