@@ -1,6 +1,16 @@
-import { type AuthorizationRequest, type AuthorizationUrlOptions, discover, OAuthClient, type OAuthClientOptions } from '@keyway/core';
+import {
+  type AccessTokenVerifier,
+  type AccessTokenVerifierOptions,
+  type AuthorizationRequest,
+  type AuthorizationUrlOptions,
+  createAccessTokenVerifier,
+  discover,
+  OAuthClient,
+  type OAuthClientOptions,
+} from '@keyway/core';
+import { createVerifier, type Verifier, type VerifierOptions } from '@keyway/edge';
 import type { HostileOp } from './hostile-op.ts';
-import { CLIENT_ID } from './op-endpoints.ts';
+import { CLIENT_ID, RESOURCE } from './op-endpoints.ts';
 import { type FakeHandler, type Network, network } from './network.ts';
 import { newSecret } from './secrets.ts';
 
@@ -73,4 +83,40 @@ export async function authorize(client: OAuthClient, options: AuthorizationUrlOp
 export async function codeFlow(client: OAuthClient, options: AuthorizationUrlOptions = {}) {
   const { request, callback } = await authorize(client, options);
   return client.handleCallback(callback, request);
+}
+
+/** A resource server's `createAccessTokenVerifier` for the OP's tokens, with its own network. */
+export function newVerifier(
+  op: HostileOp,
+  extra: Partial<AccessTokenVerifierOptions> = {},
+  fake: Record<string, FakeHandler> = {},
+): { verifier: AccessTokenVerifier; net: Network } {
+  const net = network(fake);
+  const verifier = createAccessTokenVerifier({
+    issuer: op.issuer,
+    audience: RESOURCE,
+    fetch: net.fetch,
+    timeout: 2_000,
+    retry: false,
+    ...extra,
+  });
+  return { verifier, net };
+}
+
+/** An @keyway/edge `createVerifier` for the OP's tokens, with its own network. */
+export function newEdgeVerifier(
+  op: HostileOp,
+  extra: Partial<VerifierOptions> = {},
+  fake: Record<string, FakeHandler> = {},
+): { verifier: Verifier; net: Network } {
+  const net = network(fake);
+  const verifier = createVerifier({
+    issuer: op.issuer,
+    audience: RESOURCE,
+    fetch: net.fetch,
+    timeout: 2_000,
+    retry: false,
+    ...extra,
+  });
+  return { verifier, net };
 }

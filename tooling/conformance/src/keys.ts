@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { exportJWK, type JWK } from 'jose';
 
 /** One signing key of the hostile OP: its private half for signing, its public JWK for the JWKS. */
 export interface OpKey {
@@ -17,14 +17,25 @@ export interface OpKey {
 /**
  * The names of the OP's keys. `rs` and `es` are published by default; `rs2` is a second RSA key (for
  * "no kid, several candidates"); `impostor` is an RSA key that is never published but signs under
- * `rs`'s kid (a forged signature); `next` is the key a rotation publishes.
+ * `rs`'s kid (a forged signature); `next` is the key a rotation publishes; `weak` is a 1024-bit RSA
+ * key (too short for RS256, RFC 7518 §3.3).
  */
-export type KeyName = 'rs' | 'es' | 'rs2' | 'impostor' | 'next';
+export type KeyName = 'rs' | 'es' | 'rs2' | 'impostor' | 'next' | 'weak';
 
 export type KeyRing = Record<KeyName, OpKey>;
 
-async function makeKey(alg: OpKey['alg'], kid: string): Promise<OpKey> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+const GENERATE: Record<OpKey['alg'], (bits: number) => RsaHashedKeyGenParams | EcKeyGenParams> = {
+  RS256: (bits) => ({ name: 'RSASSA-PKCS1-v1_5', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }),
+  PS256: (bits) => ({ name: 'RSA-PSS', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }),
+  ES256: () => ({ name: 'ECDSA', namedCurve: 'P-256' }),
+};
+
+// Web Crypto rather than jose: jose refuses to make the short RSA key a hostile OP wants.
+async function makeKey(alg: OpKey['alg'], kid: string, modulusLength = 2048): Promise<OpKey> {
+  const { privateKey, publicKey } = (await crypto.subtle.generateKey(GENERATE[alg](modulusLength), true, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair;
   const jwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
   const pem = createPublicKey({ key: jwk as never, format: 'jwk' })
     .export({ type: 'spki', format: 'pem' })
@@ -34,12 +45,13 @@ async function makeKey(alg: OpKey['alg'], kid: string): Promise<OpKey> {
 
 /** Fresh keys for one OP. */
 export async function createKeyRing(): Promise<KeyRing> {
-  const [rs, es, rs2, impostor, next] = await Promise.all([
+  const [rs, es, rs2, impostor, next, weak] = await Promise.all([
     makeKey('RS256', 'rs-1'),
     makeKey('ES256', 'es-1'),
     makeKey('RS256', 'rs-2'),
     makeKey('RS256', 'rs-1'),
     makeKey('RS256', 'rs-next'),
+    makeKey('RS256', 'rs-weak', 1024),
   ]);
-  return { rs, es, rs2, impostor, next };
+  return { rs, es, rs2, impostor, next, weak };
 }

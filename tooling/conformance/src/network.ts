@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import type { FetchLike } from '@keyway/core';
 
 /** One request a client sent through a {@link Network}'s fetch. */
@@ -46,4 +47,13 @@ export function network(fake: Record<string, FakeHandler> = {}): Network {
     requests,
     countHost: (host) => requests.filter((r) => r.url.host === host || r.url.hostname === host).length,
   };
+}
+
+/** A loopback port nothing listens on (a server was bound to it and closed): connections are refused. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
