@@ -26,6 +26,8 @@ export interface OutcomeOptions {
    * `EdgeAuthError` whose `response` cannot be built).
    */
   inspect?: (outcome: Extract<Outcome, { kind: 'result' | 'typed' }>) => void;
+  /** Counts the outcome (see `Tally`), to check what the generated inputs reach. */
+  tally?: { record(outcome: Outcome): void };
 }
 
 /** Keyway's errors: `KeywayError.is`. */
@@ -66,7 +68,9 @@ export async function outcomeOf(fn: () => unknown, options: OutcomeOptions = {})
   // Node reports an unhandled rejection once the microtask queue drains: one macrotask later.
   await new Promise((resolve) => setImmediate(resolve));
   const reasons = takeUnhandledSince(before);
-  return reasons.length > 0 ? { kind: 'unhandled', reasons, settled } : settled;
+  const outcome: Outcome = reasons.length > 0 ? { kind: 'unhandled', reasons, settled } : settled;
+  options.tally?.record(outcome);
+  return outcome;
 }
 
 /** Thrown by {@link expectTypedOutcome}: the message is the repro (error class, message, stack). */
