@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { harnessFailures } from './http.ts';
 
 /**
  * Cases per property: a fast slice in CI (300), `pnpm fuzz` sets FUZZ_RUNS=20000. A few slow targets
@@ -21,7 +22,13 @@ export function scaledRuns(factor: number, min = 1): number {
 
 /** fast-check's assertion with the suite's run count; a failure prints the shrunk counterexample. */
 export async function fuzz<Ts>(property: fc.IAsyncProperty<Ts> | fc.IProperty<Ts>, numRuns = RUNS): Promise<void> {
+  harnessFailures.length = 0;
   await fc.assert(property, { numRuns, endOnFailure: false, verbose: 1 });
+  if (harnessFailures.length > 0) {
+    throw new Error(
+      `The fake fetch could not build ${harnessFailures.length} answer(s): ${String(harnessFailures[0])}`,
+    );
+  }
 }
 
 /**

@@ -85,5 +85,14 @@ export function isHeaderValue(value: string): boolean {
 
 /** Header values `Headers` (and so `Request`) accepts, from any string. */
 export function headerValue(from: fc.Arbitrary<string> = anyString): fc.Arbitrary<string> {
-  return from.map((value) => (isHeaderValue(value) ? value : Array.from(value).filter(isHeaderValue).join('')));
+  return from.map((value) => {
+    if (isHeaderValue(value)) {
+      return value;
+    }
+    // Alone, a CR or LF passes (it is trimmed away); inside a value it does not.
+    const kept = Array.from(value)
+      .filter((c) => c !== '\r' && c !== '\n' && c !== '\0' && isHeaderValue(c))
+      .join('');
+    return isHeaderValue(kept) ? kept : '';
+  });
 }
