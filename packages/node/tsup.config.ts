@@ -1,12 +1,25 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  // `sync/worker`: the worker thread of the synchronous API, loaded by path (src/sync/internal/worker-url.ts).
-  entry: { index: 'src/index.ts', cli: 'src/cli/index.ts', 'sync/worker': 'src/sync/worker.ts' },
-  format: ['esm'],
-  dts: { entry: { index: 'src/index.ts' } },
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  platform: 'node',
-});
+export default defineConfig([
+  {
+    // `sync/worker`: the worker thread of the synchronous API, loaded by path (src/sync/internal/worker-url.ts).
+    entry: { index: 'src/index.ts', cli: 'src/cli/index.ts', 'sync/worker': 'src/sync/worker.ts' },
+    format: ['esm'],
+    dts: { entry: { index: 'src/index.ts' } },
+    // The second build writes sync/guard.cjs at the same time: leave it alone.
+    clean: ['!sync/guard.cjs', '!sync/guard.cjs.map'],
+    sourcemap: true,
+    target: 'es2022',
+    platform: 'node',
+  },
+  {
+    // The worker's first preload (`--require`, so CommonJS): src/sync/guard.ts.
+    entry: { 'sync/guard': 'src/sync/guard.ts' },
+    format: ['cjs'],
+    outExtension: () => ({ js: '.cjs' }),
+    clean: false,
+    sourcemap: true,
+    target: 'es2022',
+    platform: 'node',
+  },
+]);

@@ -6,6 +6,7 @@ import { type DeviceCodeInfo, DeviceFlow } from './device-flow.js';
 import { InteractionRequiredError } from './errors.js';
 import { clientFor } from './internal/client.js';
 import { hasDisplay, isInteractiveSession } from './internal/environment.js';
+import { checkLoginNumbers } from './internal/options.js';
 
 /**
  * Options of {@link authenticate} and {@link login}. Everything but the optional functions and `store`
@@ -66,8 +67,10 @@ export interface AuthenticateOptions {
   qr?: boolean | 'auto';
   /** Port of the loopback redirect on 127.0.0.1 (default 0: any free port). */
   redirectPort?: number;
-  /** Milliseconds a person gets to finish an interactive login (default 300 000). */
+  /** Milliseconds a person gets to finish an interactive login (default 300 000, at most 2^31 - 1). */
   timeout?: number;
+  /** Device flow: seconds between polls instead of the provider's `interval` (1 to 3600). */
+  interval?: number;
   /** Cancels a pending login with `KeywayAbortError`. */
   signal?: AbortSignal;
   /** A `fetch` implementation (default the global one). */
@@ -120,6 +123,9 @@ export const DEFAULT_SCOPE = 'openid offline_access';
  * 5. In a session that cannot ask a person (no TTY, `CI`, `interactive: false`):
  *    {@link InteractionRequiredError} (`interaction_required`), whose message says how to provide a token.
  *
+ * A `timeout`, `interval`, `redirectPort` or `skew` that is not a number in range (`NaN`, negative,
+ * `Infinity`, past 2^31 - 1 ms) rejects with `ConfigurationError` (`invalid_option`) before anything runs.
+ *
  * @example
  * ```ts
  * import { authenticate } from '@keyway/node';
@@ -129,6 +135,7 @@ export const DEFAULT_SCOPE = 'openid offline_access';
  * ```
  */
 export async function authenticate(options: AuthenticateOptions): Promise<AuthenticatedTokenSet> {
+  checkLoginNumbers(options);
   const envToken = options.ignoreEnvToken ? undefined : process.env.KEYWAY_TOKEN;
   if (envToken) {
     return withHeaders({ access_token: envToken, token_type: 'Bearer' });
@@ -161,6 +168,7 @@ export async function authenticate(options: AuthenticateOptions): Promise<Authen
  * ```
  */
 export async function login(options: AuthenticateOptions): Promise<AuthenticatedTokenSet> {
+  checkLoginNumbers(options);
   const { source } = tokenSourceFor(options);
   const flow = await chooseFlow(options);
   const config = {
@@ -183,6 +191,7 @@ export async function login(options: AuthenticateOptions): Promise<Authenticated
           ...common,
           ...(options.onDeviceCode === undefined ? {} : { onDeviceCode: options.onDeviceCode }),
           ...(options.qr === undefined ? {} : { qr: options.qr }),
+          ...(options.interval === undefined ? {} : { interval: options.interval }),
         }).run()
       : await new CodeFlow({
           ...common,

@@ -1,6 +1,7 @@
 import {
   type AuthorizationRequest,
   CallbackError,
+  InvalidResponseError,
   KeywayAbortError,
   KeywayError,
   type OAuthClient,
@@ -10,6 +11,9 @@ import { type ClientConfig, clientFor } from './internal/client.js';
 import { createDeadline, type Deadline, raceDeadline } from './internal/deadline.js';
 import { type LoopbackServer, startLoopbackServer } from './internal/loopback-server.js';
 import { openInBrowser } from './internal/open-browser.js';
+import { checkLoginNumbers } from './internal/options.js';
+import { safeText } from './internal/terminal-text.js';
+import { webUrl } from './internal/web-url.js';
 
 /**
  * Options of {@link CodeFlow}: the client (issuer plus `discover()` options) and the login's settings.
@@ -68,6 +72,9 @@ const CALLBACK_PATH = '/callback';
  * (`handleCallback`), shows a small success or failure page (never a token), and closes. A redirect
  * whose `state` is not this login's is answered 400 and ignored; wrong paths (and `/favicon.ico`) get 404.
  *
+ * The constructor throws `ConfigurationError` (`invalid_option`) for a `timeout` or `redirectPort` out of
+ * range; `start()` throws `ConfigurationError` `port_in_use` when `redirectPort` is taken.
+ *
  * @example
  * ```ts
  * import { CodeFlow } from '@keyway/node';
@@ -93,6 +100,7 @@ export class CodeFlow {
   #settle: { resolve: (tokens: TokenSet) => void; reject: (error: unknown) => void } | undefined;
 
   constructor(options: CodeFlowOptions) {
+    checkLoginNumbers({ timeout: options.timeout, redirectPort: options.redirectPort });
     this.#options = options;
   }
 
@@ -145,6 +153,12 @@ export class CodeFlow {
         }),
         deadline,
       );
+      if (webUrl(this.#request.url.href) === undefined) {
+        // Shown to the person or opened for them: never a `javascript:` or `file:` address.
+        throw new InvalidResponseError("The provider's authorization endpoint is not an http(s) URL.", {
+          code: 'insecure_authorization_endpoint',
+        });
+      }
       return { url: this.#request.url, redirectUri: this.#server.redirectUri };
     } catch (error) {
       this.#fail(error);
@@ -198,7 +212,7 @@ export class CodeFlow {
         this.#fail(error);
         throw error;
       }
-      process.stderr.write(`Could not open a browser. Open this address to sign in:\n\n  ${url.href}\n\n`);
+      process.stderr.write(`Could not open a browser. Open this address to sign in:\n\n  ${safeText(url.href)}\n\n`);
     }
     return this.wait();
   }

@@ -1,7 +1,8 @@
 import type { DeviceAuthorizationResponse, OAuthClient, TokenSet } from '@keyway/core';
 import { type ClientConfig, clientFor } from './internal/client.js';
 import { createDeadline, raceDeadline } from './internal/deadline.js';
-import { deviceCodeText } from './internal/device-code-text.js';
+import { checkDeviceCodeInfo, deviceCodeText } from './internal/device-code-text.js';
+import { checkLoginNumbers } from './internal/options.js';
 import { type QrOption, stderrTerminal } from './internal/terminal-qr.js';
 
 /**
@@ -59,6 +60,11 @@ export type DeviceFlowOptions = ClientConfig & {
   qr?: QrOption;
   /** Milliseconds the person gets to approve (default 300 000; the code's own expiry also applies). */
   timeout?: number;
+  /**
+   * Seconds between polls, instead of the provider's `interval` (1 to 3600; `slow_down` still adds 5 s).
+   * Default: the provider's.
+   */
+  interval?: number;
   signal?: AbortSignal;
 };
 
@@ -66,7 +72,10 @@ export type DeviceFlowOptions = ClientConfig & {
  * The device authorization grant (RFC 8628) for machines without a browser: asks for a user code,
  * shows it through `onDeviceCode`, then polls the token endpoint (honouring `interval` and `slow_down`)
  * until the person approved it on another device. Rejects with `DeviceFlowError` (`access_denied`,
- * `expired_token`), `LoginTimeoutError` or `KeywayAbortError`.
+ * `expired_token`), `LoginTimeoutError` or `KeywayAbortError`; with `InvalidResponseError` when the user
+ * code or an address holds control characters (`invalid_device_response`) or an address is not http(s)
+ * (`insecure_verification_uri`): nothing of it is shown. The constructor throws `ConfigurationError`
+ * (`invalid_option`) for a `timeout` or `interval` out of range.
  *
  * @example
  * ```ts
@@ -80,6 +89,7 @@ export class DeviceFlow {
   readonly #options: DeviceFlowOptions;
 
   constructor(options: DeviceFlowOptions) {
+    checkLoginNumbers({ timeout: options.timeout, interval: options.interval });
     this.#options = options;
   }
 
@@ -100,7 +110,7 @@ export class DeviceFlow {
    * ```
    */
   async run(): Promise<TokenSet> {
-    const { scope, resource, audience, onDeviceCode, qr, timeout, signal, ...config } = this.#options;
+    const { scope, resource, audience, onDeviceCode, qr, timeout, interval, signal, ...config } = this.#options;
     const deadline = createDeadline(timeout, signal);
     try {
       const client: OAuthClient = await raceDeadline(clientFor(config as ClientConfig), deadline);
@@ -114,8 +124,13 @@ export class DeviceFlow {
         deadline,
       );
       const show = onDeviceCode ?? ((info: DeviceCodeInfo) => printDeviceCode(info, qr === undefined ? {} : { qr }));
-      show(deviceCodeInfo(device));
-      return await raceDeadline(client.pollDeviceToken(device, { signal: deadline.signal }), deadline);
+      const info = deviceCodeInfo(device);
+      checkDeviceCodeInfo(info);
+      show(info);
+      return await raceDeadline(
+        client.pollDeviceToken(device, { signal: deadline.signal, ...(interval === undefined ? {} : { interval }) }),
+        deadline,
+      );
     } finally {
       deadline.dispose();
     }
@@ -154,7 +169,9 @@ export interface PrintDeviceCodeOptions {
 
 /**
  * The default `onDeviceCode`: the address and the code on stderr (stdout stays for the program's output)
- * and, on a terminal wide enough, the address as a QR code to scan with a phone.
+ * and, on a terminal wide enough, the address as a QR code to scan with a phone. Throws
+ * `InvalidResponseError` for a code or address with control characters or an address that is not
+ * http(s), instead of writing it.
  *
  * @example
  * ```ts

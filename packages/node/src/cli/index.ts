@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { version } from '../index.js';
+import { safeText } from '../internal/terminal-text.js';
 import { main } from './main.js';
 
 main(process.argv.slice(2), version).then(
@@ -7,7 +8,7 @@ main(process.argv.slice(2), version).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`keyway: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`keyway: ${safeText(error instanceof Error ? error.message : String(error))}\n`);
     process.exitCode = 1;
   },
 );

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
-import { KeywayError } from '@keyway/core';
+import { InvalidResponseError, KeywayError } from '@keyway/core';
 import { tokenKey } from '@keyway/token-store';
 import { FileTokenStore } from '@keyway/token-store/file';
 import { type AuthenticatedTokenSet, authenticate, DEFAULT_SCOPE, login, loginKey } from '../authenticate.js';
 import { InteractionRequiredError } from '../errors.js';
 import { clientFor } from '../internal/client.js';
 import { openInBrowser } from '../internal/open-browser.js';
+import { safeJson, safeText } from '../internal/terminal-text.js';
 import { readStoredLogins, type StoredLogin } from './stored-logins.js';
 
 /** Exit codes of `keyway` (documented in the README). */
@@ -37,9 +38,16 @@ token, list and logout find the login by the options given; with a single stored
 
 Exit codes: 0 ok, 1 error, 2 usage error, 3 login required (run keyway login).`;
 
-class UsageError extends Error {}
+/**
+ * An error whose message the CLI composed itself, every outside part (an argument, a stored issuer)
+ * through `safeText`: printed as it is, line breaks included. Any other message may carry a provider's
+ * text and is printed through `safeText` whole.
+ */
+class CliError extends Error {}
 
-class NotLoggedInError extends Error {}
+class UsageError extends CliError {}
+
+class NotLoggedInError extends CliError {}
 
 interface Flags {
   issuer?: string;
@@ -90,7 +98,7 @@ export async function main(argv: string[], version: string): Promise<number> {
       return values.help ? EXIT.ok : EXIT.usage;
     }
     if (positionals.length > 1) {
-      throw new UsageError(`Unexpected argument: ${positionals[1]}`);
+      throw new UsageError(`Unexpected argument: ${safeText(positionals[1])}`);
     }
     command = positionals[0];
     const env = process.env;
@@ -114,7 +122,7 @@ export async function main(argv: string[], version: string): Promise<number> {
       throw new UsageError('--qr and --no-qr exclude each other.');
     }
   } catch (error) {
-    process.stderr.write(`keyway: ${(error as Error).message}\nRun keyway --help for usage.\n`);
+    process.stderr.write(`keyway: ${safeText((error as Error).message)}\nRun keyway --help for usage.\n`);
     return EXIT.usage;
   }
   try {
@@ -128,7 +136,7 @@ export async function main(argv: string[], version: string): Promise<number> {
       case 'logout':
         return await logoutCommand(flags);
       default:
-        throw new UsageError(`Unknown command: ${command}`);
+        throw new UsageError(`Unknown command: ${safeText(command)}`);
     }
   } catch (error) {
     return report(error, flags.json);
@@ -142,13 +150,14 @@ function report(error: unknown, json: boolean): number {
       : error instanceof NotLoggedInError || InteractionRequiredError.is(error)
         ? EXIT.loginRequired
         : EXIT.error;
-  // Keyway errors never carry a token or secret in their message.
+  // Keyway errors never carry a token or secret in their message; they may carry a provider's text
+  // (an error_description), which safeText and safeJson keep from acting on the terminal.
   const message = error instanceof Error ? error.message : String(error);
   const errorCode = KeywayError.is(error) ? error.code : code === EXIT.usage ? 'usage' : undefined;
   if (json) {
-    process.stdout.write(`${JSON.stringify({ error: { code: errorCode ?? 'error', message } })}\n`);
+    process.stdout.write(`${safeJson({ error: { code: errorCode ?? 'error', message } })}\n`);
   }
-  process.stderr.write(`keyway: ${message}\n`);
+  process.stderr.write(`keyway: ${error instanceof CliError ? message : safeText(message)}\n`);
   if (code === EXIT.usage) {
     process.stderr.write('Run keyway --help for usage.\n');
   }
@@ -243,10 +252,11 @@ function sameScope(a: string | undefined, b: string): boolean {
   return norm(a) === norm(b);
 }
 
+/** One stored login on one line, for a person: every part from the token file through `safeText`. */
 function describe(login: StoredLogin): string {
-  return `${login.issuer}  client ${login.clientId}${login.scope ? `  scope "${login.scope}"` : ''}${
-    login.audience ? `  audience ${login.audience}` : ''
-  }${login.resource ? `  resource ${login.resource}` : ''}`;
+  return `${safeText(login.issuer)}  client ${safeText(login.clientId)}${login.scope ? `  scope "${safeText(login.scope)}"` : ''}${
+    login.audience ? `  audience ${safeText(login.audience)}` : ''
+  }${login.resource ? `  resource ${safeText(login.resource)}` : ''}`;
 }
 
 function authOptions(flags: Flags, target: Target, store: FileTokenStore) {
@@ -274,16 +284,16 @@ async function loginCommand(flags: Flags): Promise<number> {
     flow: flags.device ? 'device' : flags.browser ? 'browser' : 'auto',
     qr: flags.qr,
     openBrowser: async (url) => {
-      process.stderr.write(`Opening your browser to sign in. If it does not open, visit:\n\n  ${url}\n\n`);
+      process.stderr.write(`Opening your browser to sign in. If it does not open, visit:\n\n  ${safeText(url)}\n\n`);
       await openInBrowser(url).catch(() => {});
     },
   });
   const summary = loginSummary(target, tokens);
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    process.stdout.write(`${safeJson(summary)}\n`);
   }
   process.stderr.write(
-    `Logged in to ${target.issuer}${summary.subject ? ` as ${summary.subject}` : ''} (client ${target.clientId}).${
+    `Logged in to ${safeText(target.issuer)}${summary.subject ? ` as ${safeText(summary.subject)}` : ''} (client ${safeText(target.clientId)}).${
       summary.refreshable ? '' : ' No refresh token was issued: the login ends when the access token expires.'
     }\n`,
   );
@@ -312,9 +322,17 @@ async function tokenCommand(flags: Flags): Promise<number> {
     const target = await resolveTarget(flags, store);
     tokens = await authenticate({ ...authOptions(flags, target, store), interactive: false });
   }
+  if (!PRINTABLE_TOKEN.test(tokens.access_token)) {
+    // It goes into `$(…)` and a header: escaping it would make it another token, printing it as it is
+    // would let it act on the terminal.
+    throw new InvalidResponseError(
+      'The access token holds characters no bearer token has (RFC 6750 allows visible ASCII only); it is not printed.',
+      { code: 'invalid_access_token' },
+    );
+  }
   if (flags.json) {
     process.stdout.write(
-      `${JSON.stringify({
+      `${safeJson({
         access_token: tokens.access_token,
         token_type: tokens.token_type,
         ...(tokens.expires_at === undefined ? {} : { expires_at: tokens.expires_at }),
@@ -327,6 +345,9 @@ async function tokenCommand(flags: Flags): Promise<number> {
   return EXIT.ok;
 }
 
+/** Visible ASCII: every bearer token (RFC 6750 `b64token` and the opaque tokens providers issue). */
+const PRINTABLE_TOKEN = /^[\x21-\x7e]+$/;
+
 async function listCommand(flags: Flags): Promise<number> {
   const store = storeOf(flags);
   const now = Date.now() / 1000;
@@ -337,11 +358,11 @@ async function listCommand(flags: Flags): Promise<number> {
       ...(expiresAt === undefined ? {} : { expiresAt: new Date(expiresAt * 1000).toISOString() }),
       expired: expiresAt !== undefined && expiresAt <= now,
     }));
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    process.stdout.write(`${safeJson(out, 2)}\n`);
     return EXIT.ok;
   }
   if (logins.length === 0) {
-    process.stdout.write(`No stored logins (${store.path}).\n`);
+    process.stdout.write(`No stored logins (${safeText(store.path)}).\n`);
     return EXIT.ok;
   }
   for (const login of logins) {
@@ -351,7 +372,7 @@ async function listCommand(flags: Flags): Promise<number> {
         : login.expiresAt <= now
           ? `access token expired${login.refreshable ? ' (refreshable)' : ''}`
           : `expires ${new Date(login.expiresAt * 1000).toISOString()}${login.refreshable ? ' (refreshable)' : ''}`;
-    process.stdout.write(`${describe(login)}${login.subject ? `  user ${login.subject}` : ''}  ${expiry}\n`);
+    process.stdout.write(`${describe(login)}${login.subject ? `  user ${safeText(login.subject)}` : ''}  ${expiry}\n`);
   }
   return EXIT.ok;
 }
@@ -377,20 +398,21 @@ async function logoutCommand(flags: Flags): Promise<number> {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       process.stderr.write(
-        `keyway: warning: could not revoke the ${hint.replace('_', ' ')} at the server: ${message}\n`,
+        `keyway: warning: could not revoke the ${hint.replace('_', ' ')} at the server: ${safeText(message)}\n`,
       );
     }
     await store.delete(key);
   }
   if (flags.json) {
     process.stdout.write(
-      `${JSON.stringify({ issuer: target.issuer, clientId: target.clientId, removed: tokens !== undefined, revoked })}\n`,
+      `${safeJson({ issuer: target.issuer, clientId: target.clientId, removed: tokens !== undefined, revoked })}\n`,
     );
   }
+  const who = `${safeText(target.issuer)} (client ${safeText(target.clientId)})`;
   process.stderr.write(
     tokens
-      ? `Logged out of ${target.issuer} (client ${target.clientId})${revoked ? '; the token was revoked at the server' : ''}.\n`
-      : `Not logged in to ${target.issuer} (client ${target.clientId}): nothing to remove.\n`,
+      ? `Logged out of ${who}${revoked ? '; the token was revoked at the server' : ''}.\n`
+      : `Not logged in to ${who}: nothing to remove.\n`,
   );
   return EXIT.ok;
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConfigurationError, KeywayError } from '@keyway/core';
 
 /** What the handler of a callback decides: the page the browser sees, and whether the wait is over. */
 export interface CallbackOutcome {
@@ -95,14 +96,39 @@ export async function startLoopbackServer(options: LoopbackServerOptions): Promi
   };
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const onError = (error: NodeJS.ErrnoException) => reject(listenError(error, options.port));
+    server.once('error', onError);
     server.listen({ host: LOOPBACK_HOST, port: options.port, exclusive: true }, () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve();
     });
   });
   const port = (server.address() as AddressInfo).port;
   return { redirectUri: `http://${LOOPBACK_HOST}:${port}${options.path}`, port, close };
+}
+
+/** A typed error for a port that cannot be had, instead of a raw `EADDRINUSE`. */
+function listenError(error: NodeJS.ErrnoException, port: number): KeywayError {
+  if (error.code === 'EADDRINUSE') {
+    return new ConfigurationError(
+      `Port ${port} on ${LOOPBACK_HOST} is already in use, so the login cannot receive its redirect there: ` +
+        'stop what listens on it, or choose another redirectPort (0: any free port).',
+      { code: 'port_in_use', cause: error },
+    );
+  }
+  if (error.code === 'EACCES') {
+    return new ConfigurationError(
+      `This process may not listen on port ${port} of ${LOOPBACK_HOST}: choose a redirectPort above 1023 (0: any free port).`,
+      { code: 'port_not_allowed', cause: error },
+    );
+  }
+  return new KeywayError(
+    `Cannot listen on ${LOOPBACK_HOST}:${port} for the login's redirect (${error.code ?? error.message}).`,
+    {
+      code: 'loopback_unavailable',
+      cause: error,
+    },
+  );
 }
 
 function send(response: ServerResponse, outcome: CallbackOutcome, then?: () => void): void {

@@ -1,15 +1,22 @@
 import { spawn } from 'node:child_process';
+import { isOpenableUrl } from './web-url.js';
 
 /**
  * Opens `url` with the platform's opener: `xdg-open` (Linux, BSD), `open` (macOS), `rundll32
  * url.dll,FileProtocolHandler` (Windows: unlike `cmd /c start`, no shell parses the URL's `&`). The URL is
  * one argv entry, never interpolated into a shell command. The opener runs detached; resolves once it
- * started, rejects when it cannot start (not installed).
+ * started, rejects when it cannot start (not installed) or when `url` is neither https: nor http: on a
+ * loopback host (an opener hands `file:` or `javascript:` to whatever claims it).
  */
 export function openInBrowser(url: string, platform: NodeJS.Platform = process.platform): Promise<void> {
-  const parsed = new URL(url);
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    return Promise.reject(new Error(`Refusing to open a ${parsed.protocol} URL in the browser.`));
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return Promise.reject(new Error('Refusing to open an address that is not a URL in the browser.'));
+  }
+  if (!isOpenableUrl(parsed)) {
+    return Promise.reject(new Error('Refusing to open an address that is neither https: nor http: on this machine.'));
   }
   const [command, args] =
     platform === 'darwin'

@@ -34,12 +34,22 @@ export function renderTerminalQr(text: string): { lines: string[]; width: number
   return { lines, width: size };
 }
 
-/** The terminal QR of `text` when `qr` (and, for `auto`, the terminal) allows it, else no lines. */
+/**
+ * The terminal QR of `text` when `qr` (and, for `auto`, the terminal) allows it, else no lines. Text past
+ * what a QR code holds (about 2,900 bytes) gets no lines either: the address is printed anyway.
+ */
 export function qrLines(text: string, qr: QrOption, terminal: TerminalInfo): string[] {
   if (qr === false || (qr === 'auto' && !terminal.isTTY)) {
     return [];
   }
-  const { lines, width } = renderTerminalQr(text);
+  let rendered: { lines: string[]; width: number };
+  try {
+    rendered = renderTerminalQr(text);
+  } catch {
+    // uqr throws RangeError('Data too long') beyond version 40.
+    return [];
+  }
+  const { lines, width } = rendered;
   // An unknown width (not a terminal, forced on) is taken as wide enough.
   if (qr === 'auto' && (terminal.columns ?? 0) < width) {
     return [];

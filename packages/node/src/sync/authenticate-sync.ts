@@ -1,6 +1,7 @@
 import { ConfigurationError } from '@keyway/core';
 import type { AuthenticatedTokenSet, AuthenticateOptions } from '../authenticate.js';
 import { isInteractiveSession } from '../internal/environment.js';
+import { checkLoginNumbers } from '../internal/options.js';
 import { stderrTerminal, type TerminalInfo } from '../internal/terminal-qr.js';
 import { OP_AUTHENTICATE } from './internal/protocol.js';
 import { withRedactedInspect } from './internal/redact.js';
@@ -87,6 +88,8 @@ export function authenticateSync(options: AuthenticateSyncOptions): Authenticate
   if (typeof rest.issuer !== 'string' || typeof rest.clientId !== 'string') {
     throw new ConfigurationError('authenticateSync() needs `issuer` and `clientId`.', { code: 'invalid_option' });
   }
+  // Here, not in the worker: a NaN `timeout` would make the call's own deadline NaN (wait for ever).
+  checkLoginNumbers(rest);
   if (syncTimeout !== undefined && !(typeof syncTimeout === 'number' && syncTimeout > 0)) {
     throw new ConfigurationError('syncTimeout must be a number of milliseconds > 0 (or Infinity).', {
       code: 'invalid_option',

@@ -6,36 +6,23 @@
  * dynamically, so that a failure to load it is reported to the caller instead of leaving it waiting.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { SerializedError, SyncRequest, SyncResponse, SyncWorkerData } from './internal/protocol.js';
+import { installExitNotice, postResponse } from './internal/exit-notice.js';
+import type { SyncRequest, SyncResponse, SyncWorkerData } from './internal/protocol.js';
 import { serializeError } from './internal/serialize-error.js';
 
 type Handler = (payload: unknown) => unknown;
 
-const { flag, port, handlers: handlersUrl } = workerData as SyncWorkerData;
+const data = workerData as SyncWorkerData;
 
-function post(response: SyncResponse): void {
-  try {
-    port.postMessage(response);
-  } catch (error) {
-    // A value that cannot be cloned (a function in a result): answer with that error instead.
-    port.postMessage({ id: response.id, ok: false, error: serializeError(error) } satisfies SyncResponse);
-  }
-  Atomics.add(flag, 0, 1);
-  Atomics.notify(flag, 0);
-}
-
-let fatal: SerializedError | undefined;
-process.on('uncaughtException', (error) => {
-  fatal = serializeError(error);
+// The guard preload installed it already; started without the guard, the entry does.
+installExitNotice(data);
+// A stray error ends the worker (the exit notice carries it to the calling thread, which starts a new one).
+process.on('uncaughtException', () => {
   process.exit(1);
-});
-// The calling thread may be blocked waiting for an answer that will now never come: wake it.
-process.on('exit', (code) => {
-  post({ id: -1, exit: code, error: fatal });
 });
 
 const table: Promise<Record<string, Handler>> = (
-  handlersUrl ? import(handlersUrl) : import('./internal/handlers.js')
+  data.handlers ? import(data.handlers) : import('./internal/handlers.js')
 ).then((module: { handlers: Record<string, Handler> }) => module.handlers);
 // Reported with each request below; never an unhandled rejection.
 table.catch(() => undefined);
@@ -51,5 +38,5 @@ parentPort?.on('message', async (request: SyncRequest) => {
   } catch (error) {
     response = { id: request.id, ok: false, error: serializeError(error) };
   }
-  post(response);
+  postResponse(data, response);
 });

@@ -1,14 +1,28 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, type MessagePort, receiveMessageOnPort, SHARE_ENV, Worker } from 'node:worker_threads';
+import {
+  MessageChannel,
+  type MessagePort,
+  receiveMessageOnPort,
+  SHARE_ENV,
+  workerData as threadData,
+  Worker,
+} from 'node:worker_threads';
 import { ConfigurationError, KeywayTimeoutError } from '@keyway/core';
 import { SyncWorkerError } from '../errors.js';
-import type { SerializedError, SyncRequest, SyncResponse, SyncWorkerData } from './protocol.js';
+import { installExitNotice } from './exit-notice.js';
+import {
+  isSyncWorkerData,
+  type SerializedError,
+  type SyncRequest,
+  type SyncResponse,
+  type SyncWorkerData,
+} from './protocol.js';
 import { reviveError } from './revive-error.js';
 
 /** Options of {@link SyncBridge}. */
 export interface SyncBridgeOptions {
-  /** The worker entry (`dist/sync/worker.js`). */
+  /** The worker entry (`dist/sync/worker.js`); the guard preload `guard.cjs` sits beside it. */
   workerUrl: URL;
   /** A module URL whose `handlers` export replaces the built-in handler table (tests). */
   handlers?: string;
@@ -40,6 +54,16 @@ export class SyncBridge {
    * class). `timeout` is in milliseconds (`Infinity`: wait for ever).
    */
   call(op: string, payload: unknown, timeout: number): unknown {
+    if (isSyncWorkerData(threadData)) {
+      // A NODE_OPTIONS preload runs in the worker too; one that makes a synchronous call there would
+      // start a worker per worker. Make sure the caller, blocked on this worker, hears of it.
+      installExitNotice(threadData);
+      throw new SyncWorkerError(
+        'A synchronous Keyway call was made inside the Keyway sync worker, by a preload hook (NODE_OPTIONS=--import/--require) ' +
+          'that runs in every thread: make that call only where isMainThread (node:worker_threads) is true.',
+        { code: 'sync_call_in_worker' },
+      );
+    }
     if (this.busy) {
       // Only reachable from code that runs while a call blocks (a signal handler would not run either).
       throw new ConfigurationError('A synchronous Keyway call is already in progress on this thread.', {
@@ -122,21 +146,38 @@ export class SyncBridge {
       this.close();
     }
     const path = fileURLToPath(this.options.workerUrl);
-    if (!existsSync(path)) {
-      throw new SyncWorkerError(`The Keyway sync worker is missing (${path}); reinstall @keyway/node.`, {
-        code: 'sync_worker_missing',
-      });
+    const guard = fileURLToPath(new URL('./guard.cjs', this.options.workerUrl));
+    for (const file of [path, guard]) {
+      if (!existsSync(file)) {
+        throw new SyncWorkerError(`The Keyway sync worker is missing (${file}); reinstall @keyway/node.`, {
+          code: 'sync_worker_missing',
+        });
+      }
     }
     const flag = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     const { port1, port2 } = new MessageChannel();
-    const workerData: SyncWorkerData = { flag, port: port2, handlers: this.options.handlers };
-    const worker = new Worker(this.options.workerUrl, {
-      workerData,
-      transferList: [port2],
-      // One environment: KEYWAY_API_URL, XDG_CACHE_HOME and friends read the same as on this thread.
-      env: SHARE_ENV,
-      name: 'keyway-sync',
-    });
+    const workerData: SyncWorkerData = { keywaySyncWorker: true, flag, port: port2, handlers: this.options.handlers };
+    let worker: Worker;
+    try {
+      worker = new Worker(this.options.workerUrl, {
+        workerData,
+        transferList: [port2],
+        // One environment: KEYWAY_API_URL, XDG_CACHE_HOME and friends read the same as on this thread.
+        env: SHARE_ENV,
+        // Not this thread's options: they may hold `-e`/`-p` code, `-i` or `--input-type` (which stops a
+        // file entry from loading at all) or `--import` hooks that make synchronous calls themselves.
+        // NODE_OPTIONS still applies, as to every thread; the guard preload goes ahead of its hooks.
+        execArgv: ['--require', guard],
+        name: 'keyway-sync',
+      });
+    } catch (error) {
+      port1.close();
+      // The permission model without --allow-worker, a NODE_OPTIONS a worker does not accept, ...
+      throw new SyncWorkerError(
+        `The Keyway sync worker cannot start: ${error instanceof Error ? error.message : String(error)}`,
+        { code: 'sync_worker_start_failed', cause: error },
+      );
+    }
     // Never keep the process alive; never let an 'error' event without listener crash it.
     worker.unref();
     port1.unref();
@@ -154,9 +195,10 @@ export class SyncBridge {
 }
 
 function crashed(notice: { exit: number; error?: SerializedError | undefined }): SyncWorkerError {
-  const error = notice.error;
+  const cause = notice.error ? reviveError(notice.error) : undefined;
   return new SyncWorkerError(
-    `The Keyway sync worker stopped (exit code ${notice.exit}) before answering; the next call starts a new one.`,
-    { code: 'sync_worker_crashed', cause: error ? reviveError(error) : undefined },
+    `The Keyway sync worker stopped (exit code ${notice.exit}) before answering${cause ? ` (${cause.name}: ${cause.message})` : ''}; ` +
+      'the next call starts a new one.',
+    { code: 'sync_worker_crashed', cause },
   );
 }

@@ -7,6 +7,8 @@ import type { MessagePort } from 'node:worker_threads';
 
 /** What the worker is started with (`workerData`). */
 export interface SyncWorkerData {
+  /** Marks the sync worker: a synchronous call made on it (by a preload hook) is refused at once. */
+  keywaySyncWorker: true;
   /** `Int32Array` over a `SharedArrayBuffer`: slot 0 counts the responses the worker has posted. */
   flag: Int32Array;
   /** The port the worker answers on; the calling thread reads it with `receiveMessageOnPort`. */
@@ -46,3 +48,8 @@ export interface SerializedError {
 /** Operation names of the built-in handler table. */
 export const OP_CLIENT_CALL = 'client.call';
 export const OP_AUTHENTICATE = 'authenticate';
+
+/** True when `data` is the `workerData` of a Keyway sync worker. */
+export function isSyncWorkerData(data: unknown): data is SyncWorkerData {
+  return typeof data === 'object' && data !== null && (data as Partial<SyncWorkerData>).keywaySyncWorker === true;
+}

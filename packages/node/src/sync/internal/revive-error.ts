@@ -23,6 +23,7 @@ import {
 import { TokenStoreError, type TokenStoreErrorCode } from '@keyway/token-store';
 import { CorruptTokenFileError } from '@keyway/token-store/file';
 import { InteractionRequiredError, LoginTimeoutError } from '../../errors.js';
+import { SyncWorkerError } from '../errors.js';
 import type { SerializedError } from './protocol.js';
 
 type Fields = Record<string, unknown>;
@@ -119,6 +120,7 @@ const FACTORIES = new Map<string, SyncErrorFactory>([
     'LoginTimeoutError',
     (_message, fields, cause) => new LoginTimeoutError(num(fields.timeout) ?? 0, options(fields, cause)),
   ],
+  ['SyncWorkerError', simple(SyncWorkerError)],
   ['KeywayError', simple(KeywayError)],
 ]);
 
