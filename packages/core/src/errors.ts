@@ -244,10 +244,10 @@ export class KeywayApiError extends KeywayError {
     this.requestId = headers['x-request-id'];
   }
 
-  /** Builds the subclass that fits `status`. */
-  static generate(status: number, body: unknown, headers: ResponseHeaders): KeywayApiError {
+  /** Builds the subclass that fits `status` (`message` replaces the one made from the body). */
+  static generate(status: number, body: unknown, headers: ResponseHeaders, message?: string): KeywayApiError {
     const Subclass = STATUS_CLASSES[status] ?? (status >= 500 ? InternalServerError : KeywayApiError);
-    return new Subclass(status, body, headers);
+    return new Subclass(status, body, headers, message);
   }
 
   private static describe(status: number, body: unknown): string {

@@ -162,3 +162,41 @@ describe('device authorization grant (RFC 8628)', () => {
     expect(error.code).toBe('invalid_device_response');
   });
 });
+
+describe('device authorization response checks (RFC 8628 §5.4)', () => {
+  it.each([
+    ['http://evil.example.test/device', 'insecure_verification_uri'],
+    ['javascript:alert(1)', 'insecure_verification_uri'],
+    ['file:///etc/passwd', 'insecure_verification_uri'],
+    ['not a url', 'invalid_device_response'],
+  ])('refuses verification_uri %s (%s)', async (uri, code) => {
+    for (const field of ['verification_uri', 'verification_uri_complete']) {
+      const op = await FakeOP.create();
+      op.on('/device', () => json({ ...DEVICE, [field]: uri }));
+      const error = await rejection(op.client({ clientSecret: undefined }).deviceAuthorization());
+      expect(InvalidResponseError.is(error), field).toBe(true);
+      expect(error.code).toBe(code);
+    }
+  });
+
+  it('accepts a loopback http: verification URI, and any http: one with allowInsecureRequests', async () => {
+    const op = await FakeOP.create();
+    op.on('/device', () => json({ ...DEVICE, verification_uri: 'http://127.0.0.1:8080/device' }));
+    expect((await op.client({ clientSecret: undefined }).deviceAuthorization()).verification_uri).toBe(
+      'http://127.0.0.1:8080/device',
+    );
+    op.on('/device', () => json({ ...DEVICE, verification_uri: 'http://intranet.example.test/device' }));
+    const client = op.client({ clientSecret: undefined, allowInsecureRequests: true });
+    expect((await client.deviceAuthorization()).verification_uri).toBe('http://intranet.example.test/device');
+  });
+
+  it('refuses a non-finite expires_in or a negative interval', async () => {
+    // `1e400` parses to Infinity: the raw body carries it as written.
+    for (const fields of [{ expires_in: 'HUGE' }, { expires_in: '600' }, { interval: -1 }, { interval: '5' }]) {
+      const op = await FakeOP.create();
+      op.on('/device', () => new Response(JSON.stringify({ ...DEVICE, ...fields }).replace('"HUGE"', '1e400')));
+      const error = await rejection(op.client({ clientSecret: undefined }).deviceAuthorization());
+      expect(error.code, JSON.stringify(fields)).toBe('invalid_device_response');
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TokenValidationError } from '../errors.js';
+import { ConfigurationError, TokenValidationError } from '../errors.js';
 import { DpopSigner } from './dpop.js';
 import { verifyDpopProof } from './dpop-verify.js';
 import type { StateStore } from './state-store.js';
@@ -151,6 +151,56 @@ describe('verifyDpopProof (RFC 9449 §4.3, §7.1)', () => {
     const options = { method: 'GET', url: URL_THINGS, accessToken: TOKEN, now: NOW };
     await verifyDpopProof(once, options);
     expect(await codeOf(verifyDpopProof(once, options))).toBe('dpop_replay');
+  });
+
+  it('still refuses a replay after a flood of 10 000 other proofs through the default store', async () => {
+    const first = await proof();
+    const options = { method: 'GET', url: URL_THINGS, accessToken: TOKEN, now: NOW };
+    await verifyDpopProof(first, options);
+    // Same signed body, different jti: signing 10 000 proofs is the slow part, not verifying them.
+    const flood = await Promise.all(Array.from({ length: 10_000 }, () => proof()));
+    for (const other of flood) {
+      await verifyDpopProof(other, options);
+    }
+    expect(await codeOf(verifyDpopProof(first, options))).toBe('dpop_replay');
+    expect(await codeOf(verifyDpopProof(flood[0] as string, options))).toBe('dpop_replay');
+  }, 60_000);
+
+  it('remembers a jti for the whole acceptance window (maxAge + 2 x clockTolerance), under a fixed-length key', async () => {
+    const seen: Array<[string, number]> = [];
+    const replayStore: StateStore = {
+      consume: async (key, ttl) => {
+        seen.push([key, ttl]);
+        return true;
+      },
+    };
+    await verifyDpopProof(await proof({ jti: 'j'.repeat(5000) }), {
+      ...base(),
+      replayStore,
+      maxAge: 100,
+      clockTolerance: 7,
+    });
+    await verifyDpopProof(await proof({ jti: 'k' }), { ...base(), replayStore });
+    expect(seen.map(([, ttl]) => ttl)).toEqual([100 + 2 * 7 + 1, 60 + 2 * 30 + 1]);
+    expect(seen[0]![0].length).toBe(seen[1]![0].length);
+    expect(seen[0]![0]).not.toContain('jjjj');
+  });
+
+  it('refuses non-finite, negative or non-number maxAge, clockTolerance and now', async () => {
+    const once = await proof();
+    for (const bad of [
+      { maxAge: Number.NaN },
+      { maxAge: -1 },
+      { maxAge: '60' },
+      { clockTolerance: Number.POSITIVE_INFINITY },
+      { clockTolerance: '30' },
+      { now: Number.NaN },
+      { algorithms: ['HS256'] },
+    ]) {
+      const error = await verifyDpopProof(once, { ...base(), ...(bad as object) }).catch((e: unknown) => e);
+      expect(ConfigurationError.is(error), JSON.stringify(bad)).toBe(true);
+      expect((error as ConfigurationError).code).toBe('invalid_option');
+    }
   });
 
   it('with a server nonce: a proof without it, or with another, is use_dpop_nonce; the right one passes', async () => {

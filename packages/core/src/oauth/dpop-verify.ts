@@ -3,7 +3,8 @@ import { TokenValidationError } from '../errors.js';
 import { clockToleranceOption, numberOption } from '../internal/options.js';
 import { type DecodedJws, decodeJws, jwsAlgorithm } from './jws.js';
 import { algorithmsOption } from './jwt-verify.js';
-import { ConsumedStates, type StateStore } from './state-store.js';
+import { REPLAY_LIMIT, ReplayCache } from './replay-cache.js';
+import type { StateStore } from './state-store.js';
 
 /**
  * Asymmetric algorithms accepted for DPoP proofs unless configured otherwise (frozen).
@@ -53,7 +54,10 @@ export interface VerifyDpopProofOptions {
   nonce?: string;
   /**
    * Where `jti`s are recorded to refuse replays (`consume(key, ttl)` resolves `true` the first time).
-   * Default: in memory, shared by the whole process or isolate (at most 10 000 proofs).
+   * The TTL covers the whole window in which the proof could be accepted (`maxAge` plus the clock
+   * tolerance on both sides of `iat`); a shared store must never drop a key before its TTL.
+   * Default: in memory, shared by the whole process or isolate: it never forgets an unexpired `jti`;
+   * holding 100 000 of them, it refuses new proofs (`dpop_replay_cache_full`) until some expire.
    */
   replayStore?: StateStore;
   /** Accepted proof algorithms (default ES256/384/512, RS256/384/512, PS256/384/512, EdDSA; asymmetric only). */
@@ -88,8 +92,19 @@ export interface DpopProof {
   payload: Record<string, unknown>;
 }
 
-const replays = /* @__PURE__ */ new ConsumedStates();
-const memoryReplayStore: StateStore = { consume: async (key, ttl) => replays.consume(key, ttl) };
+const replays = /* @__PURE__ */ new ReplayCache();
+
+/** Internal (tests only): the process-wide replay cache of the default store. */
+export function defaultReplayCache(): ReplayCache {
+  return replays;
+}
+
+function replayCacheFull(): never {
+  return fail(
+    'dpop_replay_cache_full',
+    `The DPoP replay cache holds ${REPLAY_LIMIT} unexpired proofs: new proofs are refused until some expire.`,
+  );
+}
 
 /** JWK members that make a key private (or symmetric): never accepted in a proof. */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
@@ -164,7 +179,9 @@ async function verifySignature(jws: DecodedJws, algorithms: readonly string[]): 
  * Error codes (`TokenValidationError`): `dpop_proof_invalid`, `dpop_htm_mismatch`, `dpop_htu_mismatch`,
  * `dpop_iat_missing`, `dpop_iat_in_future`, `dpop_proof_expired`, `dpop_jti_missing`,
  * `dpop_ath_mismatch`, `dpop_key_mismatch`, `use_dpop_nonce` (answer 401 with
- * `WWW-Authenticate: DPoP error="use_dpop_nonce"` and a `DPoP-Nonce` header), `dpop_replay`.
+ * `WWW-Authenticate: DPoP error="use_dpop_nonce"` and a `DPoP-Nonce` header), `dpop_replay`,
+ * `dpop_replay_cache_full` (the default in-memory replay cache holds 100 000 unexpired proofs and
+ * refuses new ones rather than forget one that could be replayed; give a `replayStore` to go beyond).
  *
  * @example
  * ```ts
@@ -224,8 +241,20 @@ export async function verifyDpopProof(proof: string, options: VerifyDpopProofOpt
     fail('use_dpop_nonce', 'The DPoP proof must carry the nonce the server provided.');
   }
   // The replay check comes last: a proof that fails another check does not use up its jti.
-  const store = options.replayStore ?? memoryReplayStore;
-  if (!(await store.consume(`dpop:${jkt}:${jti}`, maxAge + 2 * tolerance))) {
+  // A fixed-length key whatever the jti's length, so a long jti cannot grow the store.
+  const key = `dpop:${jkt}:${await sha256(jti)}`;
+  // Accepted while `iat - tolerance <= now <= iat + maxAge + tolerance`, and `iat` may lie up to
+  // `tolerance` ahead of now: remembered for maxAge + 2 x tolerance (+1 s for the rounding of iat).
+  const ttl = maxAge + 2 * tolerance + 1;
+  if (options.replayStore === undefined) {
+    const verdict = replays.consume(key, ttl);
+    if (verdict === 'full') {
+      replayCacheFull();
+    }
+    if (verdict === 'replay') {
+      fail('dpop_replay', 'The DPoP proof was already used.');
+    }
+  } else if (!(await options.replayStore.consume(key, ttl))) {
     fail('dpop_replay', 'The DPoP proof was already used.');
   }
   return {

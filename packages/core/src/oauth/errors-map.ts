@@ -1,4 +1,12 @@
-import { ConfigurationError, InvalidResponseError, KeywayError, OAuthError, type OAuthErrorFields } from '../errors.js';
+import {
+  ConfigurationError,
+  InvalidResponseError,
+  KeywayApiError,
+  KeywayError,
+  OAuthError,
+  type OAuthErrorFields,
+} from '../errors.js';
+import { headersToRecord } from '../internal/http.js';
 
 /** One `WWW-Authenticate` challenge: a lower-cased scheme and its auth-params (lower-cased names). */
 export interface Challenge {
@@ -81,8 +89,10 @@ async function peekJson(response: Response): Promise<unknown> {
 
 /**
  * The error an unsuccessful response stands for: an `OAuthError` when the body (or, failing that, a
- * `WWW-Authenticate` challenge) carries an RFC 6749 error, else `InvalidResponseError`
- * `unexpected_status`. The body itself is never attached: it may echo secrets.
+ * `WWW-Authenticate` challenge) carries an RFC 6749 error; else, for an HTTP error status (4xx, 5xx),
+ * the `KeywayApiError` subclass of that status with its `headers` (as the service client throws);
+ * else (a 2xx or 3xx other than the one expected) `InvalidResponseError` `unexpected_status`. The
+ * body itself is never attached: it may echo secrets (a hostile server can reflect the request).
  */
 export async function errorFromResponse(response: Response, what: string): Promise<KeywayError> {
   const fields = oauthErrorFields(await peekJson(response));
@@ -100,6 +110,19 @@ export async function errorFromResponse(response: Response, what: string): Promi
         { status: response.status },
       );
     }
+  }
+  return statusError(response, what);
+}
+
+/** A `KeywayApiError` for an HTTP error status, else `InvalidResponseError` `unexpected_status`; no body kept. */
+export function statusError(response: Response, what: string): KeywayError {
+  if (response.status >= 400 && response.status <= 599) {
+    return KeywayApiError.generate(
+      response.status,
+      undefined,
+      headersToRecord(response.headers),
+      `${what} answered with status ${response.status}.`,
+    );
   }
   return new InvalidResponseError(`${what} answered with unexpected status ${response.status}.`, {
     code: 'unexpected_status',

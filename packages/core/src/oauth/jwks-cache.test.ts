@@ -125,6 +125,57 @@ describe('JWKS cache', () => {
   });
 });
 
+describe('JWKS outages', () => {
+  it('remembers a failed fetch for the cooldown: no fetch per token while the endpoint is down', async () => {
+    op.on('/jwks', () => json({ error: 'down' }, 500));
+    const client = op.client({ retry: false });
+    const token = await accessToken(op);
+    const first = await rejection(client.verifyAccessToken(token, { audience: 'api' }));
+    expect(op.callsTo('/jwks')).toHaveLength(1);
+    for (let i = 0; i < 20; i++) {
+      const again = await rejection(client.verifyAccessToken(token, { audience: 'api' }));
+      expect(again).toBe(first);
+    }
+    expect(op.callsTo('/jwks')).toHaveLength(1);
+    // After the cooldown the endpoint is asked again, and its recovery is seen.
+    op.on('/jwks', () => json({ keys: op.keys.map((k) => k.publicJwk) }));
+    op.clock.advance(30_000);
+    expect((await client.verifyAccessToken(token, { audience: 'api' })).sub).toBe('s');
+    expect(op.callsTo('/jwks')).toHaveLength(2);
+  });
+
+  it('keeps using a JWKS past its max age while refetches fail (stale-if-error), for at most an hour', async () => {
+    const client = op.client({ retry: false });
+    await client.verifyAccessToken(await accessToken(op), { audience: 'api' });
+    op.on('/jwks', () => json({}, 503));
+    op.clock.advance(11 * 60_000); // past the ten-minute max age
+    expect((await client.verifyAccessToken(await accessToken(op), { audience: 'api' })).sub).toBe('s');
+    expect(op.callsTo('/jwks')).toHaveLength(2);
+    // Within the failure cooldown: the stale set serves without another fetch.
+    expect((await client.verifyAccessToken(await accessToken(op), { audience: 'api' })).sub).toBe('s');
+    expect(op.callsTo('/jwks')).toHaveLength(2);
+    // An hour after the last good fetch the stale keys are no longer trusted.
+    op.clock.advance(50 * 60_000);
+    const error = await rejection(client.verifyAccessToken(await accessToken(op), { audience: 'api' }));
+    expect(error.name).not.toBe('TokenValidationError');
+    expect((error as { status?: number }).status).toBe(503);
+  });
+
+  it('an unknown-kid flood against a healthy endpoint costs at most one refetch per cooldown', async () => {
+    const client = op.client();
+    await client.verifyAccessToken(await accessToken(op), { audience: 'api' });
+    op.clock.advance(30_000);
+    const forged = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => accessToken(op, op.keys[0]!, { kid: `made-up-${i}` })),
+    );
+    const codes = await Promise.all(
+      forged.map(async (token) => (await rejection(client.verifyAccessToken(token, { audience: 'api' }))).code),
+    );
+    expect(new Set(codes)).toEqual(new Set(['unknown_kid']));
+    expect(op.callsTo('/jwks')).toHaveLength(2);
+  });
+});
+
 describe('selectKeys', () => {
   const rsa = { kty: 'RSA', n: 'n', e: 'AQAB' };
   it('matches kid, use, key_ops, alg and key type', () => {

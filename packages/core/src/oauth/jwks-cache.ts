@@ -2,6 +2,7 @@ import type { JWK } from 'jose';
 import { InvalidResponseError } from '../errors.js';
 import type { HttpClient } from '../internal/http.js';
 import type { Clock } from './clock.js';
+import { statusError } from './errors-map.js';
 import { type FetchScope, reportCacheUpdate, ScopedCache } from './fetch-scope.js';
 import { type JwsAlgorithm, jwsAlgorithm } from './jws.js';
 import type { OAuthCacheUpdate } from './types.js';
@@ -10,6 +11,14 @@ import type { OAuthCacheUpdate } from './types.js';
 export const JWKS_COOLDOWN = 30_000;
 /** A JWKS older than this is refetched before use (ms). */
 export const JWKS_MAX_AGE = 10 * 60_000;
+/** After a failed JWKS fetch, no new fetch is made for this long (ms): the failure is answered from memory. */
+export const JWKS_FAILURE_COOLDOWN = 30_000;
+/**
+ * How long past its fetch a JWKS may still be used while every refetch fails (ms): one hour. An
+ * outage of the JWKS endpoint does not take every resource server down with it, yet a key the issuer
+ * removed stops verifying within the hour even if the endpoint never comes back.
+ */
+export const JWKS_STALE_IF_ERROR = 60 * 60_000;
 
 /** One fetched JWKS and the keys imported from it so far. */
 export interface KeySet {
@@ -31,6 +40,8 @@ export interface KeySet {
  */
 const entries = /* @__PURE__ */ new ScopedCache<KeySet>();
 const inflight = /* @__PURE__ */ new ScopedCache<Promise<KeySet>>();
+/** The last failed fetch per `jwks_uri`: its error and when it happened (cleared by a success). */
+const failures = /* @__PURE__ */ new ScopedCache<{ error: unknown; at: number }>();
 
 /** Where a JWKS comes from: its URL, the transport to fetch it with, and the cache scope of that transport. */
 export interface JwksSource {
@@ -46,6 +57,7 @@ export interface JwksSource {
 export function clearJwksCache(): void {
   entries.clear();
   inflight.clear();
+  failures.clear();
 }
 
 /** Parses a JWKS document; entries that are not objects are dropped, an unusable document is an error. */
@@ -67,10 +79,7 @@ async function fetchJwks(uri: string, http: HttpClient, clock: Clock): Promise<K
     retry: true,
   });
   if (response.status !== 200) {
-    throw new InvalidResponseError(`The JWKS endpoint answered with status ${response.status}.`, {
-      code: 'invalid_jwks',
-      status: response.status,
-    });
+    throw statusError(response, 'The JWKS endpoint');
   }
   let body: unknown;
   try {
@@ -85,27 +94,58 @@ function load({ uri, http, scope, clock, onCacheUpdate }: JwksSource): Promise<K
   let pending = inflight.get(scope, uri);
   if (!pending) {
     pending = fetchJwks(uri, http, clock)
-      .then((entry) => {
-        entries.set(scope, uri, entry);
-        reportCacheUpdate(onCacheUpdate, { kind: 'jwks', url: uri });
-        return entry;
-      })
+      .then(
+        (entry) => {
+          entries.set(scope, uri, entry);
+          failures.delete(scope, uri);
+          reportCacheUpdate(onCacheUpdate, { kind: 'jwks', url: uri });
+          return entry;
+        },
+        (error: unknown) => {
+          failures.set(scope, uri, { error, at: clock.now() });
+          throw error;
+        },
+      )
       .finally(() => inflight.delete(scope, uri));
     inflight.set(scope, uri, pending);
   }
   return pending;
 }
 
+/** The failure of the last fetch of `source`, while it is younger than {@link JWKS_FAILURE_COOLDOWN}. */
+function recentFailure(source: JwksSource): { error: unknown } | undefined {
+  const failure = failures.get(source.scope, source.uri);
+  return failure && source.clock.now() - failure.at < JWKS_FAILURE_COOLDOWN ? failure : undefined;
+}
+
+/** `entry` while it may stand in for a JWKS that cannot be fetched ({@link JWKS_STALE_IF_ERROR}). */
+function usableStale(entry: KeySet | undefined, source: JwksSource): KeySet | undefined {
+  return entry && source.clock.now() - entry.fetchedAt < JWKS_STALE_IF_ERROR ? entry : undefined;
+}
+
 /**
  * The cached key set of `source`, fetched first when absent or older than {@link JWKS_MAX_AGE}. A
  * fresh cached set is returned as is (no promise), so the common path costs no extra await.
+ *
+ * While the endpoint fails: the failure is remembered for {@link JWKS_FAILURE_COOLDOWN} (no fetch per
+ * token; the same error again), and a key set past its max age keeps serving, for at most
+ * {@link JWKS_STALE_IF_ERROR} after it was fetched (stale-if-error).
  */
 export function getJwks(source: JwksSource): KeySet | Promise<KeySet> {
   const entry = entries.get(source.scope, source.uri);
   if (entry && source.clock.now() - entry.fetchedAt < JWKS_MAX_AGE) {
     return entry;
   }
-  return load(source);
+  const stale = usableStale(entry, source);
+  const failure = recentFailure(source);
+  if (failure) {
+    if (stale) {
+      return stale;
+    }
+    return Promise.reject(failure.error);
+  }
+  const fetched = load(source);
+  return stale ? fetched.catch(() => stale) : fetched;
 }
 
 /**
@@ -120,6 +160,10 @@ export async function refreshJwks(source: JwksSource): Promise<KeySet | undefine
   }
   const entry = entries.get(source.scope, source.uri);
   if (entry && source.clock.now() - entry.fetchedAt < JWKS_COOLDOWN) {
+    return undefined;
+  }
+  if (recentFailure(source)) {
+    // The endpoint failed moments ago: the kid stays unknown rather than costing another fetch.
     return undefined;
   }
   return load(source);

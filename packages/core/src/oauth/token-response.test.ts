@@ -1,6 +1,7 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { json, rejection } from '../../test/oauth/fake-op.js';
-import { InvalidResponseError, OAuthError } from '../errors.js';
+import { InvalidResponseError, KeywayApiError, OAuthError } from '../errors.js';
 import { processTokenResponse } from './token-response.js';
 
 const context = { now: 1_700_000_000, dpop: false };
@@ -77,9 +78,27 @@ describe('processTokenResponse', () => {
     expect(error).toMatchObject({ name: 'OAuthError', error: 'invalid_token', error_description: 'expired, sorry' });
   });
 
-  it('reports an error status without an OAuth error as unexpected_status', async () => {
-    const error = await rejection(processTokenResponse(new Response('<html>oops</html>', { status: 502 }), context));
-    expect(error).toMatchObject({ name: 'InvalidResponseError', code: 'unexpected_status', status: 502 });
+  it('reports an HTTP error status without an OAuth error as the KeywayApiError of that status, body dropped', async () => {
+    const page = '<html>oops refresh_token=rt-secret</html>';
+    const error = await rejection(
+      processTokenResponse(new Response(page, { status: 502, headers: { 'retry-after': '7' } }), context),
+    );
+    expect(error).toMatchObject({ name: 'InternalServerError', code: 'http_502', status: 502 });
+    expect(KeywayApiError.is(error)).toBe(true);
+    expect((error as unknown as KeywayApiError).headers['retry-after']).toBe('7');
+    expect((error as unknown as KeywayApiError).body).toBeUndefined();
+    expect(`${error.message} ${JSON.stringify(error)} ${inspect(error)}`).not.toContain('rt-secret');
+    const html404 = await rejection(processTokenResponse(new Response('<h1>Not Found</h1>', { status: 404 }), context));
+    expect(html404).toMatchObject({ name: 'NotFoundError', code: 'http_404', status: 404 });
+    const noError = await rejection(processTokenResponse(json({ message: 'nope' }, 403), context));
+    expect(noError).toMatchObject({ name: 'PermissionDeniedError', status: 403 });
+  });
+
+  it('reports a 2xx other than 200 as InvalidResponseError unexpected_status', async () => {
+    const error = await rejection(
+      processTokenResponse(json({ access_token: 'a', token_type: 'Bearer' }, 201), context),
+    );
+    expect(error).toMatchObject({ name: 'InvalidResponseError', code: 'unexpected_status', status: 201 });
   });
 
   it('requires issued_token_type for token exchange and then accepts N_A', async () => {
