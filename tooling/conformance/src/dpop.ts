@@ -14,7 +14,12 @@ export interface DpopKey {
 export async function createDpopKey(): Promise<DpopKey> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const publicJwk = await exportJWK(publicKey);
-  return { privateKey, publicJwk, privateJwk: await exportJWK(privateKey), jkt: await calculateJwkThumbprint(publicJwk) };
+  return {
+    privateKey,
+    publicJwk,
+    privateJwk: await exportJWK(privateKey),
+    jkt: await calculateJwkThumbprint(publicJwk),
+  };
 }
 
 /** What a proof claims and how it is bent. */

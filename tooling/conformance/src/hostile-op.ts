@@ -80,7 +80,14 @@ export async function startHostileOp(): Promise<HostileOp> {
     const raw = await readBody(req);
     const form = new URLSearchParams(req.method === 'POST' ? raw : '');
     const routed: Routed = await route(state, req, url, form);
-    requests.push({ endpoint: routed.endpoint, method: req.method ?? 'GET', url, headers: req.headers, form, at: Date.now() });
+    requests.push({
+      endpoint: routed.endpoint,
+      method: req.method ?? 'GET',
+      url,
+      headers: req.headers,
+      form,
+      at: Date.now(),
+    });
     const override = routed.endpoint === 'unknown' ? undefined : overrideFor(routed.endpoint);
     sendAnswer(res, routed.answer, override, (socket) => stalled.add(socket));
   };

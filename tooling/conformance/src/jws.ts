@@ -47,9 +47,13 @@ export async function signJws(
   const input = `${base64url.encode(JSON.stringify({ alg, ...header }))}.${body}`;
   let signature: ArrayBuffer;
   if ('hmac' in signer) {
-    const key = await crypto.subtle.importKey('raw', encoder.encode(signer.hmac), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-    ]);
+    const key = await crypto.subtle.importKey(
+      'raw',
+      encoder.encode(signer.hmac),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
     signature = await crypto.subtle.sign('HMAC', key, encoder.encode(input));
   } else {
     signature = await crypto.subtle.sign(SIGN_PARAMS[signer.key.alg], signer.key.privateKey, encoder.encode(input));

@@ -25,8 +25,18 @@ export type KeyName = 'rs' | 'es' | 'rs2' | 'impostor' | 'next' | 'weak';
 export type KeyRing = Record<KeyName, OpKey>;
 
 const GENERATE: Record<OpKey['alg'], (bits: number) => RsaHashedKeyGenParams | EcKeyGenParams> = {
-  RS256: (bits) => ({ name: 'RSASSA-PKCS1-v1_5', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }),
-  PS256: (bits) => ({ name: 'RSA-PSS', modulusLength: bits, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }),
+  RS256: (bits) => ({
+    name: 'RSASSA-PKCS1-v1_5',
+    modulusLength: bits,
+    publicExponent: new Uint8Array([1, 0, 1]),
+    hash: 'SHA-256',
+  }),
+  PS256: (bits) => ({
+    name: 'RSA-PSS',
+    modulusLength: bits,
+    publicExponent: new Uint8Array([1, 0, 1]),
+    hash: 'SHA-256',
+  }),
   ES256: () => ({ name: 'ECDSA', namedCurve: 'P-256' }),
 };
 

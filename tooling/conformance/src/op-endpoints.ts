@@ -266,7 +266,8 @@ function authorize(state: OpState, url: URL): Answer {
 
 async function userinfo(state: OpState, req: IncomingMessage, url: URL, form: URLSearchParams): Promise<Answer> {
   const auth = req.headers.authorization ?? '';
-  const token = /^(?:bearer|dpop) (.+)$/i.exec(auth)?.[1] ?? url.searchParams.get('access_token') ?? form.get('access_token');
+  const token =
+    /^(?:bearer|dpop) (.+)$/i.exec(auth)?.[1] ?? url.searchParams.get('access_token') ?? form.get('access_token');
   if (!token) {
     return { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } };
   }

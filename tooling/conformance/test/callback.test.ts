@@ -1,10 +1,4 @@
-import {
-  CallbackError,
-  ConfigurationError,
-  InternalServerError,
-  InvalidResponseError,
-  OAuthError,
-} from '@keyway/core';
+import { CallbackError, ConfigurationError, InternalServerError, InvalidResponseError, OAuthError } from '@keyway/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   authorize,
@@ -133,7 +127,11 @@ describe('callback: refused before any redemption', () => {
     const { client } = newClient(op);
     op.scenario = { authorizationResponse: { error: 'access_denied', error_description: 'The user said no' } };
     const { request, callback } = await authorize(client);
-    const error = await expectError<CallbackError>(client.handleCallback(callback, request), CallbackError, 'access_denied');
+    const error = await expectError<CallbackError>(
+      client.handleCallback(callback, request),
+      CallbackError,
+      'access_denied',
+    );
     expect(error.error).toBe('access_denied');
     expect(error.error_description).toBe('The user said no');
   });

@@ -163,5 +163,4 @@ describe('device flow: polling', () => {
   });
 });
 
-
 secretScan();

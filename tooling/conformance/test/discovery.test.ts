@@ -73,7 +73,11 @@ describe('discovery: hostile documents', () => {
 
   it('reports an OP with no metadata at either well-known URL (discovery_failed)', async () => {
     op.scenario = { discovery: { status: 404, body: 'no' }, oauthMetadata: { status: 404, body: 'no' } };
-    const error = await expectError<InvalidResponseError>(discoveredClient(op), InvalidResponseError, 'discovery_failed');
+    const error = await expectError<InvalidResponseError>(
+      discoveredClient(op),
+      InvalidResponseError,
+      'discovery_failed',
+    );
     expect(error.status).toBe(404);
   });
 

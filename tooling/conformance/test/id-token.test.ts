@@ -213,7 +213,11 @@ describe('ID token: claims', () => {
   });
 
   it('refuses another nonce (nonce_mismatch)', async () => {
-    await expectError(flowWith({ claims: { nonce: 'a-nonce-from-another-request' } }), TokenValidationError, 'nonce_mismatch');
+    await expectError(
+      flowWith({ claims: { nonce: 'a-nonce-from-another-request' } }),
+      TokenValidationError,
+      'nonce_mismatch',
+    );
   });
 
   it('refuses an ID token without the nonce that was sent (nonce_mismatch)', async () => {

@@ -124,7 +124,11 @@ describe('JWKS: outages are typed and cooled down', () => {
     op.scenario = { metadata: { jwks_uri: `http://127.0.0.1:${port}/jwks` } };
     const { verifier, net } = newVerifier(op);
     for (let i = 0; i < 3; i++) {
-      const error = await expectError(verifier.verify(await op.accessToken()), KeywayConnectionError, 'connection_error');
+      const error = await expectError(
+        verifier.verify(await op.accessToken()),
+        KeywayConnectionError,
+        'connection_error',
+      );
       expect(KeywayTimeoutError.is(error)).toBe(false);
     }
     expect(net.countHost(`127.0.0.1:${port}`)).toBe(1);

@@ -168,7 +168,11 @@ describe('token endpoint: 2xx answers that break the protocol', () => {
   };
 
   it('refuses a body that is not JSON (invalid_token_response)', async () => {
-    await expectError(broken({}, { token: { body: 'access_token=abc' } }), InvalidResponseError, 'invalid_token_response');
+    await expectError(
+      broken({}, { token: { body: 'access_token=abc' } }),
+      InvalidResponseError,
+      'invalid_token_response',
+    );
   });
 
   it('refuses a JSON array (invalid_token_response)', async () => {
@@ -192,23 +196,43 @@ describe('token endpoint: 2xx answers that break the protocol', () => {
   });
 
   it('refuses an unknown token_type (invalid_token_response)', async () => {
-    await expectError(broken({}, { token: { merge: { token_type: 'mac' } } }), InvalidResponseError, 'invalid_token_response');
+    await expectError(
+      broken({}, { token: { merge: { token_type: 'mac' } } }),
+      InvalidResponseError,
+      'invalid_token_response',
+    );
   });
 
   it('refuses a DPoP token_type for a request without a DPoP proof (invalid_token_response)', async () => {
-    await expectError(broken({}, { token: { merge: { token_type: 'DPoP' } } }), InvalidResponseError, 'invalid_token_response');
+    await expectError(
+      broken({}, { token: { merge: { token_type: 'DPoP' } } }),
+      InvalidResponseError,
+      'invalid_token_response',
+    );
   });
 
   it('refuses a negative expires_in (invalid_token_response)', async () => {
-    await expectError(broken({}, { token: { merge: { expires_in: -5 } } }), InvalidResponseError, 'invalid_token_response');
+    await expectError(
+      broken({}, { token: { merge: { expires_in: -5 } } }),
+      InvalidResponseError,
+      'invalid_token_response',
+    );
   });
 
   it('refuses a junk string expires_in (invalid_token_response)', async () => {
-    await expectError(broken({}, { token: { merge: { expires_in: 'soon' } } }), InvalidResponseError, 'invalid_token_response');
+    await expectError(
+      broken({}, { token: { merge: { expires_in: 'soon' } } }),
+      InvalidResponseError,
+      'invalid_token_response',
+    );
   });
 
   it('refuses a refresh_token that is not a string (invalid_token_response)', async () => {
-    await expectError(broken({}, { token: { merge: { refresh_token: 42 } } }), InvalidResponseError, 'invalid_token_response');
+    await expectError(
+      broken({}, { token: { merge: { refresh_token: 42 } } }),
+      InvalidResponseError,
+      'invalid_token_response',
+    );
   });
 
   it('refuses a 201 carrying real tokens (unexpected_status), without the tokens in the error', async () => {
@@ -216,7 +240,11 @@ describe('token endpoint: 2xx answers that break the protocol', () => {
   });
 
   it('refuses a 204 with no body (unexpected_status)', async () => {
-    await expectError(broken({}, { token: { status: 204, body: undefined } }), InvalidResponseError, 'unexpected_status');
+    await expectError(
+      broken({}, { token: { status: 204, body: undefined } }),
+      InvalidResponseError,
+      'unexpected_status',
+    );
   });
 });
 

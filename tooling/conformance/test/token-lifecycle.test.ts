@@ -95,7 +95,11 @@ describe('userinfo', () => {
   it('refuses an answer about another subject than expected (sub_mismatch)', async () => {
     const { client } = newClient(op);
     op.scenario = { subject: 'mallory' };
-    await expectError(client.userinfo(newSecret('at'), { expectedSubject: 'alice' }), TokenValidationError, 'sub_mismatch');
+    await expectError(
+      client.userinfo(newSecret('at'), { expectedSubject: 'alice' }),
+      TokenValidationError,
+      'sub_mismatch',
+    );
   });
 
   it('refuses an answer without sub (sub_missing)', async () => {
@@ -112,7 +116,9 @@ describe('userinfo', () => {
 
   it('reports a 401 Bearer error="invalid_token" challenge as OAuthError invalid_token', async () => {
     const { client } = newClient(op);
-    op.scenario = { userinfo: { status: 401, body: undefined, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } } };
+    op.scenario = {
+      userinfo: { status: 401, body: undefined, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } },
+    };
     const error = await expectError<OAuthError>(client.userinfo(newSecret('at')), OAuthError, 'invalid_token');
     expect(error.status).toBe(401);
   });
@@ -232,7 +238,9 @@ describe('token source and authFetch', () => {
   it('refreshes once and resends after a 401', async () => {
     const { client } = newClient(op);
     const source = createTokenSource({ client, grant: { type: 'client_credentials' } });
-    op.scenario = { userinfo: [{ status: 401, body: undefined, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } }] };
+    op.scenario = {
+      userinfo: [{ status: 401, body: undefined, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } }],
+    };
     const response = await authFetch(source)(userinfoUrl());
     expect(response.status).toBe(200);
     expect(op.count('token')).toBe(2);
