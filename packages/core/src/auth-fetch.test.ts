@@ -1,5 +1,7 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { authFetch } from './auth-fetch.js';
+import { ConfigurationError } from './errors.js';
 import type { FetchLike } from './internal/http.js';
 import type { TokenSet } from './token-set.js';
 import { createTokenSource } from './token-source.js';
@@ -208,5 +210,48 @@ describe('authFetch', () => {
     expect(seen[2]).toEqual({ dpop: 'proof POST nonce=n-2', body: 'again' });
     expect(seen).toHaveLength(3);
     expect(refreshes).toBe(0);
+  });
+});
+
+describe('authFetch: values a header cannot carry', () => {
+  function fixedSource(access_token: string, token_type = 'Bearer') {
+    return createTokenSource({
+      grant: { type: 'custom', fetchToken: async (): Promise<TokenSet> => ({ access_token, token_type }) },
+    });
+  }
+
+  it.each([
+    ['a CR/LF', 'secret-token\r\nx-injected: 1'],
+    ['a NUL', 'secret-token\u0000'],
+    ['a space', 'secret token'],
+    ['non-ASCII', 'secret-tökén'],
+  ])('refuses a token with %s (ConfigurationError invalid_token, nothing sent, nothing quoted)', async (_, token) => {
+    const server = resourceServer();
+    const api = authFetch(fixedSource(token), { fetch: server.fetch });
+    const error = await api('https://api.test/things').catch((e: unknown) => e);
+    expect(ConfigurationError.is(error)).toBe(true);
+    expect((error as ConfigurationError).code).toBe('invalid_token');
+    expect(server.seen).toHaveLength(0);
+    expect(`${String(error)} ${JSON.stringify(error)} ${inspect(error)}`).not.toContain('secret');
+  });
+
+  it('refuses a token type with a CR/LF', async () => {
+    const server = resourceServer();
+    const api = authFetch(fixedSource('tok', 'Bearer\r\nx: y'), { fetch: server.fetch });
+    const error = await api('https://api.test/things').catch((e: unknown) => e);
+    expect((error as ConfigurationError).code).toBe('invalid_token');
+    expect(server.seen).toHaveLength(0);
+  });
+
+  it('refuses a per-call header with CR/LF as invalid_header, quoting neither name nor value', async () => {
+    const server = resourceServer();
+    const api = authFetch(fixedSource('tok'), { fetch: server.fetch });
+    const error = await api('https://api.test/things', { headers: { 'x-api-key': 'key-secret\r\nx: y' } }).catch(
+      (e: unknown) => e,
+    );
+    expect(ConfigurationError.is(error)).toBe(true);
+    expect((error as ConfigurationError).code).toBe('invalid_header');
+    expect(`${String(error)} ${JSON.stringify(error)} ${inspect(error)}`).not.toContain('key-secret');
+    expect(server.seen).toHaveLength(0);
   });
 });

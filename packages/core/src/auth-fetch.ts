@@ -1,3 +1,4 @@
+import { callerHeaders, headerToken } from './internal/headers.js';
 import type { FetchLike } from './internal/http.js';
 import type { TokenSource } from './token-source.js';
 
@@ -39,7 +40,9 @@ export function authFetch(source: TokenSource, options: AuthFetchOptions = {}): 
   const dpop = isDpopCapable(source.client) ? source.client : undefined;
 
   const send = async (input: string | URL | Request, init: RequestInit | undefined, token: string, type: string) => {
-    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    const headers = callerHeaders(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    headerToken(token);
+    headerToken(type, 'The token type');
     if (dpop && type.toLowerCase() === 'dpop') {
       const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
       const url = input instanceof Request ? input.url : String(input);

@@ -16,6 +16,7 @@ import createClient from 'openapi-fetch';
 import { ConfigurationError } from './errors.js';
 import { apiFetch, expectShape, type RequestOptions } from './internal/api-transport.js';
 import { readEnv } from './internal/env.js';
+import { headerToken } from './internal/headers.js';
 import { HttpClient, type HttpOptions } from './internal/http.js';
 import { parseServiceUrl } from './internal/url.js';
 
@@ -205,12 +206,7 @@ function checkToken(value: string | undefined): string | undefined {
   if (!trimmed) {
     return undefined;
   }
-  if (!/^[\x21-\x7e]+$/.test(trimmed)) {
-    throw new ConfigurationError('The bearer token contains characters that cannot be sent in an HTTP header.', {
-      code: 'invalid_token',
-    });
-  }
-  return trimmed;
+  return headerToken(trimmed, 'The bearer token');
 }
 
 /**

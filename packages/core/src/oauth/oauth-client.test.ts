@@ -198,6 +198,21 @@ describe('introspection and revocation', () => {
 });
 
 describe('userinfo', () => {
+  it('refuses a token a header cannot carry (CR/LF, NUL, empty) before sending, quoting nothing', async () => {
+    const op = await FakeOP.create();
+    op.on('/userinfo', () => json({ sub: 'alice' }));
+    const client = op.client();
+    for (const token of ['at-secret\r\nx-evil: 1', 'at-secret\u0000', '', undefined]) {
+      const error = await rejection(client.userinfo(token as string));
+      expect(ConfigurationError.is(error), JSON.stringify(token)).toBe(true);
+      expect(error.code).toBe('invalid_token');
+      expect(`${String(error)} ${JSON.stringify(error)} ${inspect(error)}`).not.toContain('at-secret');
+    }
+    const fromSet = await rejection(client.userinfo({ access_token: 'at\n', token_type: 'Bearer' }));
+    expect(fromSet.code).toBe('invalid_token');
+    expect(op.callsTo('/userinfo')).toHaveLength(0);
+  });
+
   it('sends the token in the Authorization header only and checks the subject', async () => {
     const op = await FakeOP.create();
     op.on('/userinfo', () => json({ sub: 'alice', email: 'alice@example.test' }));

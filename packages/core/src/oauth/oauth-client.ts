@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { CallbackError, ConfigurationError, InvalidResponseError, TokenValidationError } from '../errors.js';
+import { headerToken } from '../internal/headers.js';
 import { HttpClient } from '../internal/http.js';
 import { clockToleranceOption } from '../internal/options.js';
 import { parseServiceUrl } from '../internal/url.js';
@@ -475,9 +476,10 @@ export class OAuthClient {
    */
   async userinfo(accessToken: string | TokenSet, options: UserinfoOptions = {}): Promise<UserinfoResponse> {
     const url = this.#endpoint('userinfo_endpoint');
-    const token = typeof accessToken === 'string' ? accessToken : accessToken.access_token;
+    const token = headerToken(typeof accessToken === 'string' ? accessToken : accessToken?.access_token);
     const bound =
-      this.#dpop !== undefined && (typeof accessToken === 'string' || accessToken.token_type.toLowerCase() === 'dpop');
+      this.#dpop !== undefined &&
+      (typeof accessToken === 'string' || String(accessToken.token_type).toLowerCase() === 'dpop');
     let response: Response | undefined;
     for (let attempt = 0; attempt < 2; attempt++) {
       const headers: Record<string, string> = {};
@@ -566,6 +568,9 @@ export class OAuthClient {
   async dpopProof(method: string, url: string | URL, accessToken?: string): Promise<string> {
     if (!this.#dpop) {
       throw new ConfigurationError('This client has no DPoP key: set the `dpop` option.', { code: 'dpop_not_enabled' });
+    }
+    if (accessToken !== undefined) {
+      headerToken(accessToken);
     }
     return this.#dpop.proof(method, url, this.#clock, accessToken);
   }
