@@ -82,6 +82,7 @@ describe('authenticate', () => {
       ...options(store),
       interactive: true,
       flow: 'device',
+      interval: 1, // the provider's is held at 5 s or more
       onDeviceCode: (info) => {
         shown.push(info.verificationUri);
         ctx.mock.approveDevice(info.userCode);
@@ -98,6 +99,7 @@ describe('authenticate', () => {
       ...options(),
       interactive: true,
       flow: 'device',
+      interval: 1,
       onDeviceCode: (info) => ctx.mock.denyDevice(info.userCode),
     }).catch((e: unknown) => e);
     expect(DeviceFlowError.is(error) && error.code).toBe('access_denied');
@@ -164,6 +166,50 @@ describe('authenticate', () => {
     expect(page!.html).toContain('access_denied');
   });
 
+  it.each([
+    { timeout: Number.NaN },
+    { timeout: 2 ** 31 },
+    { timeout: -1 },
+    { interval: 0 },
+    { skew: -30 },
+    { redirectPort: 70_000 },
+  ])('refuses %o with ConfigurationError invalid_option before the store or the network', async (bad) => {
+    const store = new MemoryTokenStore();
+    const get = vi.spyOn(store, 'get');
+    for (const run of [authenticate, login]) {
+      const error = await run({ ...options(store), ...bad, flow: 'device' }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'ConfigurationError', code: 'invalid_option' });
+      expect((error as Error).message).toMatch(new RegExp(`^${Object.keys(bad)[0]} must be `));
+    }
+    expect(get).not.toHaveBeenCalled();
+    expect(ctx.mock.calls).toHaveLength(0);
+  });
+
+  it('never shows the client secret or a token in what it throws', async () => {
+    const store = new MemoryTokenStore();
+    const confidential = { issuer: ctx.issuer, clientId: 'test-client', clientSecret: 'test-secret', store };
+    await store.set(loginKey(confidential), {
+      access_token: 'at_expired_secret_value',
+      token_type: 'Bearer',
+      expires_at: Math.floor(Date.now() / 1000) - 60,
+      refresh_token: 'rt_refused_secret_value',
+    });
+    ctx.mock.fail('token', {
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'refresh token refused' },
+    });
+    const error = await authenticate({ ...confidential, interactive: false }).catch((e: unknown) => e);
+    expect(InteractionRequiredError.is(error)).toBe(true);
+    const refresh = ctx.mock.callsTo('token').at(-1)!;
+    expect(JSON.stringify(refresh)).toContain('rt_refused_secret_value'); // it was sent...
+    for (const shown of [String(error), JSON.stringify(error), inspect(error, { depth: 10, showHidden: true })]) {
+      // ...and is nowhere in the error, nor is the secret that authenticated the request.
+      for (const secret of ['test-secret', 'rt_refused_secret_value', 'at_expired_secret_value']) {
+        expect(shown).not.toContain(secret);
+      }
+    }
+  });
+
   it('prints token sets with the tokens and the header redacted', async () => {
     vi.stubEnv('KEYWAY_TOKEN', 'secret-env-token');
     const token = await authenticate(options());
@@ -204,6 +250,7 @@ describe('audience', () => {
       ...options(store),
       audience: AUDIENCE,
       flow: 'device',
+      interval: 1,
       onDeviceCode: (info) => ctx.mock.approveDevice(info.userCode),
     });
     expect(ctx.mock.callsTo('deviceAuthorization')[0]!.body).toMatchObject({ audience: AUDIENCE });
@@ -235,6 +282,7 @@ describe('audience', () => {
     const token = await login({
       ...options(store),
       flow: 'device',
+      interval: 1,
       onDeviceCode: (info) => ctx.mock.approveDevice(info.userCode),
     });
     expect(await store.get(loginKey(options(store)))).toMatchObject({ keyway_issuer: ctx.issuer });

@@ -1,6 +1,7 @@
-import { connect } from 'node:net';
+import { once } from 'node:events';
+import { connect, createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { KeywayAbortError, KeywayTimeoutError } from '@keyway/core';
+import { ConfigurationError, KeywayAbortError, KeywayTimeoutError } from '@keyway/core';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_ID, followRedirect, useMockServer } from '../test/helpers.js';
 import { CodeFlow } from './code-flow.js';
@@ -81,5 +82,45 @@ describe('CodeFlow', () => {
   it('rejects when openBrowser given by the caller fails', async () => {
     const flow = new CodeFlow({ ...flowOptions(), openBrowser: () => Promise.reject(new Error('no browser')) });
     await expect(flow.run()).rejects.toThrow('no browser');
+  });
+
+  it('a redirectPort already taken is ConfigurationError port_in_use, not a raw EADDRINUSE', async () => {
+    const taken = createServer();
+    taken.listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const { port } = taken.address() as { port: number };
+    try {
+      const flow = new CodeFlow({ ...flowOptions(), redirectPort: port, openBrowser: async () => {} });
+      const error = await flow.run().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error).toMatchObject({
+        code: 'port_in_use',
+        message:
+          `Port ${port} on 127.0.0.1 is already in use, so the login cannot receive its redirect there: ` +
+          'stop what listens on it, or choose another redirectPort (0: any free port).',
+      });
+      expect((error as Error).cause).toMatchObject({ code: 'EADDRINUSE' });
+      await expect(flow.wait()).rejects.toBe(error);
+      expect(ctx.mock.calls).toHaveLength(0); // refused before discovery
+    } finally {
+      taken.close();
+    }
+  });
+
+  it.each([
+    ['redirectPort', 65_536],
+    ['redirectPort', -1],
+    ['redirectPort', 8400.5],
+    ['redirectPort', '8400'],
+    ['redirectPort', Number.NaN],
+    ['timeout', Number.NaN],
+    ['timeout', -5],
+    ['timeout', 2 ** 31],
+    ['timeout', Number.POSITIVE_INFINITY],
+    ['timeout', null],
+  ])('%s %s is ConfigurationError invalid_option at construction, before a server or a timer', (name, value) => {
+    expect(() => new CodeFlow({ ...flowOptions(), [name]: value })).toThrow(
+      expect.objectContaining({ name: 'ConfigurationError', code: 'invalid_option' }),
+    );
   });
 });

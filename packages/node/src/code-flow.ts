@@ -1,7 +1,6 @@
 import {
   type AuthorizationRequest,
   CallbackError,
-  InvalidResponseError,
   KeywayAbortError,
   KeywayError,
   type OAuthClient,
@@ -13,7 +12,6 @@ import { type LoopbackServer, startLoopbackServer } from './internal/loopback-se
 import { openInBrowser } from './internal/open-browser.js';
 import { checkLoginNumbers } from './internal/options.js';
 import { safeText } from './internal/terminal-text.js';
-import { webUrl } from './internal/web-url.js';
 
 /**
  * Options of {@link CodeFlow}: the client (issuer plus `discover()` options) and the login's settings.
@@ -153,12 +151,6 @@ export class CodeFlow {
         }),
         deadline,
       );
-      if (webUrl(this.#request.url.href) === undefined) {
-        // Shown to the person or opened for them: never a `javascript:` or `file:` address.
-        throw new InvalidResponseError("The provider's authorization endpoint is not an http(s) URL.", {
-          code: 'insecure_authorization_endpoint',
-        });
-      }
       return { url: this.#request.url, redirectUri: this.#server.redirectUri };
     } catch (error) {
       this.#fail(error);

@@ -1,7 +1,34 @@
 import { createMockKeyway, type MockKeyway } from '@keyway/mocks';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
 export const CLIENT_ID = 'test-public-client';
+
+export const ESC = '\u001b';
+export const BEL = '\u0007';
+
+/**
+ * What a hostile provider puts in its strings: a screen clear, a window title (OSC ... BEL), an OSC-8
+ * hyperlink, a C1 CSI, a right-to-left override and a forged line.
+ */
+export const HOSTILE = `${ESC}[2J${ESC}]0;pwned${BEL}${ESC}]8;;http://evil.example${ESC}\\click${ESC}]8;;${ESC}\\\u009b31m\u202eliame\nforged`;
+
+/** {@link HOSTILE} as a person must see it: every control shown as an escape, nothing run. */
+export const HOSTILE_SHOWN =
+  '\\x1b[2J\\x1b]0;pwned\\x07\\x1b]8;;http://evil.example\\x1b\\click\\x1b]8;;\\x1b\\\\x9b31m\\u202eliame\\x0aforged';
+
+/**
+ * Characters a terminal acts on instead of showing (C0 but the line feed, DEL, C1, the line and
+ * paragraph separators, bidi controls): checked here independently of the sanitizer.
+ */
+export const TERMINAL_CONTROLS =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** Fails when `text` (what was written to a terminal, a pipe or a log) holds a terminal control. */
+export function expectNoTerminalControls(text: string): void {
+  const found = TERMINAL_CONTROLS.exec(text);
+  expect(found, found ? `U+${found[0].charCodeAt(0).toString(16).padStart(4, '0')} at ${found.index}` : '').toBeNull();
+}
 
 export interface MockContext {
   mock: MockKeyway;

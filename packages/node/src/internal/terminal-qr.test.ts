@@ -132,6 +132,16 @@ describe('printDeviceCode', () => {
     expect(decode(parseLines(lines, renderTerminalQr(info.verificationUri).width))).toBe(info.verificationUri);
   });
 
+  it('prints the text alone, without an exception, when the address is too long for a QR code', () => {
+    const long = `https://auth.example.com/device?user_code=WDJB-MJHT&state=${'a'.repeat(3_000)}`;
+    expect(() => renderTerminalQr(long)).toThrow(RangeError); // past version 40: qrLines catches it
+    const out = printed({ isTTY: true, columns: 500 }, { qr: true }, { ...info, verificationUriComplete: long });
+    expect(out).toBe(
+      `\nTo sign in, open https://auth.example.com/device and enter the code: WDJB-MJHT\n(or open ${long})\n` +
+        'The code expires in 10 minutes.\n\n',
+    );
+  });
+
   it('prints no QR when stderr is not a terminal (CI logs), unless forced', () => {
     const plain = printed({ isTTY: false });
     expect(plain).toContain('enter the code: WDJB-MJHT');
