@@ -196,6 +196,29 @@ describe('DPoP-bound tokens (RFC 9449 §7)', () => {
     expect(seen).toEqual([URL_THINGS, URL_THINGS, URL_THINGS]);
   });
 
+  it('dpop.nonce returning a value a header cannot carry (CR/LF, quote, empty) is ConfigurationError invalid_dpop_nonce', async () => {
+    for (const bad of ['n\r\nset-cookie: x=1', 'n"1', '', 42]) {
+      const { verifier, key, token } = await setup({ dpop: { nonce: () => bad as string } });
+      const error = await verifier.verify(dpopRequest(token, await proof(key, token))).catch((e: unknown) => e);
+      expect(error, JSON.stringify(bad)).toMatchObject({ name: 'ConfigurationError', code: 'invalid_dpop_nonce' });
+    }
+  });
+
+  it('still refuses a replayed proof after 2 000 other proofs went through the default store', async () => {
+    const { verifier, key, token } = await setup();
+    const first = await proof(key, token);
+    await verifier.verify(dpopRequest(token, first));
+    for (let i = 0; i < 2000; i++) {
+      await verifier.verify(dpopRequest(token, await proof(key, token)));
+    }
+    await expectRefusal(verifier.verify(dpopRequest(token, first)), {
+      code: 'invalid_dpop_proof',
+      reason: 'dpop_replay',
+      status: 401,
+      challenge: dpopError('invalid_dpop_proof', 'The DPoP proof was already used.'),
+    });
+  }, 60_000);
+
   it('insufficient scope on a DPoP request lands in the DPoP challenge', async () => {
     const { verifier, key, token } = await setup({ requiredScopes: ['things:write'] });
     await expectRefusal(verifier.verify(dpopRequest(token, await proof(key, token))), {

@@ -1,6 +1,6 @@
 import type { FetchLike } from '@keyway/core';
 import { createMockKeyway } from '@keyway/mocks';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AUDIENCE, bearer, fakeKv, freshMock, isolateFetch } from './internal/testing.js';
 import { createVerifier } from './verifier.js';
 
@@ -41,7 +41,14 @@ describe('the JWKS and discovery cache in KV', () => {
     const afterFailure = kv.puts.length; // at most the discovery metadata, which did arrive
     expect(afterFailure).toBeLessThanOrEqual(1);
     jwksDown = false;
-    expect((await verifier.verify(bearer(token))).sub).toBe('usr_test');
+    // The failure is remembered for core's 30 s cooldown: the endpoint is asked again after it.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 31_000);
+      expect((await verifier.verify(bearer(token))).sub).toBe('usr_test');
+    } finally {
+      vi.useRealTimers();
+    }
     expect(kv.puts).toHaveLength(afterFailure + 1);
     expect(JSON.parse(kv.data.get('keyway:edge:oauth-cache') ?? '{}').oauth.jwks[0].keys.length).toBeGreaterThan(0);
   });

@@ -218,7 +218,7 @@ describe('createVerifier: refusals (RFC 6750 §3)', () => {
     const failure = mock.fail('getJwks', { status: 503, times: 1 });
     const refusal = await expectRefusal(verifier.verify(bearer(token)), {
       code: 'unavailable',
-      reason: 'invalid_jwks',
+      reason: 'http_503',
       status: 503,
       challenge: null,
     });
@@ -228,7 +228,14 @@ describe('createVerifier: refusals (RFC 6750 §3)', () => {
       error: 'temporarily_unavailable',
       error_description: "The issuer's keys could not be fetched: try again later.",
     });
-    expect((await verifier.verify(bearer(token))).aud).toBe(AUDIENCE); // the next request fetches again
+    // The failure is remembered for the cooldown (no JWKS fetch per request while it is down)...
+    await expectRefusal(verifier.verify(bearer(token)), {
+      code: 'unavailable',
+      reason: 'http_503',
+      status: 503,
+      challenge: null,
+    });
+    expect(failure.hits).toBe(1);
   });
 
   it('discovery fails: 503 unavailable, and the next request discovers again', async () => {
@@ -263,5 +270,60 @@ describe('createVerifier: refusals (RFC 6750 §3)', () => {
     });
     const error = await verifier.verify('a.b.c').catch((caught: unknown) => caught);
     expect(ConfigurationError.is(error)).toBe(true);
+  });
+});
+
+describe('createVerifier: hostile or careless input', () => {
+  it('refuses a discovered plain-http jwks_uri on a non-loopback host: ConfigurationError, no key fetched', async () => {
+    const { mock, fetch } = freshMock();
+    const asked: string[] = [];
+    const insecure: typeof fetch = async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      asked.push(url.href);
+      const response = await fetch(input, init);
+      if (!url.pathname.endsWith('/openid-configuration')) {
+        return response;
+      }
+      return Response.json({ ...((await response.json()) as object), jwks_uri: 'http://keys.example.com/jwks' });
+    };
+    const verifier = createVerifier({ issuer: mock.issuer, audience: AUDIENCE, fetch: insecure, retry: false });
+    const error = await verifier.verify(bearer(await mock.mintAccessToken({ aud: AUDIENCE }))).catch((e: unknown) => e);
+    expect(ConfigurationError.is(error)).toBe(true);
+    expect((error as ConfigurationError).code).toBe('insecure_request');
+    expect(asked.some((url) => url.includes('keys.example.com'))).toBe(false);
+  });
+
+  it('splits scope on U+0020 only, as core does: "things:read\tthings:write" grants neither', async () => {
+    const { mock, verifier } = setup({ requiredScopes: ['things:write'] });
+    const tabbed = await mock.mintAccessToken({ aud: AUDIENCE, scope: 'things:read\tthings:write' });
+    await expectRefusal(verifier.verify(bearer(tabbed)), {
+      code: 'insufficient_scope',
+      reason: 'insufficient_scope',
+      status: 403,
+      challenge: `Bearer ${REALM}, error="insufficient_scope", error_description="The access token lacks a scope this request needs.", scope="things:write", ${DPOP_CHALLENGE}`,
+    });
+    const spaced = await mock.mintAccessToken({ aud: AUDIENCE, scope: 'things:read  things:write' });
+    const auth = await verifier.authenticate(bearer(spaced));
+    expect(auth.scopes).toEqual(['things:read', 'things:write']);
+  });
+
+  it('refuses non-finite, negative or non-number clockTolerance, timeout and dpop.maxAge at construction', () => {
+    const bad: Array<Partial<VerifierOptions>> = [
+      { clockTolerance: Number.NaN },
+      { clockTolerance: '30' as unknown as number },
+      { clockTolerance: Number.POSITIVE_INFINITY },
+      { clockTolerance: -1 },
+      { timeout: Number.NaN },
+      { timeout: -5 },
+      { dpop: { maxAge: Number.NaN } },
+      { dpop: { maxAge: -1 } },
+      { dpop: { maxAge: '60' as unknown as number } },
+    ];
+    for (const options of bad) {
+      expect(
+        () => createVerifier({ issuer: 'https://a.example', audience: AUDIENCE, ...options }),
+        JSON.stringify(options),
+      ).toThrow(expect.objectContaining({ name: 'ConfigurationError', code: 'invalid_option' }));
+    }
   });
 });

@@ -32,8 +32,9 @@ export interface DpopOptions {
   maxAge?: number;
   /**
    * Where proof `jti`s are recorded to refuse replays (`consume(key, ttl)` resolves `true` the first
-   * time). Default: in this isolate only (at most 10 000). Give a shared store (a Durable Object) to
-   * refuse a proof replayed to another isolate.
+   * time). Default: in this isolate only; it never forgets an unexpired proof, and refuses new proofs
+   * (`dpop_replay_cache_full`) while it holds 100 000 of them. Give a shared store (a Durable Object)
+   * to refuse a proof replayed to another isolate.
    */
   replayStore?: StateStore;
   /** Accepted proof algorithms (default ES256/384/512, RS256/384/512, PS256/384/512, EdDSA). */
@@ -43,6 +44,8 @@ export interface DpopOptions {
    * it (or with another) is refused with `use_dpop_nonce`: a 401 with
    * `WWW-Authenticate: DPoP error="use_dpop_nonce"` and a `DPoP-Nonce` header holding this value, so
    * the client retries with it. Rotate the value as often as you like; a client catches up in one retry.
+   * The value must be an RFC 9449 nonce (visible ASCII, no `"` or `\\`): anything else, a CR/LF above
+   * all, is a `ConfigurationError` `invalid_dpop_nonce` rather than a header it would split.
    */
   nonce?: (request: Request) => string | Promise<string>;
 }
@@ -192,6 +195,31 @@ function normaliseKv(kv: VerifierOptions['kv']): Required<KvCacheOptions> | unde
   return { namespace: options.namespace, key: options.key ?? DEFAULT_KV_KEY, ttl: Math.max(60, options.ttl ?? 3600) };
 }
 
+/** RFC 9449 §8.1 `nonce = 1*NQCHAR`: what a `DPoP-Nonce` header and a proof's `nonce` may hold. */
+const NQCHARS = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/** The value of the `dpop.nonce` callback, refused unless it is a valid nonce (never split a header with it). */
+function dpopNonce(value: unknown): string {
+  if (typeof value !== 'string' || !NQCHARS.test(value)) {
+    throw new ConfigurationError(
+      'dpop.nonce must return a non-empty string of visible ASCII without `"` or `\\` (RFC 9449 §8.1).',
+      { code: 'invalid_dpop_nonce' },
+    );
+  }
+  return value;
+}
+
+/** A seconds option: a finite number from 0 to one day, else `ConfigurationError` `invalid_option`. */
+function seconds(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) {
+    return fallback;
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 86_400) {
+    throw new ConfigurationError(`${name} must be a number of seconds from 0 to 86400.`, { code: 'invalid_option' });
+  }
+  return value;
+}
+
 /**
  * Creates a verifier for RFC 9068 JWT access tokens at the edge: the token from the `Authorization`
  * header (`Bearer`, or `DPoP` with its proof checked), the signature against the issuer's JWKS
@@ -241,6 +269,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     dpopAlgorithms: dpopOptions?.algorithms ?? DPOP_ALGORITHMS,
   };
   const clockTolerance = options.clockTolerance ?? 30;
+  const dpopMaxAge = seconds(dpopOptions?.maxAge, 'dpop.maxAge', 60);
   const replay = dpopOptions?.replayStore;
   const kv = normaliseKv(options.kv);
   const shared = sharedFetch(options.fetch);
@@ -349,14 +378,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
           'The request needs exactly one DPoP proof header.',
         );
       }
-      const nonce = dpopOptions?.nonce && request ? await dpopOptions.nonce(request) : undefined;
+      const nonce = dpopOptions?.nonce && request ? dpopNonce(await dpopOptions.nonce(request)) : undefined;
       try {
         await verifyDpopProof(proof, {
           method: request?.method ?? 'GET',
           url: request?.url ?? '',
           accessToken: token,
           jkt,
-          maxAge: dpopOptions?.maxAge ?? 60,
+          maxAge: dpopMaxAge,
           clockTolerance,
           algorithms: settings.dpopAlgorithms,
           ...(replay ? { replayStore: replay } : {}),
@@ -403,7 +432,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
         await persist(callOptions.waitUntil);
       }
     }
-    const scopes = typeof claims.scope === 'string' ? claims.scope.split(/\s+/).filter(Boolean) : [];
+    // RFC 6749 §3.3: scopes are separated by U+0020 only, exactly as core reads them.
+    const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
     const required = [...(options.requiredScopes ?? []), ...(callOptions.requiredScopes ?? [])];
     if (required.some((scope) => !scopes.includes(scope))) {
       const needed = [...new Set(required)].join(' ');
