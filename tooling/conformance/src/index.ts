@@ -16,4 +16,4 @@ export { decodePayload } from './jws.ts';
 export type { KeyName, KeyRing, OpKey } from './keys.ts';
 export { closedPort, type FakeHandler, type Network, network, type SentRequest } from './network.ts';
 export type { AuthorizationResponseTweak, EndpointName, ResponseOverride, Scenario, TokenTweak } from './scenario.ts';
-export { expectNoSecrets, newSecret, observe, registerSecret, secretScan } from './secrets.ts';
+export { expectNoSecrets, leaksOf, newSecret, observe, registerSecret, secretScan } from './secrets.ts';

@@ -68,10 +68,15 @@ function leaksIn(text: string): string[] {
   return found;
 }
 
+/** The registered secrets that some text form of `value` contains (without recording `value`). */
+export function leaksOf(value: unknown): string[] {
+  return textForms(value).flatMap(leaksIn);
+}
+
 /** Asserts that no text form of `value` contains a registered secret; records it for the final scan too. */
 export function expectNoSecrets(value: unknown): void {
   observe(value);
-  const leaks = textForms(value).flatMap(leaksIn);
+  const leaks = leaksOf(value);
   expect(leaks, 'a secret appears in the error (message, String, JSON or inspect)').toEqual([]);
 }
 

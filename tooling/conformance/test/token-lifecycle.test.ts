@@ -48,6 +48,13 @@ describe('refresh', () => {
     expect(fresh.refresh_token).toBe(tokens.refresh_token);
   });
 
+  it('refuses a refreshed ID token from another issuer (iss_mismatch)', async () => {
+    const { client } = newClient(op);
+    const tokens = await codeFlow(client);
+    op.scenario = { idToken: { claims: { iss: 'https://evil.example.test' } } };
+    await expectError(client.refresh(tokens), TokenValidationError, 'iss_mismatch');
+  });
+
   it('reports invalid_grant as OAuthError', async () => {
     const { client } = newClient(op);
     op.scenario = { token: { status: 400, body: { error: 'invalid_grant', error_description: 'revoked' } } };
@@ -100,6 +107,13 @@ describe('userinfo', () => {
       TokenValidationError,
       'sub_mismatch',
     );
+  });
+
+  it("checks the answer against the ID token's sub when given the TokenSet (sub_mismatch)", async () => {
+    const { client } = newClient(op);
+    const tokens = await codeFlow(client);
+    op.scenario = { subject: 'mallory' };
+    await expectError(client.userinfo(tokens), TokenValidationError, 'sub_mismatch');
   });
 
   it('refuses an answer without sub (sub_missing)', async () => {
