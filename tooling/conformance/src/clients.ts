@@ -10,8 +10,8 @@ import {
 } from '@keyway/core';
 import { createVerifier, type Verifier, type VerifierOptions } from '@keyway/edge';
 import type { HostileOp } from './hostile-op.ts';
-import { CLIENT_ID, RESOURCE } from './op-endpoints.ts';
 import { type FakeHandler, type Network, network } from './network.ts';
+import { CLIENT_ID, RESOURCE } from './op-endpoints.ts';
 import { newSecret } from './secrets.ts';
 
 /** Where the suite's client says it receives callbacks; nothing listens there (the OP's redirect is read, not followed). */

@@ -17,3 +17,4 @@ export type { KeyName, KeyRing, OpKey } from './keys.ts';
 export { closedPort, type FakeHandler, type Network, network, type SentRequest } from './network.ts';
 export type { AuthorizationResponseTweak, EndpointName, ResponseOverride, Scenario, TokenTweak } from './scenario.ts';
 export { expectNoSecrets, leaksOf, newSecret, observe, registerSecret, secretScan } from './secrets.ts';
+export { HOSTILE_TEXT, LINE_CONTROLS, TERMINAL_CONTROLS } from './terminal.ts';

@@ -3,7 +3,9 @@ import { EdgeAuthError } from '@keyway/edge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   expectError,
+  HOSTILE_TEXT,
   type HostileOp,
+  LINE_CONTROLS,
   newClient,
   newEdgeVerifier,
   newVerifier,
@@ -122,27 +124,24 @@ describe.each(APIS)('RFC 9068 access tokens through %s', (_name, make) => {
 });
 
 describe('hostile header values do not reach error messages raw', () => {
-  const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/;
-  const FORGED_LINE = '\r\n2026-01-01T00:00:00Z INFO admin signed in\u001b[2K';
-
   it('an unknown kid with CR/LF and escapes (unknown_kid): the message holds no control character', async () => {
     const { verifier } = newVerifier(op);
     const error = await expectError<Error>(
-      verifier.verify(await op.accessToken({ header: { kid: `k${FORGED_LINE}` } })),
+      verifier.verify(await op.accessToken({ header: { kid: `k${HOSTILE_TEXT}` } })),
       TokenValidationError,
       'unknown_kid',
     );
-    expect(error.message).not.toMatch(CONTROLS);
+    expect(error.message).not.toMatch(LINE_CONTROLS);
   });
 
   it('an alg with CR/LF and escapes (alg_not_allowed): the message holds no control character', async () => {
     const { verifier } = newVerifier(op);
     const error = await expectError<Error>(
-      verifier.verify(await op.accessToken({ none: true, header: { alg: `none${FORGED_LINE}` } })),
+      verifier.verify(await op.accessToken({ none: true, header: { alg: `none${HOSTILE_TEXT}` } })),
       TokenValidationError,
       'alg_not_allowed',
     );
-    expect(error.message).not.toMatch(CONTROLS);
+    expect(error.message).not.toMatch(LINE_CONTROLS);
   });
 });
 

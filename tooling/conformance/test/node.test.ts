@@ -7,7 +7,17 @@ import { setTimeout as realSleep } from 'node:timers/promises';
 import { CallbackError, InvalidResponseError, KeywayAbortError } from '@keyway/core';
 import { CodeFlow, DeviceFlow } from '@keyway/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CLIENT_ID, expectError, type HostileOp, network, observe, secretScan, startHostileOp } from '../src/index.ts';
+import {
+  CLIENT_ID,
+  expectError,
+  HOSTILE_TEXT,
+  type HostileOp,
+  network,
+  observe,
+  secretScan,
+  startHostileOp,
+  TERMINAL_CONTROLS,
+} from '../src/index.ts';
 
 let op: HostileOp;
 let home: string;
@@ -20,11 +30,6 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 beforeEach(() => op.reset());
-
-/** Characters that act on a terminal rather than show: C0 (but LF), DEL, C1, line separators, bidi controls. */
-const TERMINAL_CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-/** Provider text made to attack a terminal: clear the screen, set the title, copy to the clipboard, fake a line. */
-const HOSTILE = '\u001b[2J\u001b]0;pwned\u0007\u001b]52;c;ZWNobyBwd25lZA==\u0007\r\nkeyway: all good\u202e';
 
 const cli = join(dirname(createRequire(import.meta.url).resolve('@keyway/node/package.json')), 'dist', 'cli.js');
 
@@ -95,7 +100,9 @@ describe('@keyway/node prints provider strings without their terminal controls',
 
   it('DeviceFlow refuses a user_code and verification_uri full of terminal escapes and prints none of it', async () => {
     op.scenario = {
-      device: { merge: { user_code: `WDJB${HOSTILE}MJHT`, verification_uri: `${op.issuer}/device${HOSTILE}` } },
+      device: {
+        merge: { user_code: `WDJB${HOSTILE_TEXT}MJHT`, verification_uri: `${op.issuer}/device${HOSTILE_TEXT}` },
+      },
     };
     const { running, text } = await runDeviceFlow();
     await expectError(running, InvalidResponseError, 'invalid_device_response');
@@ -114,7 +121,7 @@ describe('@keyway/node prints provider strings without their terminal controls',
   });
 
   it('keyway login prints an error_description full of escapes without its controls (exit 1)', async () => {
-    op.scenario = { device: { status: 400, body: { error: 'invalid_client', error_description: HOSTILE } } };
+    op.scenario = { device: { status: 400, body: { error: 'invalid_client', error_description: HOSTILE_TEXT } } };
     const { code, stderr } = await keyway([
       'login',
       '--device',
@@ -130,7 +137,7 @@ describe('@keyway/node prints provider strings without their terminal controls',
   });
 
   it('keyway login --json writes one JSON line without raw controls when discovery names a hostile issuer', async () => {
-    op.scenario = { metadata: { issuer: `${op.issuer}${HOSTILE}` } };
+    op.scenario = { metadata: { issuer: `${op.issuer}${HOSTILE_TEXT}` } };
     const { code, stdout, stderr } = await keyway([
       'login',
       '--device',
