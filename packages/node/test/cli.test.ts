@@ -1,12 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliRunner } from './cli-helpers.js';
 import { CLIENT_ID, useMockServer } from './helpers.js';
 
-const CLI = join(dirname(dirname(fileURLToPath(import.meta.url))), 'dist/cli.js');
 const ctx = useMockServer();
 let cache: string;
 
@@ -17,32 +15,12 @@ afterAll(async () => {
   await rm(cache, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: cache, XDG_CACHE_HOME: cache, CI: 'true' };
-  return { ...base, KEYWAY_ISSUER: ctx.issuer, KEYWAY_CLIENT_ID: CLIENT_ID, ...extra };
-}
-
-function start(args: string[], extra?: Record<string, string>): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, [CLI, ...args], { env: env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr!.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
-}
-
-const run = (args: string[], extra?: Record<string, string>) => start(args, extra).done;
+const { start, run } = cliRunner(() => ({
+  HOME: cache,
+  XDG_CACHE_HOME: cache,
+  KEYWAY_ISSUER: ctx.issuer,
+  KEYWAY_CLIENT_ID: CLIENT_ID,
+}));
 
 describe('keyway CLI', () => {
   it('token exits 3 with a clear message before any login', async () => {

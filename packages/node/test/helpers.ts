@@ -1,4 +1,4 @@
-import { createMockKeyway, type MockKeyway } from '@keyway/mocks';
+import { createMockKeyway, type MockKeyway, type MockKeywayOptions } from '@keyway/mocks';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
 export const CLIENT_ID = 'test-public-client';
@@ -36,11 +36,11 @@ export interface MockContext {
 }
 
 /** One mock Keyway server on 127.0.0.1 for the file, reset after each test. */
-export function useMockServer(): MockContext {
+export function useMockServer(options: MockKeywayOptions = {}): MockContext {
   const context = {} as MockContext;
   let close: () => Promise<void>;
   beforeAll(async () => {
-    context.mock = createMockKeyway({ deviceInterval: 0 });
+    context.mock = createMockKeyway({ deviceInterval: 0, ...options });
     const server = await context.mock.listen();
     context.issuer = server.url;
     close = server.close;
