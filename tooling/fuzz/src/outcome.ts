@@ -4,6 +4,7 @@
  * the escaped error's stack so the counterexample fast-check prints is a complete repro.
  */
 import { KeywayError } from '@keyway/core';
+import fc from 'fast-check';
 import { TokenStoreError } from '@keyway/token-store';
 import { takeUnhandledSince, unhandledCount } from './unhandled.ts';
 
@@ -26,6 +27,11 @@ export interface OutcomeOptions {
    * `EdgeAuthError` whose `response` cannot be built).
    */
   inspect?: (outcome: Extract<Outcome, { kind: 'result' | 'typed' }>) => void;
+  /**
+   * The input as built when the case ran (a token signed then, a request): printed with an escape,
+   * since fast-check's counterexample only shows the plan it was built from.
+   */
+  input?: unknown;
   /** Counts the outcome (see `Tally`), to check what the generated inputs reach. */
   tally?: { record(outcome: Outcome): void };
 }
@@ -76,8 +82,8 @@ export async function outcomeOf(fn: () => unknown, options: OutcomeOptions = {})
 /** Thrown by {@link expectTypedOutcome}: the message is the repro (error class, message, stack). */
 export class EscapeFound extends Error {
   readonly outcome: Outcome;
-  constructor(outcome: Outcome) {
-    super(describeOutcome(outcome));
+  constructor(outcome: Outcome, input?: unknown) {
+    super(`${describeOutcome(outcome)}${input === undefined ? '' : `\nBuilt input: ${fc.stringify(input)}`}`);
     this.name = 'EscapeFound';
     this.outcome = outcome;
   }
@@ -88,7 +94,7 @@ export async function expectTypedOutcome(fn: () => unknown, options: OutcomeOpti
   // Resolves to nothing: fast-check takes any other value than `true`/`undefined` as a failure.
   const outcome = await outcomeOf(fn, options);
   if (outcome.kind !== 'result' && outcome.kind !== 'typed') {
-    throw new EscapeFound(outcome);
+    throw new EscapeFound(outcome, options.input);
   }
 }
 

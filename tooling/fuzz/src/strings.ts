@@ -83,16 +83,19 @@ export function isHeaderValue(value: string): boolean {
   }
 }
 
+/** `value` without the characters a header value cannot hold (or '' when still not one). */
+export function toHeaderValue(value: string): string {
+  if (isHeaderValue(value)) {
+    return value;
+  }
+  // Alone, a CR or LF passes (it is trimmed away); inside a value it does not.
+  const kept = Array.from(value)
+    .filter((c) => c !== '\r' && c !== '\n' && c !== '\0' && isHeaderValue(c))
+    .join('');
+  return isHeaderValue(kept) ? kept : '';
+}
+
 /** Header values `Headers` (and so `Request`) accepts, from any string. */
 export function headerValue(from: fc.Arbitrary<string> = anyString): fc.Arbitrary<string> {
-  return from.map((value) => {
-    if (isHeaderValue(value)) {
-      return value;
-    }
-    // Alone, a CR or LF passes (it is trimmed away); inside a value it does not.
-    const kept = Array.from(value)
-      .filter((c) => c !== '\r' && c !== '\n' && c !== '\0' && isHeaderValue(c))
-      .join('');
-    return isHeaderValue(kept) ? kept : '';
-  });
+  return from.map(toHeaderValue);
 }
