@@ -20,9 +20,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** Waits (in real time; timers may be faked) until `condition` holds, at most ~2 s. */
+/** Waits (in real time; timers may be faked) until `condition` holds, at most ~5 s. */
 async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) {
+  for (let i = 0; i < 500 && !condition(); i++) {
     await realSleep(10);
   }
   expect(condition()).toBe(true);

@@ -79,7 +79,7 @@ describe('@keyway/node prints provider strings without their terminal controls',
         settled = true;
       });
     try {
-      for (let i = 0; i < 200 && written.length === 0 && !settled; i++) {
+      for (let i = 0; i < 500 && written.length === 0 && !settled; i++) {
         await realSleep(10);
       }
       controller.abort();
