@@ -21,7 +21,7 @@ export type TokenStoreErrorCode =
   | 'invalid_key'
   /** A value that cannot be stored (not a JSON object with a string `access_token`). */
   | 'invalid_value'
-  /** Options that cannot work together or are missing. */
+  /** Options that are missing, cannot work together, or are out of range (a `NaN`, string or too long a duration). */
   | 'invalid_options'
   /** The lock could not be taken in time. */
   | 'lock_timeout'
@@ -31,6 +31,15 @@ export type TokenStoreErrorCode =
   | 'corrupt_file'
   /** No Web Storage in this environment, or access to it is denied. */
   | 'storage_unavailable'
+  /** The token file or a lock file is a symbolic link: never read or written through, never removed. */
+  | 'symlink_refused'
+  /** The token file or a lock file is a directory, FIFO, socket or device instead of a regular file. */
+  | 'not_a_file'
+  /**
+   * The token directory or file is not owned by this user, or is a shared directory (sticky bit) others
+   * can write to. Loose modes on what the user owns are tightened instead.
+   */
+  | 'insecure_permissions'
   /** The backend (file system, Redis, KV, Web Storage) failed; see `cause`. */
   | 'backend_error';
 

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
-import { access, mkdir, readFile, rename } from 'node:fs/promises';
+import { lstat, mkdir, rename } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { TokenStoreError } from '../errors.ts';
 import { randomHex } from '../internal/encoding.ts';
 import { assertStorable, expiryOf, isExpired } from '../internal/expiry.ts';
+import { millisecondsOption } from '../internal/options.ts';
 import type { SetOptions, StoredTokenSet, TokenStore } from '../types.ts';
 import { removeOrphanTempFiles, writeFileAtomic } from './atomic-write.ts';
+import { secureDirectory } from './directory.ts';
 import { withFileLock } from './lock-file.ts';
 import { defaultTokenFilePath } from './paths.ts';
+import { readRegularFile } from './safe-read.ts';
 
 /** The schema version this release reads and writes. */
 const VERSION = 1;
@@ -73,12 +76,15 @@ export interface FileTokenStoreOptions {
    * `KEYWAY_TOKEN_FILE_CORRUPT`).
    */
   onCorrupt?: (error: CorruptTokenFileError) => void;
-  /** Give up waiting for a lock after this many milliseconds. Default 30 000. */
+  /**
+   * Give up waiting for a lock after this many milliseconds (0 to 2 147 483 647), counted from the call.
+   * Default 30 000.
+   */
   lockTimeoutMs?: number;
   /**
    * A lock whose owner cannot be checked (another host, a reused pid) is stale after this many
-   * milliseconds without a heartbeat. A lock whose owner process is gone is taken over at once.
-   * Default 30 000.
+   * milliseconds without a heartbeat (1000 to 2 147 483 647). A lock whose owner process is gone is taken
+   * over at once. Default 30 000.
    */
   staleLockMs?: number;
   /** Clock in epoch milliseconds; defaults to `Date.now`. */
@@ -96,6 +102,10 @@ export interface FileTokenStoreOptions {
  *   left by a dead process is taken over at once).
  * - `lock(key, fn)` holds a separate per-key lock file, so `fn` may call `get`/`set`/`delete`. It is
  *   not re-entrant: do not call `lock` on the same key inside `fn`.
+ * - It refuses what a careless or hostile neighbour could leave: a symlink at the token file or a lock
+ *   path (`symlink_refused`), something other than a regular file there (`not_a_file`), a directory or
+ *   token file of another user, or a shared directory others can write to (`insecure_permissions`).
+ *   A directory of the user's that others can write to is tightened to 0700, a token file to 0600.
  * - A file written by a newer version of this package throws `unsupported_version` and is never
  *   overwritten. A corrupt or truncated file is moved aside to `<path>.corrupt-<timestamp>`, reported
  *   through `onCorrupt`, and the store goes on with an empty document.
@@ -125,21 +135,17 @@ export class FileTokenStore<T extends StoredTokenSet = StoredTokenSet> implement
     this.#onCorrupt =
       options.onCorrupt ??
       ((error) => process.emitWarning(error.message, { code: 'KEYWAY_TOKEN_FILE_CORRUPT', type: 'TokenStoreWarning' }));
-    this.#lockOptions = { timeoutMs: options.lockTimeoutMs ?? 30_000, staleMs: options.staleLockMs ?? 30_000 };
+    this.#lockOptions = {
+      timeoutMs: millisecondsOption('lockTimeoutMs', options.lockTimeoutMs, 30_000),
+      // Below a second a holder's heartbeat (every third of it, at least 100 ms) could not keep a live
+      // lock fresh through a GC pause or a slow disk, and waiters would take it.
+      staleMs: millisecondsOption('staleLockMs', options.staleLockMs, 30_000, 1000),
+    };
     this.#now = options.now ?? Date.now;
   }
 
   async get(key: string): Promise<T | undefined> {
-    let document: TokenDocument;
-    try {
-      // No lock for reads: writes replace the file atomically, so a read sees a whole document.
-      document = await this.#read();
-    } catch (error) {
-      if (!(error instanceof CorruptFile)) {
-        throw error;
-      }
-      document = await this.#underFileLock(() => this.#readForWrite());
-    }
+    const document = await this.#readLive();
     const entry = document.entries[key];
     if (!entry || isExpired(entry.expiresAt, this.#now())) {
       return undefined;
@@ -160,15 +166,7 @@ export class FileTokenStore<T extends StoredTokenSet = StoredTokenSet> implement
    * ```
    */
   async keys(): Promise<string[]> {
-    let document: TokenDocument;
-    try {
-      document = await this.#read();
-    } catch (error) {
-      if (!(error instanceof CorruptFile)) {
-        throw error;
-      }
-      document = await this.#underFileLock(() => this.#readForWrite());
-    }
+    const document = await this.#readLive();
     const now = this.#now();
     return Object.entries(document.entries)
       .filter(([, entry]) => !isExpired(entry.expiresAt, now))
@@ -208,12 +206,32 @@ export class FileTokenStore<T extends StoredTokenSet = StoredTokenSet> implement
     return withFileLock(`${this.path}.lock-${digest}`, this.#lockOptions, fn);
   }
 
+  /** The document for `get` and `keys`. */
+  async #readLive(): Promise<TokenDocument> {
+    await secureDirectory(dirname(this.path));
+    try {
+      // No lock for reads: writes replace the file atomically, so a read sees a whole document.
+      return await this.#read();
+    } catch (error) {
+      if (!(error instanceof CorruptFile)) {
+        throw error;
+      }
+      return this.#underFileLock(() => this.#readForWrite());
+    }
+  }
+
   async #underFileLock<R>(fn: () => Promise<R>): Promise<R> {
     await this.#prepare();
     return withFileLock(`${this.path}.lock`, this.#lockOptions, fn);
   }
 
-  #prepare(): Promise<void> {
+  /** Creates the directory (once) and checks it (every time: its mode may change under us). */
+  async #prepare(): Promise<void> {
+    await this.#created();
+    await secureDirectory(dirname(this.path));
+  }
+
+  #created(): Promise<void> {
     this.#prepared ??= (async () => {
       try {
         await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
@@ -228,18 +246,16 @@ export class FileTokenStore<T extends StoredTokenSet = StoredTokenSet> implement
     return this.#prepared;
   }
 
-  /** Reads the document; throws `CorruptFile` (internal) for a damaged one. */
+  /**
+   * Reads the document, never through a symlink and only from a regular file of this user (tightened to
+   * 0600); throws `CorruptFile` (internal) for a damaged one.
+   */
   async #read(): Promise<TokenDocument> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return { version: VERSION, entries: emptyEntries() };
-      }
-      throw new TokenStoreError(`Cannot read the token file ${this.path}.`, { code: 'backend_error', cause: error });
+    const read = await readRegularFile(this.path, { what: 'token file', private: true });
+    if (read === undefined) {
+      return { version: VERSION, entries: emptyEntries() };
     }
-    return parseDocument(text, this.path);
+    return parseDocument(read.text, this.path);
   }
 
   /** Under the file lock: reads the document, moving a corrupt one aside. */
@@ -348,9 +364,10 @@ function isFileEntry(entry: unknown): entry is FileEntry {
   );
 }
 
+/** True when anything, a dangling symlink included, is at `path`. */
 async function exists(path: string): Promise<boolean> {
   try {
-    await access(path);
+    await lstat(path);
     return true;
   } catch {
     return false;
