@@ -1,8 +1,10 @@
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { ConfigurationError, discover, type TokenSet } from '@keyway/core';
+import { ConfigurationError, discover, InvalidResponseError, OAuthError, type TokenSet } from '@keyway/core';
 import { FileTokenStore } from '@keyway/token-store/file';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Built, loadBuilt, type MockHost, startMockHost } from './sync-helpers.js';
@@ -103,6 +105,92 @@ describe('authenticateSync', () => {
     });
   });
 
+  it.each([{ timeout: Number.NaN }, { timeout: 2 ** 31 }, { interval: -1 }, { redirectPort: 1.5 }])(
+    'refuses %o with ConfigurationError invalid_option at once, on this thread',
+    (bad) => {
+      const started = performance.now();
+      let error: unknown;
+      try {
+        built.authenticateSync({ ...options(), ...bad });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error).toMatchObject({ code: 'invalid_option' });
+      expect(performance.now() - started).toBeLessThan(100); // never sent to a worker with a NaN deadline
+    },
+  );
+
+  it('a taken redirectPort comes back as ConfigurationError port_in_use', async () => {
+    const taken = createServer();
+    taken.listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const { port } = taken.address() as { port: number };
+    let error: unknown;
+    try {
+      built.authenticateSync({ ...options(), interactive: true, flow: 'browser', redirectPort: port, timeout: 10_000 });
+    } catch (caught) {
+      error = caught;
+    } finally {
+      taken.close();
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error).toMatchObject({ code: 'port_in_use' });
+    expect((error as Error).message).toMatch(new RegExp(`^Port ${port} on 127\\.0\\.0\\.1 is already in use`));
+  });
+
+  it('never shows the client secret or a token in what it throws', async () => {
+    const confidential = { ...options(), clientId: 'test-client', clientSecret: 'test-secret' };
+    await new FileTokenStore().set(built.loginKey(confidential), {
+      access_token: 'at_sync_secret_value',
+      token_type: 'Bearer',
+      expires_at: Math.floor(Date.now() / 1000) - 60,
+      refresh_token: 'rt_sync_secret_value',
+    });
+    await host.call('fail', 'token', {
+      status: 401,
+      times: 1,
+      body: { error: 'invalid_client', error_description: 'no' },
+    });
+    let error: unknown;
+    try {
+      built.authenticateSync(confidential);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(OAuthError);
+    expect(error).toMatchObject({ code: 'invalid_client' });
+    for (const shown of [String(error), JSON.stringify(error), inspect(error, { depth: 10, showHidden: true })]) {
+      for (const secret of ['test-secret', 'rt_sync_secret_value', 'at_sync_secret_value']) {
+        expect(shown).not.toContain(secret);
+      }
+    }
+  });
+
+  it('a device code with control characters comes back as InvalidResponseError, before anything is shown', async () => {
+    await host.call('fail', 'deviceAuthorization', {
+      status: 200,
+      times: 1,
+      body: {
+        device_code: 'dc_hostile',
+        user_code: 'WDJB\u001b]0;pwned\u0007',
+        verification_uri: `${host.url}/device`,
+        expires_in: 600,
+      },
+    });
+    let error: unknown;
+    try {
+      built.authenticateSync({ ...options(), interactive: true, flow: 'device', qr: false, timeout: 10_000 });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error).toMatchObject({
+      code: 'invalid_device_response',
+      message: "The device authorization response's user_code is empty or holds control characters; it is not shown.",
+    });
+  });
+
   it('refuses options that cannot cross to the worker', () => {
     const withFunction = { ...options(), openBrowser: async () => {} } as never;
     expect(() => built.authenticateSync(withFunction)).toThrow(ConfigurationError);
@@ -130,6 +218,7 @@ describe('authenticateSync: an interactive device login', () => {
       flow: 'device' as const,
       qr: false,
       timeout: 20_000,
+      interval: 1, // the provider's is held at 5 s or more
     };
     let microtaskRan = false;
     queueMicrotask(() => {

@@ -1,0 +1,3 @@
+import { verify } from './report.mjs';
+
+verify('script');
