@@ -164,6 +164,18 @@ export function mutatedObject(
   );
 }
 
+/** `base` as is `keep` times in `keep + 1`, else mutated: for parts of a bigger document. */
+export function mostlyValid(
+  base: Record<string, unknown>,
+  candidates: Record<string, fc.Arbitrary<unknown>> = {},
+  keep = 5,
+): fc.Arbitrary<JsonEntries> {
+  return fc.oneof(
+    { weight: keep, arbitrary: fc.constant(new JsonEntries(Object.entries(base))) },
+    { weight: 1, arbitrary: mutatedObject(base, candidates) },
+  );
+}
+
 /** Any JavaScript value fast-check can make, forced into JSON text (bigints, undefined and cycles become null). */
 export const anythingAsJsonText = fc
   .anything({ withBigInt: true, withBoxedValues: true, withMap: true, withSet: true })
