@@ -230,8 +230,13 @@ describe('FileTokenStore refuses symlinks', () => {
       await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
       await plant(path);
       const s = store();
-      for (const call of [s.get('k'), s.keys(), s.set('k', { access_token: 'at-new' }), s.delete('k')]) {
-        const error = await expectRefused(call, 'symlink_refused');
+      for (const call of [
+        () => s.get('k'),
+        () => s.keys(),
+        () => s.set('k', { access_token: 'at-new' }),
+        () => s.delete('k'),
+      ]) {
+        const error = await expectRefused(call(), 'symlink_refused');
         expect(error.message).toContain(`token file ${path} is a symbolic link`);
       }
       expect(await expectDone(s.lock('k', async () => 'ran'))).toBe('ran');
@@ -242,8 +247,8 @@ describe('FileTokenStore refuses symlinks', () => {
     it(`with a ${kind} symlink as the document lock: writes refuse it at once, reads and lock() work`, async () => {
       const s = await storeWithTokens();
       await plant(`${path}.lock`);
-      for (const call of [s.set('k', { access_token: 'at-new' }), s.delete('k')]) {
-        const error = await expectRefused(call, 'symlink_refused');
+      for (const call of [() => s.set('k', { access_token: 'at-new' }), () => s.delete('k')]) {
+        const error = await expectRefused(call(), 'symlink_refused');
         expect(error.message).toContain(`lock file ${path}.lock is a symbolic link`);
       }
       expect(await expectDone(s.get('k'))).toEqual(tokens);
@@ -282,8 +287,8 @@ describe('FileTokenStore refuses what is not a regular file', () => {
     await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
     expect(spawnSync('mkfifo', ['-m', '600', path]).status).toBe(0);
     const s = store();
-    for (const call of [s.get('k'), s.keys(), s.set('k', tokens), s.delete('k')]) {
-      expect((await expectRefused(call, 'not_a_file')).message).toContain(`token file ${path}`);
+    for (const call of [() => s.get('k'), () => s.keys(), () => s.set('k', tokens), () => s.delete('k')]) {
+      expect((await expectRefused(call(), 'not_a_file')).message).toContain(`token file ${path}`);
     }
     expect((await lstat(path)).isFIFO()).toBe(true);
   });
@@ -298,8 +303,8 @@ describe('FileTokenStore refuses what is not a regular file', () => {
   it('a directory as the token file: refused, left alone', async () => {
     await mkdir(path, { recursive: true, mode: 0o700 });
     const s = store();
-    for (const call of [s.get('k'), s.set('k', tokens)]) {
-      await expectRefused(call, 'not_a_file');
+    for (const call of [() => s.get('k'), () => s.set('k', tokens)]) {
+      await expectRefused(call(), 'not_a_file');
     }
     expect((await stat(path)).isDirectory()).toBe(true);
   });
@@ -333,8 +338,14 @@ describe('FileTokenStore and the permissions of its directory and file', () => {
     const s = await storeWithTokens();
     const tokenDir = join(path, '..');
     await chmod(tokenDir, 0o1777);
-    for (const call of [s.get('k'), s.keys(), s.set('k', tokens), s.delete('k'), s.lock('k', async () => {})]) {
-      const error = await expectRefused(call, 'insecure_permissions');
+    for (const call of [
+      () => s.get('k'),
+      () => s.keys(),
+      () => s.set('k', tokens),
+      () => s.delete('k'),
+      () => s.lock('k', async () => {}),
+    ]) {
+      const error = await expectRefused(call(), 'insecure_permissions');
       expect(error.message).toContain(`token directory ${tokenDir} is a shared directory`);
     }
     expect(modeOf(await stat(tokenDir))).toBe(0o1777);
@@ -347,13 +358,13 @@ describe('FileTokenStore and the permissions of its directory and file', () => {
     await giveToAnotherUser(tokenDir);
     const before = await readFile(path, 'utf8');
     for (const call of [
-      s.get('k'),
-      s.keys(),
-      s.set('k', { access_token: 'at' }),
-      s.delete('k'),
-      s.lock('k', async () => {}),
+      () => s.get('k'),
+      () => s.keys(),
+      () => s.set('k', { access_token: 'at' }),
+      () => s.delete('k'),
+      () => s.lock('k', async () => {}),
     ]) {
-      const error = await expectRefused(call, 'insecure_permissions');
+      const error = await expectRefused(call(), 'insecure_permissions');
       expect(error.message).toContain(`token directory ${tokenDir} belongs to another user (uid 4242)`);
     }
     expect(await readFile(path, 'utf8')).toBe(before);
@@ -374,8 +385,13 @@ describe('FileTokenStore and the permissions of its directory and file', () => {
     const s = await storeWithTokens();
     await giveToAnotherUser(path);
     await chmod(path, 0o644);
-    for (const call of [s.get('k'), s.keys(), s.set('k', { access_token: 'at' }), s.delete('k')]) {
-      const error = await expectRefused(call, 'insecure_permissions');
+    for (const call of [
+      () => s.get('k'),
+      () => s.keys(),
+      () => s.set('k', { access_token: 'at' }),
+      () => s.delete('k'),
+    ]) {
+      const error = await expectRefused(call(), 'insecure_permissions');
       expect(error.message).toContain(`token file ${path} belongs to another user (uid 4242)`);
     }
     const after = await stat(path);

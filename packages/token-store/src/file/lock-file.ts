@@ -101,7 +101,7 @@ async function acquire(
     if (left <= 0) {
       throw timeout();
     }
-    // A lock just freed is retried at once, but only a few times in a row, so this cannot spin.
+    // A lock just freed is retried at once, but only a few times per call, so this cannot spin.
     if (freed && quickRetries++ < 3) {
       continue;
     }
