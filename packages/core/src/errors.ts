@@ -7,6 +7,7 @@
  * secret: callers never pass raw token-endpoint bodies, tokens or client secrets into an error.
  */
 
+import { printable } from './internal/printable.js';
 import { parseRetryAfter } from './internal/retry-after.js';
 
 const BRAND = Symbol.for('keyway.error.brands');
@@ -153,8 +154,12 @@ export class OAuthError extends KeywayError {
   readonly status: number | undefined;
 
   constructor(fields: OAuthErrorFields, options: KeywayErrorOptions & { status?: number } = {}) {
-    const description = fields.error_description ? `: ${fields.error_description}` : '';
-    super(`OAuth error ${fields.error}${description}`, { code: fields.error, ...options });
+    // A provider's words, quoted safely: no control or bidi character reaches a terminal or a log.
+    const description = fields.error_description ? `: ${printable(fields.error_description, 300)}` : '';
+    super(`OAuth error ${printable(fields.error, 80)}${description}`, {
+      code: printable(fields.error, 80),
+      ...options,
+    });
     this.error = fields.error;
     this.error_description = fields.error_description;
     this.error_uri = fields.error_uri;
@@ -192,7 +197,7 @@ export class CallbackError extends KeywayError {
     message: string,
     options: KeywayErrorOptions & { error?: string | undefined; error_description?: string | undefined } = {},
   ) {
-    super(message, { code: options.error ?? 'callback_error', ...options });
+    super(message, { code: options.error === undefined ? 'callback_error' : printable(options.error, 80), ...options });
     this.error = options.error;
     this.error_description = options.error_description;
   }
@@ -254,7 +259,7 @@ export class KeywayApiError extends KeywayError {
     if (isRecord(body)) {
       const detail = [body.title, body.detail].filter((part) => typeof part === 'string' && part).join(': ');
       if (detail) {
-        return `${status} ${detail}`;
+        return `${status} ${printable(detail, 300)}`;
       }
     }
     return `${status} status code`;

@@ -1,5 +1,6 @@
 import { InvalidResponseError, KeywayApiError } from '../errors.js';
 import { type HttpClient, headersToRecord } from './http.js';
+import { printable } from './printable.js';
 
 /** Per-call options of every service-client method. */
 export interface RequestOptions {
@@ -53,7 +54,7 @@ export function apiFetch(
         JSON.parse(text);
       } catch {
         const type = response.headers.get('content-type') ?? 'no content type';
-        throw new InvalidResponseError(`Expected JSON from the Keyway service, got ${type}.`, {
+        throw new InvalidResponseError(`Expected JSON from the Keyway service, got ${printable(type, 80)}.`, {
           code: 'invalid_json',
           status: response.status,
         });

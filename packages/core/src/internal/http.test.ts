@@ -36,6 +36,26 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+describe('HttpClient: redirects', () => {
+  it.each([301, 302, 303, 307, 308])('never follows a %s: InvalidResponseError unexpected_redirect', async (status) => {
+    const { fetch, calls } = scripted([
+      () => new Response(null, { status, headers: { location: 'https://elsewhere.example.test/token' } }),
+    ]);
+    const error = await new HttpClient({ fetch })
+      .send({ url: 'https://op.example.test/token', method: 'POST', body: 'code=c', retry: true })
+      .catch((e: unknown) => e);
+    expect(InvalidResponseError.is(error)).toBe(true);
+    expect((error as InvalidResponseError).code).toBe('unexpected_redirect');
+    expect((error as InvalidResponseError).status).toBe(status);
+    expect(calls.map((call) => call.url)).toEqual(['https://op.example.test/token']);
+  });
+
+  it('passes a 304 through as an answer', async () => {
+    const { fetch } = scripted([() => new Response(null, { status: 304 })]);
+    expect((await new HttpClient({ fetch }).send({ url: 'https://op.example.test/x' })).status).toBe(304);
+  });
+});
+
 describe('HttpClient', () => {
   it('sends the client header and returns a buffered response', async () => {
     const { fetch, calls } = scripted([json(200, { ok: true })]);

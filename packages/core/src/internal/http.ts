@@ -7,6 +7,7 @@ import {
   KeywayTimeoutError,
 } from '../errors.js';
 import { MAX_TIMER_MS, numberOption } from './options.js';
+import { printable } from './printable.js';
 import { parseRetryAfter } from './retry-after.js';
 import { VERSION } from './version.js';
 
@@ -172,8 +173,14 @@ export class HttpClient {
         redirect: 'manual',
         signal: controller.signal,
       });
-      if (response.type === 'opaqueredirect') {
-        throw new InvalidResponseError('Unexpected redirect.', { code: 'unexpected_redirect', status: 0 });
+      // Browsers hand `redirect: 'manual'` back as an opaque redirect, Node and the edge runtimes as
+      // the 3xx itself: neither is followed (a token request must not be re-sent elsewhere).
+      if (response.type === 'opaqueredirect' || isRedirect(response.status)) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new InvalidResponseError('Unexpected redirect.', {
+          code: 'unexpected_redirect',
+          status: response.type === 'opaqueredirect' ? 0 : response.status,
+        });
       }
       const bytes = await readBody(response, this.maxBytes, controller.signal);
       const noBody = bytes.byteLength === 0 || [101, 204, 205, 304].includes(response.status);
@@ -200,6 +207,11 @@ export class HttpClient {
       caller?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+/** A status that carries a `Location` to follow (304 Not Modified does not). */
+function isRedirect(status: number): boolean {
+  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
 }
 
 async function readBody(response: Response, maxBytes: number, signal: AbortSignal): Promise<Uint8Array<ArrayBuffer>> {
@@ -300,7 +312,7 @@ export async function readJson(response: Response): Promise<unknown> {
     return JSON.parse(text);
   } catch {
     const type = response.headers.get('content-type') ?? 'no content type';
-    throw new InvalidResponseError(`Expected a JSON body, got ${type} (status ${response.status}).`, {
+    throw new InvalidResponseError(`Expected a JSON body, got ${printable(type, 80)} (status ${response.status}).`, {
       code: 'invalid_json',
       status: response.status,
     });

@@ -171,4 +171,20 @@ describe('validateCallback', () => {
     expect(noVerifier.code).toBe('missing_code_verifier');
     expect(op.callsTo('/token')).toHaveLength(0);
   });
+
+  it("quotes a hostile provider's error and description without control characters", async () => {
+    const { op, client, request } = await setup();
+    const error = await rejection(
+      client.handleCallback(
+        op.callback({
+          state: request.state,
+          error: 'access_denied\u001b[2J',
+          error_description: 'x\u001b]0;title\u0007\u202e',
+        }),
+        request,
+      ),
+    );
+    expect(CallbackError.is(error)).toBe(true);
+    expect(`${error.message} ${error.code}`).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+  });
 });

@@ -1,4 +1,5 @@
 import { CallbackError } from '../errors.js';
+import { printable } from '../internal/printable.js';
 
 /** What a callback is checked against. */
 export interface CallbackChecks {
@@ -55,7 +56,8 @@ export function validateCallback(params: URLSearchParams, checks: CallbackChecks
   const error = params.get('error');
   if (error !== null) {
     const description = params.get('error_description') ?? undefined;
-    throw new CallbackError(`The authorization failed: ${error}${description ? ` (${description})` : ''}.`, {
+    const detail = description ? ` (${printable(description, 300)})` : '';
+    throw new CallbackError(`The authorization failed: ${printable(error, 80)}${detail}.`, {
       error,
       error_description: description,
     });

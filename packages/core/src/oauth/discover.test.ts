@@ -7,6 +7,20 @@ import { OAuthClient } from './oauth-client.js';
 const options = (op: FakeOP) => ({ clientId: CLIENT_ID, fetch: op.fetch, retry: false as const });
 
 describe('discover()', () => {
+  it('refuses bad options before sending anything (nothing fetched, nothing cached)', async () => {
+    const op = await FakeOP.create();
+    for (const bad of [
+      { clockTolerance: Number.NaN },
+      { timeout: -1 },
+      { idTokenSignedResponseAlg: 'XS256' },
+      { clientId: '' },
+    ]) {
+      const error = await rejection(discover(op.issuer, { ...options(op), ...bad }));
+      expect(ConfigurationError.is(error), JSON.stringify(bad)).toBe(true);
+    }
+    expect(op.calls).toHaveLength(0);
+  });
+
   it('reads OpenID Connect metadata and builds a client exposing issuer, clientId and metadata', async () => {
     const op = await FakeOP.create();
     const client = await discover(op.issuer, options(op));

@@ -1,10 +1,11 @@
 import * as oauth from 'oauth4webapi';
 import { InvalidResponseError } from '../errors.js';
 import { HttpClient, type HttpOptions } from '../internal/http.js';
+import { printable } from '../internal/printable.js';
 import { parseServiceUrl } from '../internal/url.js';
 import { mapLibraryError } from './errors-map.js';
 import { type FetchScope, fetchScope, reportCacheUpdate, ScopedCache } from './fetch-scope.js';
-import { OAuthClient } from './oauth-client.js';
+import { OAuthClient, validateClientOptions } from './oauth-client.js';
 import { transportFetch } from './transport.js';
 import type { AuthorizationServerMetadata, OAuthCacheUpdate, OAuthClientOptions } from './types.js';
 
@@ -71,7 +72,7 @@ export function processMetadata(body: unknown, expectedIssuer: string, status: n
     throw new InvalidResponseError('Discovery metadata has no "issuer".', { code: 'invalid_metadata', status });
   }
   if (issuer !== expectedIssuer) {
-    throw new InvalidResponseError(`Discovery metadata is for issuer ${issuer}, not ${expectedIssuer}.`, {
+    throw new InvalidResponseError(`Discovery metadata is for issuer ${printable(issuer)}, not ${expectedIssuer}.`, {
       code: 'issuer_mismatch',
       status,
     });
@@ -132,6 +133,8 @@ async function fetchMetadata(issuer: string, http: HttpClient): Promise<Authoriz
  * ```
  */
 export async function discover(issuer: string | URL, options: OAuthClientOptions): Promise<OAuthClient> {
+  // Options are checked before anything is sent: a bad one never costs (or caches) a request.
+  validateClientOptions(options);
   return new OAuthClient(await discoverMetadata(issuer, options), options);
 }
 

@@ -1,6 +1,7 @@
 import type { ProtectedHeaderParameters } from 'jose';
 import { ConfigurationError, TokenValidationError } from '../errors.js';
 import type { HttpClient } from '../internal/http.js';
+import { printable } from '../internal/printable.js';
 import { parseServiceUrl } from '../internal/url.js';
 import type { Clock } from './clock.js';
 import type { FetchScope } from './fetch-scope.js';
@@ -97,12 +98,12 @@ export async function verifyJwt(token: string, options: JwtVerification): Promis
   }
   const algorithm = options.algorithms.includes(alg) ? jwsAlgorithm(alg) : undefined;
   if (!algorithm) {
-    return fail('alg_not_allowed', `JWT algorithm ${alg} is not allowed.`);
+    return fail('alg_not_allowed', `JWT algorithm ${printable(alg, 20)} is not allowed.`);
   }
   let keys: readonly CryptoKey[];
   if (algorithm.kty === 'oct') {
     if (!options.hmacSecret) {
-      fail('alg_not_allowed', `JWT algorithm ${alg} needs a client secret.`);
+      fail('alg_not_allowed', `JWT algorithm ${printable(alg, 20)} needs a client secret.`);
     }
     keys = [await importHmacKey(algorithm, options.hmacSecret)];
   } else {
@@ -161,7 +162,10 @@ function issuerKeys(
     const refreshed = await refreshJwks(source);
     found = refreshed ? await verificationKeys(refreshed, alg, kid) : [];
     if (found.length === 0) {
-      fail('unknown_kid', `No key in the issuer's JWKS matches kid ${kid ?? '(none)'} and alg ${alg}.`);
+      fail(
+        'unknown_kid',
+        `No key in the issuer's JWKS matches kid ${kid === undefined ? '(none)' : printable(kid, 80)} and alg ${printable(alg, 20)}.`,
+      );
     }
     return unambiguous(found, kid);
   })();

@@ -80,6 +80,34 @@ function withResource(params: URLSearchParams, resource: string | string[] | und
 }
 
 /**
+ * Checks the options of {@link OAuthClient} that do not depend on the provider's metadata, so that
+ * `discover()` refuses a bad one before it sends anything. Throws `ConfigurationError`.
+ */
+export function validateClientOptions(options: OAuthClientOptions): {
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  clockTolerance: number;
+  http: HttpClient;
+} {
+  if (typeof options?.clientId !== 'string' || options.clientId === '') {
+    throw new ConfigurationError('clientId is required.', { code: 'missing_client_id' });
+  }
+  const registered = options.idTokenSignedResponseAlg;
+  if (
+    registered !== undefined &&
+    (typeof registered !== 'string' || (registered !== 'none' && !jwsAlgorithm(registered)))
+  ) {
+    throw new ConfigurationError('idTokenSignedResponseAlg is not a JWS algorithm Keyway implements.', {
+      code: 'invalid_option',
+    });
+  }
+  return {
+    tokenEndpointAuthMethod: resolveAuthMethod(options),
+    clockTolerance: clockToleranceOption(options.clockTolerance),
+    http: new HttpClient(options),
+  };
+}
+
+/**
  * An OAuth 2.1 / OpenID Connect client for one authorization server, built on oauth4webapi (protocol
  * steps) and jose (JWS verification), sending everything through Keyway's shared transport.
  * Usually made by {@link discover}; `new OAuthClient(metadata, options)` skips discovery.
@@ -126,29 +154,21 @@ export class OAuthClient {
     if (typeof metadata?.issuer !== 'string') {
       throw new ConfigurationError('metadata.issuer is required.', { code: 'invalid_metadata' });
     }
-    if (typeof options?.clientId !== 'string' || options.clientId === '') {
-      throw new ConfigurationError('clientId is required.', { code: 'missing_client_id' });
-    }
+    const checked = validateClientOptions(options);
     this.#allowInsecure = options.allowInsecureRequests === true;
     parseServiceUrl(metadata.issuer, 'The issuer', this.#allowInsecure);
     this.metadata = metadata;
     this.issuer = metadata.issuer;
     this.clientId = options.clientId;
     this.redirectUri = options.redirectUri;
-    this.tokenEndpointAuthMethod = resolveAuthMethod(options);
-    this.clockTolerance = clockToleranceOption(options.clockTolerance);
-    const registered = options.idTokenSignedResponseAlg;
-    if (
-      registered !== undefined &&
-      (typeof registered !== 'string' || (registered !== 'none' && !jwsAlgorithm(registered)))
-    ) {
-      throw new ConfigurationError('idTokenSignedResponseAlg is not a JWS algorithm Keyway implements.', {
-        code: 'invalid_option',
-      });
-    }
-    this.#idTokenAlgs = idTokenAlgorithms(registered, metadata.id_token_signing_alg_values_supported);
+    this.tokenEndpointAuthMethod = checked.tokenEndpointAuthMethod;
+    this.clockTolerance = checked.clockTolerance;
+    this.#idTokenAlgs = idTokenAlgorithms(
+      options.idTokenSignedResponseAlg,
+      metadata.id_token_signing_alg_values_supported,
+    );
     this.#secrets = { clientSecret: options.clientSecret, privateKey: options.privateKey };
-    this.#http = new HttpClient(options);
+    this.#http = checked.http;
     this.#scope = fetchScope(options.fetch);
     this.#onCacheUpdate = options.onCacheUpdate;
     this.#states = options.stateStore ?? memoryStateStore;
@@ -494,7 +514,10 @@ export class OAuthClient {
         break;
       }
     }
-    return processUserinfoResponse(response as Response, options.expectedSubject, async (jwt) => {
+    // Given a TokenSet, the answer must be about the user of its ID token (OpenID Connect Core §5.3.2).
+    const expectedSubject =
+      options.expectedSubject ?? (typeof accessToken === 'string' ? undefined : accessToken.claims?.sub);
+    return processUserinfoResponse(response as Response, expectedSubject, async (jwt) => {
       const { payload } = await verifyJwt(jwt, this.#verification(ACCESS_TOKEN_ALGORITHMS));
       if (payload.iss !== undefined && payload.iss !== this.issuer) {
         throw new TokenValidationError('The signed userinfo response comes from another issuer.', {

@@ -1,4 +1,5 @@
 import { InvalidResponseError } from '../errors.js';
+import { printable } from '../internal/printable.js';
 import { redactOnInspect, type TokenSet } from '../token-set.js';
 import { errorFromResponse } from './errors-map.js';
 
@@ -60,7 +61,7 @@ export async function processTokenResponse(response: Response, context: TokenRes
     invalid('a DPoP-bound token came for a request without a DPoP proof.', status);
   }
   if (type !== 'bearer' && type !== 'dpop' && !(context.tokenExchange && type === 'n_a')) {
-    invalid(`unsupported token_type "${fields.token_type.slice(0, 40)}".`, status);
+    invalid(`unsupported token_type "${printable(fields.token_type, 40)}".`, status);
   }
   const { expires_in: rawExpiresIn, ...rest } = fields;
   const tokens: TokenSet = { ...rest, access_token: fields.access_token, token_type: fields.token_type };
