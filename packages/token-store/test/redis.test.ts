@@ -234,3 +234,26 @@ describe('RedisTokenStore on a real redis-server', () => {
     }
   });
 });
+
+describe('RedisTokenStore options', () => {
+  it.each([
+    ['lockTtlMs', Number.NaN],
+    ['lockTtlMs', 0],
+    ['lockTtlMs', '30000'],
+    ['lockTtlMs', Number.POSITIVE_INFINITY],
+    ['lockTimeoutMs', -1],
+    ['lockTimeoutMs', 2 ** 31],
+    ['lockTimeoutMs', null],
+  ])('refuses %s = %s at construction (invalid_options)', (name, value) => {
+    const adapter = { get: async () => null, set: async () => 'OK', del: async () => 1 } as never;
+    let error: unknown;
+    try {
+      new RedisTokenStore({ adapter, [name]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(TokenStoreError.is(error)).toBe(true);
+    expect((error as TokenStoreError).code).toBe('invalid_options');
+  });
+});
+

@@ -3,6 +3,7 @@ import { backoff, sleep } from '../internal/async.ts';
 import { randomHex } from '../internal/encoding.ts';
 import { assertStorable, expiryOf, isExpired } from '../internal/expiry.ts';
 import { decodeJson } from '../internal/json.ts';
+import { millisecondsOption } from '../internal/options.ts';
 import type { SetOptions, StoredTokenSet, TokenStore } from '../types.ts';
 import { type RedisAdapter, type RedisClientLike, type RedisClientStyle, redisAdapter } from './adapter.ts';
 
@@ -74,8 +75,9 @@ export class RedisTokenStore<T extends StoredTokenSet = StoredTokenSet> implemen
     }
     this.#redis = options.adapter ?? redisAdapter(options.client as RedisClientLike, options.style);
     this.#prefix = options.prefix ?? 'keyway:';
-    this.#lockTtlMs = options.lockTtlMs ?? 30_000;
-    this.#lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    // PX takes a whole number of milliseconds, at least 1.
+    this.#lockTtlMs = Math.ceil(millisecondsOption('lockTtlMs', options.lockTtlMs, 30_000, 1));
+    this.#lockTimeoutMs = millisecondsOption('lockTimeoutMs', options.lockTimeoutMs, 10_000);
   }
 
   async get(key: string): Promise<T | undefined> {
