@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { OAuthError } from '@keyway/core';
 import { FileTokenStore } from '@keyway/token-store/file';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginKey } from '../src/authenticate.js';
@@ -85,10 +86,10 @@ describe('keyway shows what a hostile provider sends without letting it act on t
     const result = await run(['login', '--device', '--json'], confidential);
     expect(result.code).toBe(1);
     expectPlain(result);
-    expect(result.stderr).toBe(`keyway: OAuth error invalid_client\\x1b[2J: ${HOSTILE_SHOWN}\n`);
-    expect(JSON.parse(result.stdout)).toEqual({
-      error: { code: `invalid_client${ESC}[2J`, message: `OAuth error invalid_client${ESC}[2J: ${HOSTILE}` },
-    });
+    expect(result.stderr).toBe(`keyway: OAuth error invalid_client\\u001b[2J: ${HOSTILE_SHOWN}\n`);
+    // --json carries code and message as @keyway/core made them (it quotes a provider's words safely too).
+    const expected = new OAuthError({ error: `invalid_client${ESC}[2J`, error_description: HOSTILE });
+    expect(JSON.parse(result.stdout)).toEqual({ error: { code: expected.code, message: expected.message } });
     expect(result.stdout + result.stderr).not.toContain('test-secret');
   });
 
@@ -116,7 +117,7 @@ describe('keyway shows what a hostile provider sends without letting it act on t
     expect(result).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'keyway: Unknown command: \\x1b[2J\\u202e\nRun keyway --help for usage.\n',
+      stderr: 'keyway: Unknown command: \\u001b[2J\\u202e\nRun keyway --help for usage.\n',
     });
   });
 });
@@ -124,7 +125,7 @@ describe('keyway shows what a hostile provider sends without letting it act on t
 describe('keyway and a token file someone else wrote', () => {
   const issuer = 'https://auth.example.com';
   const hostileIssuer = `https://auth.example.com/${ESC}]8;;http://evil.example${ESC}\\\u202e`;
-  const shownIssuer = 'https://auth.example.com/\\x1b]8;;http://evil.example\\x1b\\\\u202e';
+  const shownIssuer = 'https://auth.example.com/\\u001b]8;;http://evil.example\\u001b\\\\u202e';
   const expiresAt = Math.floor(Date.now() / 1000) + 3600;
 
   beforeAll(async () => {

@@ -14,7 +14,7 @@ export const HOSTILE = `${ESC}[2J${ESC}]0;pwned${BEL}${ESC}]8;;http://evil.examp
 
 /** {@link HOSTILE} as a person must see it: every control shown as an escape, nothing run. */
 export const HOSTILE_SHOWN =
-  '\\x1b[2J\\x1b]0;pwned\\x07\\x1b]8;;http://evil.example\\x1b\\click\\x1b]8;;\\x1b\\\\x9b31m\\u202eliame\\x0aforged';
+  '\\u001b[2J\\u001b]0;pwned\\u0007\\u001b]8;;http://evil.example\\u001b\\click\\u001b]8;;\\u001b\\\\u009b31m\\u202eliame\\u000aforged';
 
 /**
  * Characters a terminal acts on instead of showing (C0 but the line feed, DEL, C1, the line and

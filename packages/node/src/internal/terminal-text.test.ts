@@ -4,14 +4,14 @@ import { hasControlCharacters, safeJson, safeText } from './terminal-text.js';
 
 describe('safeText', () => {
   it('shows escape sequences instead of running them', () => {
-    expect(safeText(`a${ESC}[2Jb`)).toBe('a\\x1b[2Jb');
-    expect(safeText(`${ESC}]0;pwned${BEL}`)).toBe('\\x1b]0;pwned\\x07');
+    expect(safeText(`a${ESC}[2Jb`)).toBe('a\\u001b[2Jb');
+    expect(safeText(`${ESC}]0;pwned${BEL}`)).toBe('\\u001b]0;pwned\\u0007');
     expect(safeText(`${ESC}]8;;http://evil${ESC}\\click${ESC}]8;;${ESC}\\`)).toBe(
-      '\\x1b]8;;http://evil\\x1b\\click\\x1b]8;;\\x1b\\',
+      '\\u001b]8;;http://evil\\u001b\\click\\u001b]8;;\\u001b\\',
     );
     // C1: U+009B is a one-character CSI, U+009D an OSC.
-    expect(safeText('\u009b2J\u009d0;t\u009c')).toBe('\\x9b2J\\x9d0;t\\x9c');
-    expect(safeText('del\u007f')).toBe('del\\x7f');
+    expect(safeText('\u009b2J\u009d0;t\u009c')).toBe('\\u009b2J\\u009d0;t\\u009c');
+    expect(safeText('del\u007f')).toBe('del\\u007f');
   });
 
   it('turns the hostile sample of the other tests into the text they expect on screen', () => {
@@ -19,7 +19,7 @@ describe('safeText', () => {
   });
 
   it('shows line breaks, tabs and NUL of outside text, so it cannot forge lines', () => {
-    expect(safeText('usr\nLogged in as admin\r\t\u0000')).toBe('usr\\x0aLogged in as admin\\x0d\\x09\\x00');
+    expect(safeText('usr\nLogged in as admin\r\t\u0000')).toBe('usr\\u000aLogged in as admin\\u000d\\u0009\\u0000');
     expect(safeText('a\u2028b\u2029c')).toBe('a\\u2028b\\u2029c');
   });
 
@@ -30,8 +30,12 @@ describe('safeText', () => {
     );
   });
 
+  it('shows the zero-width characters that hide text, as @keyway/core does', () => {
+    expect(safeText('WD\u200bJB\u200c\u200d\u2060\ufeff')).toBe('WD\\u200bJB\\u200c\\u200d\\u2060\\ufeff');
+  });
+
   it('leaves ordinary text alone: letters of any script, emoji, punctuation, backslashes', () => {
-    const plain = 'José Ñúñez 山田 👩‍💻 https://auth.example.com/device?user_code=WDJB-MJHT C:\\Users';
+    const plain = 'José Ñúñez 山田 🔑 https://auth.example.com/device?user_code=WDJB-MJHT C:\\Users';
     expect(safeText(plain)).toBe(plain);
     expect(hasControlCharacters(plain)).toBe(false);
     expect(safeText(undefined)).toBe('undefined');
