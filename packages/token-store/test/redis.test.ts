@@ -256,4 +256,3 @@ describe('RedisTokenStore options', () => {
     expect((error as TokenStoreError).code).toBe('invalid_options');
   });
 });
-
