@@ -17,12 +17,14 @@ describe.each(TARGETS)('device authorization grant: expiry against %s', (name) =
   });
 
   it("maps the server's expired_token answer to DeviceFlowError expired_token", async () => {
+    // Timed from before the request: the server's 2 s start when it issues the code, and a loaded
+    // machine may take a while to hand the answer over.
+    const started = Date.now();
     const device = await client.deviceAuthorization({ scope: 'openid' });
     expect(device.expires_in).toBe(2);
 
     // The caller believes the code lives 30 s (a skewed clock, say), so the client keeps polling every
     // second until the server itself says the code expired.
-    const started = Date.now();
     const error = await expectError(
       client.pollDeviceToken({ ...device, expires_in: 30 }, { interval: 1, signal: AbortSignal.timeout(20_000) }),
       DeviceFlowError,
