@@ -303,3 +303,22 @@ describe('createTokenSource', () => {
     expect((error as ConfigurationError).code).toBe('missing_client');
   });
 });
+
+describe('createTokenSource options', () => {
+  it.each([Number.NaN, -1, '30', Number.POSITIVE_INFINITY, 1e9])(
+    'refuses skew = %s at construction (ConfigurationError invalid_option)',
+    (skew) => {
+      let error: unknown;
+      try {
+        createTokenSource({
+          grant: { type: 'custom', fetchToken: async () => ({ access_token: 't', token_type: 'Bearer' }) },
+          skew: skew as number,
+        });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(ConfigurationError.is(error)).toBe(true);
+      expect((error as ConfigurationError).code).toBe('invalid_option');
+    },
+  );
+});
