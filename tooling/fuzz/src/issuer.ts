@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { type FakeAnswer, jsonAnswer, routedFetch } from './http.ts';
-import { type KeyRing, jwksOf } from './jwt.ts';
+import { jwksOf, type KeyRing } from './jwt.ts';
 import { anyString } from './strings.ts';
 
 export const ISSUER = 'https://issuer.fuzz.test';

@@ -116,7 +116,7 @@ export const oddValue: fc.Arbitrary<unknown> = fc.oneof(
 /** Nested arrays/objects deep enough to hurt a recursive walker. */
 export const deepJson = fc
   .tuple(fc.constantFrom(64, 1_000, 20_000), fc.constantFrom('[', '{"a":'))
-  .map(([depth, open]) => new RawJson(open.repeat(depth) + '1' + (open === '[' ? ']' : '}').repeat(depth)));
+  .map(([depth, open]) => new RawJson(`${open.repeat(depth)}1${(open === '[' ? ']' : '}').repeat(depth)}`));
 
 /**
  * A near-valid object: `base` with no field changed (often), one field changed (most often), or

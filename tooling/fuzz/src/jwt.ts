@@ -2,8 +2,9 @@
  * Signing keys and JWS builders. Tokens are signed with Web Crypto over header and payload TEXT, so
  * a validly signed token can carry any header or claims at all (jose's builders would refuse most).
  */
-import { exportJWK, generateKeyPair, type JWK } from 'jose';
+
 import fc from 'fast-check';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { JsonEntries, mutatedObject, NASTY_KEYS, oddValue, toJsonText } from './json.ts';
 import { anyString } from './strings.ts';
 

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, it } from 'vitest';
 import { tokenDocument } from '../src/documents.ts';
 import { answer, type FakeAnswer, jsonAnswer } from '../src/http.ts';
-import { CLIENT_ID, ENDPOINTS, idClaims, ISSUER, issuerFetch, METADATA, REDIRECT_URI } from '../src/issuer.ts';
+import { CLIENT_ID, ENDPOINTS, ISSUER, idClaims, issuerFetch, METADATA, REDIRECT_URI } from '../src/issuer.ts';
 import { bodyText } from '../src/json.ts';
 import { buildJws, CLIENT_SECRET, type KeyRing, keyRing } from '../src/jwt.ts';
 import { expectTypedOutcome } from '../src/outcome.ts';

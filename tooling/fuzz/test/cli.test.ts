@@ -13,6 +13,7 @@ import { tokenKey } from '@keyway/token-store';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { edgeNumber, JsonEntries, mostlyValid, oddValue, toJsonText } from '../src/json.ts';
+import { SKIP_KNOWN } from '../src/outcome.ts';
 import { expectPropertyToFail, fuzz, scaledRuns } from '../src/runs.ts';
 import { anyString } from '../src/strings.ts';
 
@@ -253,6 +254,9 @@ export function judge(c: CliCase, original: CliRun): string | undefined {
   return undefined;
 }
 
+/** The escapes reported so far (see README); skipped under FUZZ_SKIP_KNOWN=1. */
+const KNOWN_CLI = /^keyway: (Invalid time value|URI malformed)$/m;
+
 /** A token file holding one login under `key` with `value` (what `keyway login` writes, then edited or damaged). */
 function fileWith(key: string, value: Record<string, unknown>): string {
   return JSON.stringify({ version: 1, entries: { [key]: { value } } });
@@ -291,6 +295,9 @@ const cliProperty = (
     const run = await runner(c);
     seen?.set(run.status ?? -1, (seen.get(run.status ?? -1) ?? 0) + 1);
     const problem = judgeRun(c, run);
+    if (problem !== undefined && SKIP_KNOWN && KNOWN_CLI.test(run.stderr)) {
+      return;
+    }
     if (problem !== undefined) {
       throw new Error(
         `ESCAPE (cli): ${problem}\nexit ${run.status}\nstderr: ${run.stderr.slice(0, 2000)}\nstdout: ${run.stdout.slice(0, 500)}`,

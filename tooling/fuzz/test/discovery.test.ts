@@ -1,13 +1,13 @@
 // Target 4: discovery. discover(issuer, options) with arbitrary metadata documents and statuses at both
 // well-known addresses, then one call of the client built from what was discovered (metadata flows
 // into every endpoint, algorithm and flag the client uses).
-import { discover, OAuthClient } from '@keyway/core';
+import { discover, type OAuthClient } from '@keyway/core';
 import fc from 'fast-check';
 import { beforeAll, describe, it } from 'vitest';
 import { answer, type FakeAnswer, jsonAnswer, toResponse } from '../src/http.ts';
-import { accessClaims, AUDIENCE, CLIENT_ID, ISSUER, METADATA, REDIRECT_URI } from '../src/issuer.ts';
+import { AUDIENCE, accessClaims, CLIENT_ID, ISSUER, METADATA, REDIRECT_URI } from '../src/issuer.ts';
 import { bodyText, mutatedObject, oddValue } from '../src/json.ts';
-import { buildJws, CLIENT_SECRET, type KeyRing, jwksOf, keyRing } from '../src/jwt.ts';
+import { buildJws, CLIENT_SECRET, jwksOf, type KeyRing, keyRing } from '../src/jwt.ts';
 import { expectTypedOutcome } from '../src/outcome.ts';
 import { expectPropertyToFail, fuzz } from '../src/runs.ts';
 import { anyString } from '../src/strings.ts';

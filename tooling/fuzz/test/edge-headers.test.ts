@@ -6,7 +6,7 @@ import { createVerifier, EdgeAuthError, type VerifierOptions } from '@keyway/edg
 import fc from 'fast-check';
 import { beforeAll, describe, it } from 'vitest';
 import { type DpopKeys, dpopKeys, nearValidProof, type ProofTarget } from '../src/dpop.ts';
-import { accessClaims, AUDIENCE, claimCandidates, ISSUER, issuerFetch } from '../src/issuer.ts';
+import { AUDIENCE, accessClaims, claimCandidates, ISSUER, issuerFetch } from '../src/issuer.ts';
 import { edgeNumber } from '../src/json.ts';
 import { buildJws, compactLike, type JwsPlan, type KeyRing, keyRing, nearValidJws } from '../src/jwt.ts';
 import { expectTypedOutcome, type OutcomeOptions } from '../src/outcome.ts';

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import type { JWK } from 'jose';
 import { beforeAll, describe, it } from 'vitest';
 import { answer, type FakeAnswer } from '../src/http.ts';
-import { accessClaims, AUDIENCE, ENDPOINTS, inTurn, ISSUER, issuerFetch } from '../src/issuer.ts';
+import { AUDIENCE, accessClaims, ENDPOINTS, ISSUER, inTurn, issuerFetch } from '../src/issuer.ts';
 import { bodyText, JsonEntries, mutatedObject, oddValue, toJsonText } from '../src/json.ts';
 import { buildJws, type JwsPlan, type KeyRing, keyRing, type SignatureMode } from '../src/jwt.ts';
 import { expectTypedOutcome } from '../src/outcome.ts';

@@ -5,21 +5,21 @@ import fc from 'fast-check';
 import { beforeAll, describe, it } from 'vitest';
 import { jsonAnswer } from '../src/http.ts';
 import {
-  accessClaims,
   AUDIENCE,
+  accessClaims,
   CLIENT_ID,
   claimCandidates,
   ENDPOINTS,
-  idClaims,
   ISSUER,
+  idClaims,
   issuerFetch,
   METADATA,
 } from '../src/issuer.ts';
 import { buildJws, CLIENT_SECRET, compactLike, type KeyRing, keyRing, nearValidJws, wildJws } from '../src/jwt.ts';
 import { expectTypedOutcome } from '../src/outcome.ts';
-import { Tally } from '../src/tally.ts';
 import { expectPropertyToFail, fuzz } from '../src/runs.ts';
 import { anyString } from '../src/strings.ts';
+import { Tally } from '../src/tally.ts';
 
 let keys: KeyRing;
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { MemoryTokenStore } from '@keyway/token-store';
 import fc from 'fast-check';
 import { beforeAll, describe, it } from 'vitest';
 import { tokenDocument } from '../src/documents.ts';
-import { accessClaims, AUDIENCE, ENDPOINTS, ISSUER, METADATA } from '../src/issuer.ts';
+import { AUDIENCE, accessClaims, ENDPOINTS, ISSUER, METADATA } from '../src/issuer.ts';
 import { edgeNumber, JsonEntries, mostlyValid, mutatedObject, oddValue, toJsonText } from '../src/json.ts';
 import { buildJws, type KeyRing, keyRing } from '../src/jwt.ts';
 import { expectTypedOutcome, isStoreError } from '../src/outcome.ts';

@@ -7,6 +7,9 @@ import { expectTypedOutcome, isStoreError } from '../src/outcome.ts';
 import { expectPropertyToFail, fuzz } from '../src/runs.ts';
 import { anyString, percentGarbage } from '../src/strings.ts';
 
+/** The escapes reported so far (see README): a lone surrogate meets encodeURIComponent; a non-string scope. */
+const KNOWN = /URIError: URI malformed|scope\.split is not a function/;
+
 const LABELS = ['iss', 'cid', 'aud', 'scp', 'sub', 'xyz', '', 'ISS'];
 
 /** Strings shaped like keys: the prefix, labelled fields in any order, repeated, with any values. */
@@ -64,6 +67,7 @@ const parseProperty = (parse: (key: string) => unknown) =>
   fc.asyncProperty(keyLike, (key) =>
     expectTypedOutcome(() => parse(key), {
       isTyped: isStoreError,
+      known: KNOWN,
       inspect: (outcome) => {
         // The documented round trip: parts that came back rebuild the very same key.
         const parts = outcome.kind === 'result' ? (outcome.value as TokenKeyParts | undefined) : undefined;
@@ -93,7 +97,7 @@ describe('parseTokenKey (arbitrary strings)', () => {
 
 describe('tokenKey (arbitrary parts)', () => {
   const buildProperty = <T>(parts: fc.Arbitrary<T>, build: (parts: T) => unknown) =>
-    fc.asyncProperty(parts, (value) => expectTypedOutcome(() => build(value), { isTyped: isStoreError }));
+    fc.asyncProperty(parts, (value) => expectTypedOutcome(() => build(value), { isTyped: isStoreError, known: KNOWN }));
 
   it('string parts of any content: a key (that parses back) or TokenStoreError', async () => {
     // Escape found by this property (shrunk): encodeURIComponent throws URIError on a lone surrogate.
@@ -102,6 +106,7 @@ describe('tokenKey (arbitrary parts)', () => {
       fc.asyncProperty(stringParts, (parts) =>
         expectTypedOutcome(() => tokenKey(parts), {
           isTyped: isStoreError,
+          known: KNOWN,
           inspect: (outcome) => {
             if (outcome.kind === 'result' && parseTokenKey(outcome.value as string) === undefined) {
               throw new Error(`parseTokenKey cannot read back the key tokenKey made: ${String(outcome.value)}`);

@@ -7,9 +7,9 @@ import { errorDocument, protocolDocuments, tokenDocument } from '../src/document
 import { answer, type FakeAnswer } from '../src/http.ts';
 import {
   CLIENT_ID,
+  claimCandidates,
   ENDPOINTS,
   idClaims,
-  claimCandidates,
   inTurn,
   issuerFetch,
   METADATA,
@@ -18,7 +18,7 @@ import {
 import { bodyText, toJsonText } from '../src/json.ts';
 import { buildJws, CLIENT_SECRET, type JwsPlan, type KeyRing, keyRing, nearValidJws } from '../src/jwt.ts';
 import { expectTypedOutcome } from '../src/outcome.ts';
-import { expectPropertyToFail, fuzz, RUNS, scaledRuns } from '../src/runs.ts';
+import { expectPropertyToFail, fuzz, scaledRuns } from '../src/runs.ts';
 import { Tally } from '../src/tally.ts';
 
 let keys: KeyRing;
