@@ -6,7 +6,7 @@ import {
   type KeywayError,
   KeywayTimeoutError,
 } from '../errors.js';
-import { type FetchLike, HttpClient, readJson } from './http.js';
+import { type FetchLike, HttpClient } from './http.js';
 import { parseRetryAfter } from './retry-after.js';
 import { VERSION } from './version.js';
 
@@ -194,35 +194,6 @@ describe('HttpClient', () => {
     const error = await http.send({ url: 'https://api.test/x' }).catch((e: unknown) => e);
     expect(InvalidResponseError.is(error)).toBe(true);
     expect((error as InvalidResponseError).code).toBe('response_too_large');
-  });
-
-  it('adapts to the oauth4webapi customFetch shape', async () => {
-    const { fetch, calls } = scripted([json(503, {}), json(200, { ok: true })]);
-    const http = new HttpClient({ fetch, retry: fast });
-    const response = await http.customFetch(true)('https://as.test/token', {
-      method: 'POST',
-      body: new URLSearchParams({ grant_type: 'client_credentials' }),
-      headers: { accept: 'application/json' },
-    });
-    expect(response.status).toBe(200);
-    expect(calls).toHaveLength(2);
-    expect(calls[1]!.body).toBe('grant_type=client_credentials');
-  });
-});
-
-describe('readJson', () => {
-  it('parses JSON and maps an HTML page to InvalidResponseError without echoing it', async () => {
-    expect(await readJson(new Response('{"a":1}'))).toEqual({ a: 1 });
-    expect(await readJson(new Response(null, { status: 204 }))).toBeUndefined();
-    const html = new Response('<html>secret-ish page</html>', {
-      status: 502,
-      headers: { 'content-type': 'text/html' },
-    });
-    const error = await readJson(html).catch((e: unknown) => e);
-    expect(InvalidResponseError.is(error)).toBe(true);
-    expect((error as InvalidResponseError).code).toBe('invalid_json');
-    expect((error as Error).message).not.toContain('secret-ish');
-    expect(error).not.toBeInstanceOf(SyntaxError);
   });
 });
 

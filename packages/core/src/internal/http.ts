@@ -7,7 +7,6 @@ import {
   KeywayTimeoutError,
 } from '../errors.js';
 import { MAX_TIMER_MS, numberOption } from './options.js';
-import { printable } from './printable.js';
 import { parseRetryAfter } from './retry-after.js';
 import { VERSION } from './version.js';
 
@@ -64,6 +63,11 @@ const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
  * caller's signal, retries of safe requests with backoff and `Retry-After`, a body-size cap, the
  * client headers, and typed errors for everything that is not an HTTP answer.
  *
+ * It knows nothing of the APIs above it. Each client library reaches it through one adapter that
+ * speaks that library's fetch shape: `apiFetch` (internal/api-transport.ts) for openapi-fetch in the
+ * service client, `oauthFetch` (oauth/oauth-fetch.ts) for oauth4webapi in the OAuth layer (discovery and
+ * every endpoint call). Only the JWKS fetch (oauth/jwks-cache.ts) calls `send()` itself.
+ *
  * The returned `Response` is fully buffered, so callers may read it after the timeout is cleared.
  */
 export class HttpClient {
@@ -118,22 +122,6 @@ export class HttpClient {
       }
       await sleep(retryAfter ?? this.backoff(attempt), request.signal);
     }
-  }
-
-  /**
-   * A fetch function in oauth4webapi's `customFetch` shape that runs through this transport.
-   * `retry` says whether the calls it makes may be repeated.
-   */
-  customFetch(retry: boolean, signal?: AbortSignal): (url: string, options: RequestInit) => Promise<Response> {
-    return (url, options) =>
-      this.send({
-        url,
-        method: options.method ?? 'GET',
-        headers: options.headers ?? {},
-        body: (options.body ?? null) as HttpRequest['body'],
-        retry,
-        signal: signal ?? options.signal ?? undefined,
-      });
   }
 
   private backoff(attempt: number): number {
@@ -297,26 +285,6 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-/**
- * Reads a buffered response as JSON. An empty body gives `undefined`; anything that is not JSON is
- * an `InvalidResponseError` (never a raw `SyntaxError`, and never the body itself in the message).
- */
-export async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (text.length === 0) {
-    return undefined;
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    const type = response.headers.get('content-type') ?? 'no content type';
-    throw new InvalidResponseError(`Expected a JSON body, got ${printable(type, 80)} (status ${response.status}).`, {
-      code: 'invalid_json',
-      status: response.status,
-    });
-  }
 }
 
 /** Response headers as a plain lower-cased record. */

@@ -1,8 +1,11 @@
 import { CallbackError } from '../errors.js';
 import { printable } from '../internal/printable.js';
 
-/** What a callback is checked against. */
-export interface CallbackChecks {
+/**
+ * What an authorization response is checked against, resolved by the client (not to be confused with
+ * the public `CallbackChecks`, the caller's saved request values).
+ */
+export interface CallbackExpectations {
   /** The `state` sent with the authorization request. */
   state: string;
   /** The provider's issuer identifier. */
@@ -37,20 +40,20 @@ function refuse(code: string, message: string): never {
  * Error codes (`CallbackError`): `state_mismatch`, `iss_missing`, `iss_mismatch`, the provider's own
  * `error` (e.g. `access_denied`), `missing_code`.
  */
-export function validateCallback(params: URLSearchParams, checks: CallbackChecks): string {
+export function validateCallback(params: URLSearchParams, expected: CallbackExpectations): string {
   for (const name of ['state', 'iss', 'code', 'error']) {
     if (params.getAll(name).length > 1) {
       refuse('duplicate_parameter', `The callback repeats the "${name}" parameter.`);
     }
   }
-  if (params.get('state') !== checks.state) {
+  if (params.get('state') !== expected.state) {
     refuse('state_mismatch', 'The callback state does not match the one sent.');
   }
   const iss = params.get('iss');
-  if (iss === null && checks.issRequired) {
+  if (iss === null && expected.issRequired) {
     refuse('iss_missing', 'The callback lacks the "iss" parameter the provider advertises (RFC 9207).');
   }
-  if (iss !== null && iss !== checks.issuer) {
+  if (iss !== null && iss !== expected.issuer) {
     refuse('iss_mismatch', 'The callback comes from another issuer (RFC 9207 "iss").');
   }
   const error = params.get('error');

@@ -6,7 +6,7 @@ import { parseServiceUrl } from '../internal/url.js';
 import { mapLibraryError } from './errors-map.js';
 import { type FetchScope, fetchScope, reportCacheUpdate, ScopedCache } from './fetch-scope.js';
 import { OAuthClient, validateClientOptions } from './oauth-client.js';
-import { transportFetch } from './transport.js';
+import { oauthFetch } from './oauth-fetch.js';
 import type { AuthorizationServerMetadata, OAuthCacheUpdate, OAuthClientOptions } from './types.js';
 
 /** Discovered metadata is reused for this long (ms) before a new `discover()` fetches it again. */
@@ -89,7 +89,7 @@ async function fetchMetadata(issuer: string, http: HttpClient): Promise<Authoriz
     try {
       response = await oauth.discoveryRequest(url, {
         algorithm,
-        [oauth.customFetch]: transportFetch(http, { retry: true }),
+        [oauth.customFetch]: oauthFetch(http, { retry: true }),
         [oauth.allowInsecureRequests]: true,
       });
     } catch (error) {

@@ -28,10 +28,10 @@ import { idTokenAlgorithms, verifyIdToken } from './id-token.js';
 import { processIntrospectionResponse, processRevocationResponse, type TokenHintOptions } from './introspection.js';
 import { jwsAlgorithm } from './jws.js';
 import { ACCESS_TOKEN_ALGORITHMS, type JwtVerification, verifyJwt } from './jwt-verify.js';
+import { oauthFetch } from './oauth-fetch.js';
 import type { CallbackChecks, EndSessionParams, GrantParams, RefreshOptions, TokenExchangeParams } from './params.js';
 import { memoryStateStore, STATE_TTL, type StateStore, stateKey } from './state-store.js';
 import { processTokenResponse } from './token-response.js';
-import { transportFetch } from './transport.js';
 import type {
   AccessTokenClaims,
   AuthorizationServerMetadata,
@@ -662,7 +662,7 @@ export class OAuthClient {
   ): Promise<Response> {
     try {
       return await send({
-        [oauth.customFetch]: transportFetch(this.#http, {
+        [oauth.customFetch]: oauthFetch(this.#http, {
           retry: how.retry,
           signal: how.signal,
           onResponse: (url, response) => this.#dpop?.rememberNonce(url, response),

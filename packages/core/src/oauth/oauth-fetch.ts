@@ -1,7 +1,7 @@
 import type { HttpClient, HttpRequest } from '../internal/http.js';
 
-/** How one oauth4webapi call goes through the shared transport. */
-export interface TransportOptions {
+/** How one oauth4webapi call goes through {@link HttpClient}. */
+export interface OAuthFetchOptions {
   /** True for safe or idempotent calls; never for a code redemption or a device poll. */
   retry: boolean;
   signal?: AbortSignal | undefined;
@@ -10,13 +10,15 @@ export interface TransportOptions {
 }
 
 /**
- * A fetch in oauth4webapi's `[customFetch]` shape that sends through Keyway's `HttpClient`, so OAuth
- * calls get the same timeouts, retries, body cap, client headers and typed errors as the service
- * client. oauth4webapi's own User-Agent is dropped in favour of the transport's.
+ * The OAuth layer's adapter to the one HTTP transport (`HttpClient`, internal/http.ts): a fetch in
+ * oauth4webapi's `[customFetch]` shape, so discovery and every OAuth endpoint call get the same
+ * timeouts, retries, body cap, client headers and typed errors as the service client (whose adapter,
+ * for openapi-fetch, is `apiFetch` in internal/api-transport.ts). oauth4webapi's own User-Agent is
+ * dropped in favour of the transport's.
  */
-export function transportFetch(
+export function oauthFetch(
   http: HttpClient,
-  options: TransportOptions,
+  options: OAuthFetchOptions,
 ): (url: string, init: RequestInit) => Promise<Response> {
   return async (url, init) => {
     const headers = new Headers(init.headers);
