@@ -15,6 +15,7 @@ export {
   KeywayConnectionError,
   KeywayError,
   KeywayTimeoutError,
+  LoginRequiredError,
   NotFoundError,
   OAuthError,
   PermissionDeniedError,
@@ -26,6 +27,7 @@ export type { RequestOptions } from './internal/api-transport.js';
 export type { FetchLike, HttpOptions, RetryOptions } from './internal/http.js';
 export type {
   AccessTokenClaims,
+  AccessTokenVerificationOptions,
   AccessTokenVerifier,
   AccessTokenVerifierOptions,
   AccessTokenVerifyOptions,
@@ -75,4 +77,4 @@ export type {
   TokenSourceOptions,
   TokenSourceServiceClient,
 } from './token-source.js';
-export { createTokenSource, LoginRequiredError } from './token-source.js';
+export { createTokenSource } from './token-source.js';

@@ -1,9 +1,16 @@
 import { createMockKeyway } from '@keyway/mocks';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { ConfigurationError, InvalidResponseError, TokenValidationError } from '../errors.js';
 import type { FetchLike } from '../internal/http.js';
-import { createAccessTokenVerifier } from './access-token-verifier.js';
+import type {
+  AccessTokenVerificationOptions,
+  AccessTokenVerifierOptions,
+  AccessTokenVerifyOptions,
+  VerifyAccessTokenOptions,
+} from './access-token.js';
+import { type AccessTokenVerifier, createAccessTokenVerifier } from './access-token-verifier.js';
 import { discover } from './discover.js';
+import type { OAuthClient } from './oauth-client.js';
 
 const AUDIENCE = 'https://api.example.com';
 
@@ -142,5 +149,51 @@ describe('createAccessTokenVerifier: refusals at the door', () => {
       expect(ConfigurationError.is(error), JSON.stringify(options)).toBe(true);
       expect((error as ConfigurationError).code).toBe('invalid_option');
     }
+  });
+});
+
+describe('one verifier, one options type', () => {
+  it('OAuthClient.verifyAccessToken and createAccessTokenVerifier answer alike, token by token', async () => {
+    const { mock, fetch } = setup();
+    const verifier = createAccessTokenVerifier({ issuer: mock.issuer, audience: AUDIENCE, fetch });
+    const client = await discover(mock.issuer, { clientId: 'any', fetch });
+    const past = Math.floor(Date.now() / 1000) - 3600;
+    const tokens = [
+      await mock.mintAccessToken({ aud: AUDIENCE, scope: 'things:read' }),
+      await mock.mintAccessToken({ aud: AUDIENCE, scope: 'other' }),
+      await mock.mintAccessToken({ aud: 'https://other.example.com' }),
+      await mock.mintAccessToken({ aud: AUDIENCE, exp: past }),
+      await mock.mintIdToken({ aud: AUDIENCE }),
+      'not-a-jwt',
+    ];
+    const outcome = (promise: Promise<unknown>) =>
+      promise.then(
+        (claims) => ({ claims }),
+        (error: TokenValidationError) => ({ code: error.code }),
+      );
+    const requiredScopes = ['things:read'];
+    const fromVerifier = await Promise.all(tokens.map((token) => outcome(verifier.verify(token, { requiredScopes }))));
+    const fromClient = await Promise.all(
+      tokens.map((token) => outcome(client.verifyAccessToken(token, { audience: AUDIENCE, requiredScopes }))),
+    );
+    expect(fromClient).toEqual(fromVerifier);
+    expect(fromVerifier.map((result) => ('code' in result ? result.code : 'ok'))).toEqual([
+      'ok',
+      'insufficient_scope',
+      'aud_mismatch',
+      'token_expired',
+      'invalid_typ',
+      'malformed_jwt',
+    ]);
+  });
+
+  it('keeps the old option-type names as deprecated aliases of AccessTokenVerificationOptions', () => {
+    expectTypeOf<AccessTokenVerifierOptions>().toEqualTypeOf<AccessTokenVerificationOptions>();
+    expectTypeOf<AccessTokenVerifyOptions>().toEqualTypeOf<Pick<AccessTokenVerificationOptions, 'requiredScopes'>>();
+    expectTypeOf<VerifyAccessTokenOptions>().toEqualTypeOf<
+      Pick<AccessTokenVerificationOptions, 'audience' | 'requiredScopes'>
+    >();
+    expectTypeOf<OAuthClient['verifyAccessToken']>().parameter(1).toEqualTypeOf<VerifyAccessTokenOptions>();
+    expectTypeOf<AccessTokenVerifier['verify']>().parameter(1).toEqualTypeOf<AccessTokenVerifyOptions | undefined>();
   });
 });

@@ -1,26 +1,77 @@
 import type { ProtectedHeaderParameters } from 'jose';
 import { TokenValidationError } from '../errors.js';
+import type { HttpOptions } from '../internal/http.js';
 import { numericClaim } from './id-token.js';
-import type { AccessTokenClaims } from './types.js';
+import { type JwtVerification, verifyJwt } from './jwt-verify.js';
+import type { AccessTokenClaims, OAuthCacheUpdate } from './types.js';
+
+/**
+ * How an RFC 9068 JWT access token is verified: the one options type of every access-token verifier.
+ * `createAccessTokenVerifier()` takes it whole; its `verify(jwt, options)` takes `requiredScopes`
+ * per call; `OAuthClient.verifyAccessToken(jwt, options)` takes `audience` and `requiredScopes` (the
+ * issuer, transport and tolerance are the client's); `@keyway/edge`'s `createVerifier()` extends it
+ * with what only the edge has (`realm`, `dpop`, `kv`).
+ *
+ * @example
+ * ```ts
+ * import type { AccessTokenVerificationOptions } from '@keyway/core';
+ * const options: AccessTokenVerificationOptions = {
+ *   issuer: 'https://auth.example.com',
+ *   audience: 'https://api.example.com',
+ *   requiredScopes: ['things:read'],
+ * };
+ * ```
+ */
+export interface AccessTokenVerificationOptions extends HttpOptions {
+  /** The issuer, exactly as in its metadata; discovered (OpenID Connect or RFC 8414 well-known URL). */
+  issuer: string | URL;
+  /** This resource server's identifier: it must be in the token's `aud`. */
+  audience: string;
+  /**
+   * Scopes the token must all carry (in its space-separated `scope` claim). Given to a verifier, every
+   * token needs them; given to one call, that call needs them besides the verifier's.
+   */
+  requiredScopes?: readonly string[];
+  /** Seconds of tolerance for `exp`, `iat` and `nbf` (default 30). */
+  clockTolerance?: number;
+  /** Accepted signing algorithms (default: RS/PS/ES 256-512, EdDSA, Ed25519; asymmetric only). */
+  algorithms?: readonly string[];
+  /** Allows a plain `http:` issuer that is not loopback. Loopback hosts are always allowed. */
+  allowInsecureRequests?: boolean;
+  /**
+   * Called after a fetch made for this verifier stored new metadata or a new JWKS in the shared
+   * caches: the moment to write a snapshot (`snapshotOAuthCache()`). What it throws is ignored.
+   */
+  onCacheUpdate?: (event: OAuthCacheUpdate) => void;
+}
+
+/**
+ * Options of `createAccessTokenVerifier()`.
+ *
+ * @deprecated Use {@link AccessTokenVerificationOptions}, the same type under the name every
+ * access-token verifier shares.
+ */
+export type AccessTokenVerifierOptions = AccessTokenVerificationOptions;
+
+/**
+ * Per-call options of `AccessTokenVerifier.verify()`.
+ *
+ * @deprecated Use `Pick<AccessTokenVerificationOptions, 'requiredScopes'>`.
+ */
+export type AccessTokenVerifyOptions = Pick<AccessTokenVerificationOptions, 'requiredScopes'>;
 
 /**
  * Options of `OAuthClient.verifyAccessToken()`.
  *
- * @example
- * ```ts
- * import type { VerifyAccessTokenOptions } from '@keyway/core';
- * const options: VerifyAccessTokenOptions = { audience: 'https://api.example.com/', requiredScopes: ['things:read'] };
- * ```
+ * @deprecated Use `Pick<AccessTokenVerificationOptions, 'audience' | 'requiredScopes'>`.
  */
-export interface VerifyAccessTokenOptions {
-  /** This resource server's identifier: it must be in the token's `aud`. */
-  audience: string;
-  /** Scopes the token must all carry (in its space-separated `scope` claim). */
-  requiredScopes?: readonly string[];
-}
+export type VerifyAccessTokenOptions = Pick<AccessTokenVerificationOptions, 'audience' | 'requiredScopes'>;
 
-/** What a JWT access token is checked against besides its signature. */
-export interface AccessTokenExpectations extends VerifyAccessTokenOptions {
+/**
+ * What a JWT access token is checked against besides its signature: the verification options,
+ * resolved (the issuer as its metadata spells it, the tolerance validated) and the time of the check.
+ */
+export interface AccessTokenExpectations extends Pick<AccessTokenVerificationOptions, 'audience' | 'requiredScopes'> {
   issuer: string;
   /** Epoch seconds. */
   now: number;
@@ -81,4 +132,18 @@ export function validateAccessTokenClaims(
     }
   }
   return claims as AccessTokenClaims;
+}
+
+/**
+ * The one access-token verification, whoever asks (`OAuthClient.verifyAccessToken()`, the verifiers of
+ * `createAccessTokenVerifier()` and so `@keyway/edge`): the signature against the issuer's JWKS
+ * (`keys`), then the RFC 9068 header and claims (`expected`).
+ */
+export async function verifyAccessToken(
+  jwt: string,
+  keys: JwtVerification,
+  expected: AccessTokenExpectations,
+): Promise<AccessTokenClaims> {
+  const { header, payload } = await verifyJwt(jwt, keys);
+  return validateAccessTokenClaims(header, payload, expected);
 }

@@ -1,9 +1,10 @@
-export type { VerifyAccessTokenOptions } from './access-token.js';
 export type {
-  AccessTokenVerifier,
+  AccessTokenVerificationOptions,
   AccessTokenVerifierOptions,
   AccessTokenVerifyOptions,
-} from './access-token-verifier.js';
+  VerifyAccessTokenOptions,
+} from './access-token.js';
+export type { AccessTokenVerifier } from './access-token-verifier.js';
 export { createAccessTokenVerifier } from './access-token-verifier.js';
 export type { AuthorizationRequest, AuthorizationUrlOptions } from './authorization-url.js';
 export type { OAuthCacheOptions, OAuthCacheSnapshot } from './cache-snapshot.js';
