@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 // Generates, from openapi/keyway.yaml:
 // - src/generated/schema.ts: the types, with the openapi-typescript Node API;
-// - src/generated/operations.ts: the `operations` runtime table (method, path, `x-keyway-idempotent`).
-// `renderSchema()` and `renderOperations()` are also imported by the freshness tests, which compare
-// them with the committed files.
+// - src/generated/operations.ts: the `operations` runtime table (method, path, `x-keyway-idempotent`);
+// - src/generated/client-operations.ts: the `clientOperations` table of the service client's methods
+//   (`x-keyway-client`), see client-operations.mjs.
+// The render functions are also imported by the freshness tests, which compare them with the
+// committed files.
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { parse } from 'yaml';
+import { CLIENT_EXTENSION, readClientOperations, renderClientOperations } from './client-operations.mjs';
+
+export { CLIENT_EXTENSION };
 
 /** The spec, relative to the repository root (as named in the header). */
 export const SPEC_PATH = 'openapi/keyway.yaml';
@@ -15,12 +20,15 @@ export const SPEC_PATH = 'openapi/keyway.yaml';
 export const OUTPUT_PATH = 'src/generated/schema.ts';
 /** The generated operation table, relative to this package. */
 export const OPERATIONS_OUTPUT_PATH = 'src/generated/operations.ts';
+/** The generated service-client table, relative to this package. */
+export const CLIENT_OPERATIONS_OUTPUT_PATH = 'src/generated/client-operations.ts';
 /** The vendor extension that marks an operation safe to repeat. */
 export const IDEMPOTENT_EXTENSION = 'x-keyway-idempotent';
 
 const specUrl = new URL(`../../../${SPEC_PATH}`, import.meta.url);
 const outputUrl = new URL(`../${OUTPUT_PATH}`, import.meta.url);
 const operationsOutputUrl = new URL(`../${OPERATIONS_OUTPUT_PATH}`, import.meta.url);
+const clientOperationsOutputUrl = new URL(`../${CLIENT_OPERATIONS_OUTPUT_PATH}`, import.meta.url);
 
 /** The HTTP methods of an OpenAPI path item, in the specification's order. */
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -60,7 +68,7 @@ export async function renderSchema() {
  * @returns {Promise<Array<{ operationId: string, method: string, path: string, idempotent: boolean }>>}
  */
 export async function readOperations() {
-  const spec = parse(await readFile(specUrl, 'utf8'));
+  const spec = await readSpec();
   const seen = new Set();
   const result = [];
   for (const [path, item] of Object.entries(spec.paths ?? {})) {
@@ -86,6 +94,27 @@ export async function readOperations() {
     }
   }
   return result;
+}
+
+/** The parsed spec. */
+async function readSpec() {
+  return parse(await readFile(specUrl, 'utf8'));
+}
+
+/**
+ * The operations marked `x-keyway-client`, in the spec's order (see client-operations.mjs).
+ * @returns {Promise<import('./client-operations.mjs').ClientOperation[]>}
+ */
+export async function readClientTable() {
+  return readClientOperations(await readSpec(), SPEC_PATH);
+}
+
+/**
+ * Renders the service client's table of methods. Plain data, like the operation table.
+ * @returns {Promise<string>} the full contents of src/generated/client-operations.ts
+ */
+export async function renderClientTable() {
+  return renderClientOperations(await readClientTable(), OPERATIONS_HEADER);
 }
 
 /** A single-quoted TypeScript string literal. */
@@ -131,11 +160,13 @@ ${entries.join('')}} as const satisfies { readonly [K in keyof OperationTypes]: 
 }
 
 async function main() {
-  const [schema, table] = await Promise.all([renderSchema(), renderOperations()]);
+  const [schema, table, clientTable] = await Promise.all([renderSchema(), renderOperations(), renderClientTable()]);
   await writeFile(outputUrl, schema);
   console.log(`wrote ${fileURLToPath(outputUrl)}`);
   await writeFile(operationsOutputUrl, table);
   console.log(`wrote ${fileURLToPath(operationsOutputUrl)}`);
+  await writeFile(clientOperationsOutputUrl, clientTable);
+  console.log(`wrote ${fileURLToPath(clientOperationsOutputUrl)}`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

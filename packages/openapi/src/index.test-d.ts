@@ -15,7 +15,12 @@ import type {
   TokenValidationResult,
   UserInfo,
 } from './index.js';
-import { type OperationInfo, operations as operationTable } from './index.js';
+import {
+  type ClientOperationInfo,
+  clientOperations,
+  type OperationInfo,
+  operations as operationTable,
+} from './index.js';
 
 describe('OAuth models', () => {
   it('TokenResponse has the RFC 6749 / RFC 8693 fields, with the right optionality', () => {
@@ -126,5 +131,20 @@ describe('operations: type map and runtime table under one name', () => {
     expectTypeOf(operationTable.retrieveAccessToken.path).toEqualTypeOf<'/api/v1/access/{id}'>();
     expectTypeOf(operationTable.retrieveAccessToken).toExtend<OperationInfo>();
     expectTypeOf<OperationInfo['path']>().toEqualTypeOf<keyof paths>();
+  });
+});
+
+describe('clientOperations: the service client’s methods', () => {
+  it('keeps literal operationIds, parameter names and field types', () => {
+    expectTypeOf(clientOperations.access.retrieve.operationId).toEqualTypeOf<'retrieveAccessToken'>();
+    expectTypeOf(clientOperations.access.retrieve.pathParams).toEqualTypeOf<readonly ['id']>();
+    expectTypeOf(clientOperations.refresh.store.jsonBody).toEqualTypeOf<true>();
+    expectTypeOf(clientOperations.validation.verify.jsonBody).toEqualTypeOf<false>();
+    expectTypeOf(clientOperations.offline.revoke.responseFields).toEqualTypeOf<{ readonly revoked: 'boolean' }>();
+  });
+
+  it('names operations of the type map', () => {
+    expectTypeOf(clientOperations.externalTokens.list).toExtend<ClientOperationInfo>();
+    expectTypeOf<ClientOperationInfo['operationId']>().toEqualTypeOf<keyof operations>();
   });
 });

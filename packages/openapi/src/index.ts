@@ -1,22 +1,35 @@
 /**
  * Types of the Keyway service's HTTP API, generated from `openapi/keyway.yaml` by openapi-typescript,
- * and one small runtime table: `operations`, each operation's method, path and idempotent flag
- * (`x-keyway-idempotent`). The table is plain data, so the package has no side effects.
+ * and two small runtime tables: `operations`, each operation's method, path and idempotent flag
+ * (`x-keyway-idempotent`), and `clientOperations`, the service client's methods
+ * (`x-keyway-client`). The tables are plain data, so the package has no side effects.
  *
  * @example
  * ```ts
- * import { operations, type paths, type TokenResponse } from '@keyway/openapi';
+ * import { clientOperations, operations, type paths, type TokenResponse } from '@keyway/openapi';
  * import createClient from 'openapi-fetch';
  *
  * const api = createClient<paths>({ baseUrl: 'https://auth.keyway.dev' });
  * const expiresIn = (tokens: TokenResponse): number | undefined => tokens.expires_in;
  * const retryable: boolean = operations.storeRefreshToken.idempotent; // true
+ * const called: string = clientOperations.access.retrieve.operationId; // 'retrieveAccessToken'
  * ```
  *
  * @packageDocumentation
  */
 import type { components } from './generated/schema.js';
 
+/**
+ * `clientOperations`, by resource then method (`clientOperations.access.retrieve`), says how each
+ * method of the service client calls its operation: the operationId, which keys of its argument are
+ * path or query parameters, whether the rest is the JSON body, and the answer's required fields with
+ * their JSON types. `@keyway/core` builds `createKeywayClient()` from it.
+ */
+export {
+  type ClientOperationInfo,
+  clientOperations,
+  type JsonType,
+} from './generated/client-operations.js';
 /**
  * `operations`, keyed by operationId, is both the generated type map (request and response types,
  * as openapi-typescript names it) and a runtime table: `operations.storeRefreshToken` is

@@ -110,8 +110,8 @@ describe('operations (the runtime table)', () => {
     expect(operations.revokeOfflineToken).toEqual({ method: 'delete', path: '/api/v1/offline/{id}', idempotent: true });
   });
 
-  it('is the only runtime export of the package', () => {
-    expect(Object.keys(pkg)).toEqual(['operations']);
+  it('is, with clientOperations, the only runtime export of the package', () => {
+    expect(Object.keys(pkg)).toEqual(['clientOperations', 'operations']);
   });
 });
 
