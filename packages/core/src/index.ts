@@ -15,7 +15,6 @@ export {
   KeywayConnectionError,
   KeywayError,
   KeywayTimeoutError,
-  LoginRequiredError,
   NotFoundError,
   OAuthError,
   PermissionDeniedError,
@@ -77,4 +76,4 @@ export type {
   TokenSourceOptions,
   TokenSourceServiceClient,
 } from './token-source.js';
-export { createTokenSource } from './token-source.js';
+export { createTokenSource, LoginRequiredError } from './token-source.js';
