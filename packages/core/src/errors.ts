@@ -5,14 +5,35 @@
  * duplicate copies of this module (two bundles, two versions) because it reads a `Symbol.for` brand
  * rather than relying on `instanceof`. No message, `toString()`, `inspect` or JSON form carries a
  * secret: callers never pass raw token-endpoint bodies, tokens or client secrets into an error.
+ *
+ * The brand protocol, shared by the error classes of every Keyway package:
+ * - a class names itself in an own `static brand` (its exported name) and lists in an own
+ *   `static revivable` the fields it adds that are safe to copy to another thread or process;
+ * - an instance carries, under `Symbol.for('keyway.error.brands')`, a frozen array of the brands of
+ *   its class chain, most derived first, always ending with `'KeywayError'`;
+ * - `X.is(value)` is true when that array includes `X.brand`.
+ * `@keyway/token-store` and `@keyway/mocks` do not import core: their error roots stamp the same
+ * array themselves (a few lines each), so `KeywayError.is()` is true for their errors too.
  */
 
 import { printable } from './internal/printable.js';
 import { parseRetryAfter } from './internal/retry-after.js';
 
-const BRAND = Symbol.for('keyway.error.brands');
+const BRANDS = Symbol.for('keyway.error.brands');
 
-type Branded = { [BRAND]?: readonly string[] };
+type Branded = { [BRANDS]?: unknown };
+
+/** The brands of `target`'s class chain (own `static brand` of each), most derived first. */
+function brandsOf(target: unknown): readonly string[] {
+  const brands: string[] = [];
+  for (let ctor = target; typeof ctor === 'function'; ctor = Object.getPrototypeOf(ctor)) {
+    const brand = (ctor as { brand?: unknown }).brand;
+    if (typeof brand === 'string' && Object.hasOwn(ctor, 'brand')) {
+      brands.push(brand);
+    }
+  }
+  return Object.freeze(brands);
+}
 
 /** Options accepted by every Keyway error constructor. */
 export interface KeywayErrorOptions {
@@ -39,6 +60,12 @@ export interface KeywayErrorOptions {
 export class KeywayError extends Error {
   /** Brand shared by every copy of this class, whatever bundle it came from. */
   static readonly brand: string = 'KeywayError';
+  /**
+   * The fields this class adds (not its parents') that are safe to copy to another thread or process:
+   * never a secret. With `code` and `message` they are all an error needs to be rebuilt elsewhere
+   * (the sync bridge of `@keyway/node` does so).
+   */
+  static readonly revivable: readonly string[] = [];
   /** A stable machine-readable code. */
   readonly code: string;
 
@@ -46,19 +73,14 @@ export class KeywayError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.brand;
     this.code = options.code ?? 'keyway_error';
-    const brands: string[] = [];
-    for (let ctor: unknown = new.target; typeof ctor === 'function'; ctor = Object.getPrototypeOf(ctor)) {
-      const brand = (ctor as { brand?: unknown }).brand;
-      if (typeof brand === 'string' && Object.hasOwn(ctor, 'brand')) {
-        brands.push(brand);
-      }
-    }
-    Object.defineProperty(this, BRAND, { value: Object.freeze(brands), enumerable: false });
+    Object.defineProperty(this, BRANDS, { value: brandsOf(new.target), enumerable: false });
   }
 
   /**
    * True when `value` is an instance of this class (or a subclass), even when it was created by
-   * another copy of the Keyway packages.
+   * another copy of the Keyway packages. `KeywayError.is()` is true for the errors of every Keyway
+   * package, `TokenStoreError` and `UnsupportedRuntimeError` included (they follow the same brand
+   * protocol without extending this class).
    */
   static is<T extends abstract new (...args: never[]) => KeywayError>(
     this: T & { readonly brand: string },
@@ -67,7 +89,7 @@ export class KeywayError extends Error {
     if (typeof value !== 'object' || value === null) {
       return false;
     }
-    const brands = (value as Branded)[BRAND];
+    const brands = (value as Branded)[BRANDS];
     return Array.isArray(brands) && brands.includes(this.brand);
   }
 
@@ -81,7 +103,7 @@ export class KeywayError extends Error {
 export class ConfigurationError extends KeywayError {
   static override readonly brand: string = 'ConfigurationError';
   constructor(message: string, options: KeywayErrorOptions = {}) {
-    super(message, { code: 'configuration_error', ...options });
+    super(message, { ...options, code: options.code ?? 'configuration_error' });
   }
 }
 
@@ -89,19 +111,20 @@ export class ConfigurationError extends KeywayError {
 export class KeywayConnectionError extends KeywayError {
   static override readonly brand: string = 'KeywayConnectionError';
   constructor(message = 'Connection error.', options: KeywayErrorOptions = {}) {
-    super(message, { code: 'connection_error', ...options });
+    super(message, { ...options, code: options.code ?? 'connection_error' });
   }
 }
 
 /** The request (including reading its whole response body) took longer than the timeout. */
 export class KeywayTimeoutError extends KeywayConnectionError {
   static override readonly brand: string = 'KeywayTimeoutError';
+  static override readonly revivable: readonly string[] = ['timeout'] satisfies (keyof KeywayTimeoutError)[];
   /** The timeout that ran out, in milliseconds. */
   readonly timeout: number;
   /** `options.message` replaces the default text (`Request timed out after <timeout> ms.`). */
   constructor(timeout: number, options: KeywayErrorOptions & { message?: string } = {}) {
     const { message, ...rest } = options;
-    super(message ?? `Request timed out after ${timeout} ms.`, { code: 'timeout', ...rest });
+    super(message ?? `Request timed out after ${timeout} ms.`, { ...rest, code: rest.code ?? 'timeout' });
     this.timeout = timeout;
   }
   override toJSON(): Record<string, unknown> {
@@ -113,7 +136,7 @@ export class KeywayTimeoutError extends KeywayConnectionError {
 export class KeywayAbortError extends KeywayError {
   static override readonly brand: string = 'KeywayAbortError';
   constructor(message = 'The operation was aborted.', options: KeywayErrorOptions = {}) {
-    super(message, { code: 'aborted', ...options });
+    super(message, { ...options, code: options.code ?? 'aborted' });
   }
 }
 
@@ -123,10 +146,11 @@ export class KeywayAbortError extends KeywayError {
  */
 export class InvalidResponseError extends KeywayError {
   static override readonly brand: string = 'InvalidResponseError';
+  static override readonly revivable: readonly string[] = ['status'] satisfies (keyof InvalidResponseError)[];
   /** HTTP status of the offending response, when there was one. */
   readonly status: number | undefined;
   constructor(message: string, options: KeywayErrorOptions & { status?: number } = {}) {
-    super(message, { code: 'invalid_response', ...options });
+    super(message, { ...options, code: options.code ?? 'invalid_response' });
     this.status = options.status;
   }
   override toJSON(): Record<string, unknown> {
@@ -147,6 +171,12 @@ export interface OAuthErrorFields {
  */
 export class OAuthError extends KeywayError {
   static override readonly brand: string = 'OAuthError';
+  static override readonly revivable: readonly string[] = [
+    'error',
+    'error_description',
+    'error_uri',
+    'status',
+  ] satisfies (keyof OAuthError)[];
   readonly error: string;
   readonly error_description: string | undefined;
   readonly error_uri: string | undefined;
@@ -157,8 +187,8 @@ export class OAuthError extends KeywayError {
     // A provider's words, quoted safely: no control or bidi character reaches a terminal or a log.
     const description = fields.error_description ? `: ${printable(fields.error_description, 300)}` : '';
     super(`OAuth error ${printable(fields.error, 80)}${description}`, {
-      code: printable(fields.error, 80),
       ...options,
+      code: options.code ?? printable(fields.error, 80),
     });
     this.error = fields.error;
     this.error_description = fields.error_description;
@@ -180,7 +210,7 @@ export class OAuthError extends KeywayError {
 export class TokenValidationError extends KeywayError {
   static override readonly brand: string = 'TokenValidationError';
   constructor(message: string, options: KeywayErrorOptions = {}) {
-    super(message, { code: 'token_validation_failed', ...options });
+    super(message, { ...options, code: options.code ?? 'token_validation_failed' });
   }
 }
 
@@ -190,6 +220,10 @@ export class TokenValidationError extends KeywayError {
  */
 export class CallbackError extends KeywayError {
   static override readonly brand: string = 'CallbackError';
+  static override readonly revivable: readonly string[] = [
+    'error',
+    'error_description',
+  ] satisfies (keyof CallbackError)[];
   /** The provider's `error` parameter, when the callback carried one. */
   readonly error: string | undefined;
   readonly error_description: string | undefined;
@@ -197,7 +231,10 @@ export class CallbackError extends KeywayError {
     message: string,
     options: KeywayErrorOptions & { error?: string | undefined; error_description?: string | undefined } = {},
   ) {
-    super(message, { code: options.error === undefined ? 'callback_error' : printable(options.error, 80), ...options });
+    super(message, {
+      ...options,
+      code: options.code ?? (options.error === undefined ? 'callback_error' : printable(options.error, 80)),
+    });
     this.error = options.error;
     this.error_description = options.error_description;
   }
@@ -210,7 +247,26 @@ export class CallbackError extends KeywayError {
 export class DeviceFlowError extends KeywayError {
   static override readonly brand: string = 'DeviceFlowError';
   constructor(message: string, options: KeywayErrorOptions = {}) {
-    super(message, { code: 'device_flow_error', ...options });
+    super(message, { ...options, code: options.code ?? 'device_flow_error' });
+  }
+}
+
+/**
+ * The refresh token is gone or was refused: the user has to log in again. A token source that
+ * throws it has removed the stored token set for its key (and only that one).
+ *
+ * @example
+ * ```ts
+ * import { LoginRequiredError } from '@keyway/core';
+ *
+ * const error: unknown = new LoginRequiredError('No refresh token is stored for this key: log in again.');
+ * if (LoginRequiredError.is(error)) console.log(error.code); // 'login_required'
+ * ```
+ */
+export class LoginRequiredError extends KeywayError {
+  static override readonly brand: string = 'LoginRequiredError';
+  constructor(message: string, options: KeywayErrorOptions = {}) {
+    super(message, { ...options, code: options.code ?? 'login_required' });
   }
 }
 
@@ -223,6 +279,12 @@ export type ResponseHeaders = Record<string, string>;
  */
 export class KeywayApiError extends KeywayError {
   static override readonly brand: string = 'KeywayApiError';
+  static override readonly revivable: readonly string[] = [
+    'status',
+    'body',
+    'headers',
+    'requestId',
+  ] satisfies (keyof KeywayApiError)[];
   /** HTTP status. */
   readonly status: number;
   /** The parsed body: an RFC 9457 problem object when the service sent one, else the text. */
@@ -240,8 +302,8 @@ export class KeywayApiError extends KeywayError {
     options: KeywayErrorOptions = {},
   ) {
     super(message ?? KeywayApiError.describe(status, body), {
-      code: problemCode(body) ?? `http_${status}`,
       ...options,
+      code: options.code ?? problemCode(body) ?? `http_${status}`,
     });
     this.status = status;
     this.body = body;

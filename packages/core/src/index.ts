@@ -15,6 +15,7 @@ export {
   KeywayConnectionError,
   KeywayError,
   KeywayTimeoutError,
+  LoginRequiredError,
   NotFoundError,
   OAuthError,
   PermissionDeniedError,
@@ -76,4 +77,4 @@ export type {
   TokenSourceOptions,
   TokenSourceServiceClient,
 } from './token-source.js';
-export { createTokenSource, LoginRequiredError } from './token-source.js';
+export { createTokenSource } from './token-source.js';

@@ -1,8 +1,8 @@
 import type { StoredTokenSet, TokenStore } from '@keyway/token-store';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, OAuthError } from './errors.js';
+import { ConfigurationError, LoginRequiredError, OAuthError } from './errors.js';
 import type { TokenSet } from './token-set.js';
-import { createTokenSource, LoginRequiredError, type TokenSourceOAuthClient } from './token-source.js';
+import { createTokenSource, type TokenSourceOAuthClient } from './token-source.js';
 
 /** A fake OAuth client that issues numbered tokens and rotates refresh tokens. */
 function fakeClient(options: { lifetime?: number; now?: () => number } = {}) {

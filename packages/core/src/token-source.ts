@@ -1,5 +1,5 @@
 import { type TokenStore, tokenKey } from '@keyway/token-store';
-import { ConfigurationError, KeywayError, OAuthError } from './errors.js';
+import { ConfigurationError, LoginRequiredError, OAuthError } from './errors.js';
 import { numberOption } from './internal/options.js';
 import { redactOnInspect, type TokenSet } from './token-set.js';
 
@@ -66,17 +66,6 @@ export interface TokenSource {
   clear(): Promise<void>;
   /** The OAuth client, when the source has one (authFetch uses it for DPoP proofs). */
   readonly client: TokenSourceOAuthClient | TokenSourceServiceClient | undefined;
-}
-
-/**
- * The refresh token is gone or was refused: the user has to log in again. The stored token set for
- * this key has been removed (and only that one).
- */
-export class LoginRequiredError extends KeywayError {
-  static override readonly brand: string = 'LoginRequiredError';
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, { code: 'login_required', ...options });
-  }
 }
 
 // One in-flight acquisition per (store, key) in this process, shared by every source on that store.

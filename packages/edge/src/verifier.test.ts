@@ -1,4 +1,5 @@
 import { ConfigurationError } from '@keyway/core';
+import { createMockKeyway } from '@keyway/mocks';
 import { describe, expect, it } from 'vitest';
 import {
   AUDIENCE,
@@ -6,6 +7,7 @@ import {
   DPOP_CHALLENGE,
   expectRefusal,
   freshMock,
+  isolateFetch,
   now,
   REALM,
   URL_THINGS,
@@ -67,6 +69,37 @@ describe('createVerifier: a valid bearer token', () => {
       status: 401,
       challenge: invalidToken('The access token expired.'),
     });
+  });
+});
+
+describe("createVerifier: core's verification options, extended", () => {
+  it('takes every AccessTokenVerificationOptions field: a URL issuer, algorithms, onCacheUpdate', async () => {
+    const mock = createMockKeyway({ issuer: 'https://auth.example.com/tenant-1' });
+    const fetch = isolateFetch(mock);
+    const updates: string[] = [];
+    const verifier = createVerifier({
+      issuer: new URL(mock.issuer),
+      audience: AUDIENCE,
+      fetch,
+      onCacheUpdate: (event) => {
+        updates.push(event.kind);
+        throw new Error('ignored');
+      },
+    });
+    expect(verifier.issuer).toBe(mock.issuer);
+    const token = await mock.mintAccessToken({ aud: AUDIENCE });
+    expect((await verifier.verify(token)).iss).toBe(mock.issuer);
+    expect(updates.sort()).toEqual(['jwks', 'metadata']);
+    const es256Only = createVerifier({ issuer: mock.issuer, audience: AUDIENCE, fetch, algorithms: ['ES256'] });
+    await expectRefusal(es256Only.verify(token), {
+      code: 'invalid_token',
+      reason: 'alg_not_allowed',
+      status: 401,
+      challenge: invalidToken('The access token is signed with an algorithm that is not accepted.'),
+    });
+    expect(() => createVerifier({ issuer: mock.issuer, audience: AUDIENCE, algorithms: ['HS256'] })).toThrow(
+      expect.objectContaining({ name: 'ConfigurationError', code: 'invalid_option' }),
+    );
   });
 });
 

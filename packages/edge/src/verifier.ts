@@ -1,20 +1,18 @@
 import {
   type AccessTokenClaims,
-  ConfigurationError,
+  type AccessTokenVerificationOptions,
   createAccessTokenVerifier,
-  type FetchLike,
-  KeywayError,
-  type RetryOptions,
   type StateStore,
-  TokenValidationError,
-  verifyDpopProof,
 } from '@keyway/core';
 import type { KvNamespaceLike } from '@keyway/token-store/kv';
 import type { EdgeAuthError } from './errors.js';
-import { authError, type ChallengeSettings, DPOP_ALGORITHMS, type Scheme } from './internal/challenge.js';
-import { type Credentials, credentialsOf } from './internal/credentials.js';
-import { perNamespace, sharedFetch } from './internal/shared-fetch.js';
-import { restore, snapshot } from './snapshot.js';
+import { type Credentials, credentialsOf, tokenCredentials } from './internal/credentials.js';
+import { checkDpopBinding } from './internal/dpop-binding.js';
+import { kvSync } from './internal/kv-sync.js';
+import { checkScopes, grantedScopes } from './internal/scope-check.js';
+import { sharedFetch } from './internal/shared-fetch.js';
+import { verificationRefusal } from './internal/token-refusal.js';
+import { resolveVerifierOptions } from './internal/verifier-options.js';
 
 /**
  * DPoP (RFC 9449) settings of a verifier.
@@ -71,7 +69,9 @@ export interface KvCacheOptions {
 }
 
 /**
- * Options of {@link createVerifier}.
+ * Options of {@link createVerifier}: core's {@link AccessTokenVerificationOptions} (issuer, audience,
+ * required scopes, clock tolerance, algorithms, transport) and what only the edge has: the challenges'
+ * `realm`, DPoP-bound tokens, and a KV copy of discovery and the JWKS.
  *
  * @example
  * ```ts
@@ -83,11 +83,7 @@ export interface KvCacheOptions {
  * };
  * ```
  */
-export interface VerifierOptions {
-  /** The issuer, exactly as in its metadata; discovered (OpenID Connect or RFC 8414 well-known URL). */
-  issuer: string;
-  /** This resource server's identifier: it must be in the token's `aud`. */
-  audience: string;
+export interface VerifierOptions extends AccessTokenVerificationOptions {
   /** Scopes every request must carry; `verify(..., { requiredScopes })` adds more. */
   requiredScopes?: readonly string[];
   /** Seconds of tolerance for `exp`, `iat`, `nbf` and DPoP `iat` (default 30). */
@@ -98,18 +94,16 @@ export interface VerifierOptions {
   dpop?: boolean | DpopOptions;
   /** Persist discovery and the JWKS in KV, so a new isolate verifies without fetching them. */
   kv?: KvNamespaceLike | KvCacheOptions;
-  /** The `fetch` for discovery and the JWKS (default: the global one). */
-  fetch?: FetchLike;
-  /** Milliseconds per discovery or JWKS request (default 10 000). */
-  timeout?: number;
-  /** Retry policy for discovery and the JWKS, or `false`. */
-  retry?: RetryOptions | false;
-  /** Allow a plain `http:` issuer that is not loopback (never in production). */
-  allowInsecureRequests?: boolean;
+  /**
+   * Called after a fetch made for this verifier stored new metadata or a new JWKS (the KV write-back
+   * runs either way). What it throws is ignored.
+   */
+  onCacheUpdate?: AccessTokenVerificationOptions['onCacheUpdate'];
 }
 
 /**
- * Per-call options of {@link Verifier.verify} and {@link Verifier.authenticate}.
+ * Per-call options of {@link Verifier.verify} and {@link Verifier.authenticate}: the scopes this
+ * request needs besides the verifier's, and where the KV write-back runs.
  *
  * @example
  * ```ts
@@ -118,9 +112,7 @@ export interface VerifierOptions {
  * const options: VerifyOptions = { requiredScopes: ['things:write'], waitUntil: (p) => ctx.waitUntil(p) };
  * ```
  */
-export interface VerifyOptions {
-  /** Scopes this request needs besides the verifier's. */
-  requiredScopes?: readonly string[];
+export interface VerifyOptions extends Pick<AccessTokenVerificationOptions, 'requiredScopes'> {
   /** Runs the KV write-back after the response (a Worker's `ctx.waitUntil`); without it the write is awaited. */
   waitUntil?: (promise: Promise<unknown>) => void;
 }
@@ -167,59 +159,6 @@ export interface Verifier {
   authenticate(input: Request | string, options?: VerifyOptions): Promise<AuthContext>;
 }
 
-const DESCRIPTIONS: Record<string, string> = {
-  token_expired: 'The access token expired.',
-  aud_mismatch: 'The access token is not meant for this resource.',
-  iss_mismatch: 'The access token was issued by another issuer.',
-  nbf_in_future: 'The access token is not valid yet.',
-  iat_in_future: 'The access token was issued in the future.',
-  invalid_signature: 'The access token signature is invalid.',
-  unknown_kid: 'The access token is signed by an unknown key.',
-  alg_not_allowed: 'The access token is signed with an algorithm that is not accepted.',
-  malformed_jwt: 'The access token is malformed.',
-  invalid_typ: 'The access token is not a JWT access token (typ at+jwt).',
-};
-
-const DEFAULT_KV_KEY = 'keyway:edge:oauth-cache';
-
-function normaliseKv(kv: VerifierOptions['kv']): Required<KvCacheOptions> | undefined {
-  if (!kv) {
-    return undefined;
-  }
-  const options: KvCacheOptions = 'namespace' in kv ? kv : { namespace: kv };
-  if (!options.namespace || typeof options.namespace.get !== 'function') {
-    throw new ConfigurationError('createVerifier: `kv` must be a KV namespace binding or { namespace }.', {
-      code: 'invalid_options',
-    });
-  }
-  return { namespace: options.namespace, key: options.key ?? DEFAULT_KV_KEY, ttl: Math.max(60, options.ttl ?? 3600) };
-}
-
-/** RFC 9449 §8.1 `nonce = 1*NQCHAR`: what a `DPoP-Nonce` header and a proof's `nonce` may hold. */
-const NQCHARS = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
-
-/** The value of the `dpop.nonce` callback, refused unless it is a valid nonce (never split a header with it). */
-function dpopNonce(value: unknown): string {
-  if (typeof value !== 'string' || !NQCHARS.test(value)) {
-    throw new ConfigurationError(
-      'dpop.nonce must return a non-empty string of visible ASCII without `"` or `\\` (RFC 9449 §8.1).',
-      { code: 'invalid_dpop_nonce' },
-    );
-  }
-  return value;
-}
-
-/** A seconds option: a finite number from 0 to one day, else `ConfigurationError` `invalid_option`. */
-function seconds(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) {
-    return fallback;
-  }
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 86_400) {
-    throw new ConfigurationError(`${name} must be a number of seconds from 0 to 86400.`, { code: 'invalid_option' });
-  }
-  return value;
-}
-
 /**
  * Creates a verifier for RFC 9068 JWT access tokens at the edge: the token from the `Authorization`
  * header (`Bearer`, or `DPoP` with its proof checked), the signature against the issuer's JWKS
@@ -256,195 +195,38 @@ function seconds(value: unknown, name: string, fallback: number): number {
  * ```
  */
 export function createVerifier(options: VerifierOptions): Verifier {
-  const { issuer, audience } = options ?? {};
-  if (typeof issuer !== 'string' || issuer === '' || typeof audience !== 'string' || audience === '') {
-    throw new ConfigurationError('createVerifier needs an `issuer` and an `audience`.', { code: 'invalid_options' });
-  }
-  const dpopOptions: DpopOptions | undefined =
-    options.dpop === false ? undefined : options.dpop === true || options.dpop === undefined ? {} : options.dpop;
-  const settings: ChallengeSettings = {
-    realm: options.realm ?? audience,
-    bearer: !dpopOptions?.required,
-    dpop: dpopOptions !== undefined,
-    dpopAlgorithms: dpopOptions?.algorithms ?? DPOP_ALGORITHMS,
-  };
-  const clockTolerance = options.clockTolerance ?? 30;
-  const dpopMaxAge = seconds(dpopOptions?.maxAge, 'dpop.maxAge', 60);
-  const replay = dpopOptions?.replayStore;
-  const kv = normaliseKv(options.kv);
+  const resolved = resolveVerifierOptions(options);
+  const { issuer, audience, settings } = resolved;
   const shared = sharedFetch(options.fetch);
-
-  const fail = (
-    scheme: Scheme | undefined,
-    code: EdgeAuthError['code'],
-    reason: string,
-    description: string,
-    extra?: { scope?: string; cause?: unknown; dpopNonce?: string },
-  ) => authError(settings, scheme, code, reason, description, extra);
-
   const tokens = createAccessTokenVerifier({
-    issuer,
-    audience,
+    ...resolved.core,
     fetch: shared.fetch,
-    clockTolerance,
-    onCacheUpdate: () => {
+    onCacheUpdate: (event) => {
       shared.updates += 1;
+      options.onCacheUpdate?.(event);
     },
-    ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
-    ...(options.retry === undefined ? {} : { retry: options.retry }),
-    ...(options.allowInsecureRequests ? { allowInsecureRequests: true } : {}),
   });
-
-  const warm = (): Promise<void> | undefined => {
-    if (!kv) {
-      return undefined;
-    }
-    return perNamespace(shared.restored, kv.namespace, kv.key, () =>
-      (async () => {
-        await restore(await kv.namespace.get(kv.key, 'text'), { fetch: options.fetch });
-      })().catch(() => {
-        // An unreadable or malformed KV entry only costs a network fetch; the next write replaces it.
-      }),
-    );
-  };
-
-  const persist = (waitUntil: VerifyOptions['waitUntil']): Promise<void> | undefined => {
-    if (!kv) {
-      return undefined;
-    }
-    const written = perNamespace(shared.persisted, kv.namespace, kv.key, () => ({ updates: 0 }));
-    if (shared.updates <= written.updates) {
-      return undefined; // another verification already wrote what this one fetched
-    }
-    written.updates = shared.updates;
-    const write = (async () => {
-      const value = JSON.stringify(await snapshot({ fetch: options.fetch }));
-      await kv.namespace.put(kv.key, value, { expirationTtl: kv.ttl });
-    })().catch(() => {
-      // KV is a cache: a failed write costs the next isolate a fetch, not this request.
-    });
-    if (waitUntil) {
-      waitUntil(write);
-      return undefined;
-    }
-    return write;
-  };
+  const withKv = kvSync(resolved.kv, shared, options.fetch);
 
   const check = async (credentials: Credentials, request: Request | undefined): Promise<AccessTokenClaims> => {
-    const { scheme, token } = credentials;
-    let claims: AccessTokenClaims;
-    try {
-      claims = await tokens.verify(token);
-    } catch (error) {
-      if (TokenValidationError.is(error)) {
-        throw fail(scheme, 'invalid_token', error.code, DESCRIPTIONS[error.code] ?? 'The access token is invalid.', {
-          cause: error,
-        });
-      }
-      // Not the token's fault: discovery or the JWKS could not be had (network, 5xx, a broken JWKS).
-      if (KeywayError.is(error) && !ConfigurationError.is(error)) {
-        throw fail(
-          scheme,
-          'unavailable',
-          (error as KeywayError).code,
-          "The issuer's keys could not be fetched: try again later.",
-          {
-            cause: error,
-          },
-        );
-      }
-      throw error;
-    }
-    const cnf = claims.cnf as { jkt?: unknown } | undefined;
-    const jkt = typeof cnf?.jkt === 'string' ? cnf.jkt : undefined;
-    if (scheme === 'Bearer' && jkt !== undefined) {
-      throw fail(
-        scheme,
-        'invalid_token',
-        'dpop_bound_token',
-        'The access token is bound to a DPoP key: send it with the DPoP scheme and a proof.',
-      );
-    }
-    if (scheme === 'DPoP') {
-      if (jkt === undefined) {
-        throw fail(scheme, 'invalid_token', 'dpop_binding_missing', 'The access token is not bound to a DPoP key.');
-      }
-      const proof = request?.headers.get('dpop') ?? null;
-      if (proof === null || proof.includes(',')) {
-        throw fail(
-          scheme,
-          'invalid_dpop_proof',
-          proof === null ? 'dpop_proof_missing' : 'dpop_proof_multiple',
-          'The request needs exactly one DPoP proof header.',
-        );
-      }
-      const nonce = dpopOptions?.nonce && request ? dpopNonce(await dpopOptions.nonce(request)) : undefined;
-      try {
-        await verifyDpopProof(proof, {
-          method: request?.method ?? 'GET',
-          url: request?.url ?? '',
-          accessToken: token,
-          jkt,
-          maxAge: dpopMaxAge,
-          clockTolerance,
-          algorithms: settings.dpopAlgorithms,
-          ...(replay ? { replayStore: replay } : {}),
-          ...(nonce === undefined ? {} : { nonce }),
-        });
-      } catch (error) {
-        if (TokenValidationError.is(error)) {
-          if (error.code === 'use_dpop_nonce' && nonce !== undefined) {
-            throw fail(
-              scheme,
-              'use_dpop_nonce',
-              error.code,
-              'The DPoP proof must carry the nonce the server provided.',
-              {
-                dpopNonce: nonce,
-              },
-            );
-          }
-          throw fail(scheme, 'invalid_dpop_proof', error.code, error.message);
-        }
-        throw error;
-      }
-    }
+    const claims = await tokens.verify(credentials.token).catch((error: unknown) => {
+      throw verificationRefusal(error, settings, credentials.scheme);
+    });
+    await checkDpopBinding(credentials, claims, request, resolved.dpop, settings);
     return claims;
   };
 
   const authenticate = async (input: Request | string, callOptions: VerifyOptions = {}): Promise<AuthContext> => {
-    let credentials: Credentials;
-    if (typeof input === 'string') {
-      if (input.trim() === '') {
-        throw fail(undefined, 'missing_token', 'no_authorization', 'The request carries no access token.');
-      }
-      credentials = { scheme: 'Bearer', token: input.trim() };
-    } else {
-      credentials = credentialsOf(input, settings);
-    }
-    await warm();
-    const before = shared.updates;
-    let claims: AccessTokenClaims;
-    try {
-      claims = await check(credentials, typeof input === 'string' ? undefined : input);
-    } finally {
-      if (shared.updates !== before) {
-        await persist(callOptions.waitUntil);
-      }
-    }
-    // RFC 6749 §3.3: scopes are separated by U+0020 only, exactly as core reads them.
-    const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
-    const required = [...(options.requiredScopes ?? []), ...(callOptions.requiredScopes ?? [])];
-    if (required.some((scope) => !scopes.includes(scope))) {
-      const needed = [...new Set(required)].join(' ');
-      throw fail(
-        credentials.scheme,
-        'insufficient_scope',
-        'insufficient_scope',
-        'The access token lacks a scope this request needs.',
-        { scope: needed },
-      );
-    }
+    const credentials = typeof input === 'string' ? tokenCredentials(input, settings) : credentialsOf(input, settings);
+    const request = typeof input === 'string' ? undefined : input;
+    const claims = await withKv(() => check(credentials, request), callOptions.waitUntil);
+    const scopes = grantedScopes(claims);
+    checkScopes(
+      scopes,
+      [...resolved.requiredScopes, ...(callOptions.requiredScopes ?? [])],
+      settings,
+      credentials.scheme,
+    );
     return { claims, token: credentials.token, scheme: credentials.scheme, scopes };
   };
 

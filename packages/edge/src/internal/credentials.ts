@@ -61,3 +61,11 @@ export function credentialsOf(request: Request, settings: ChallengeSettings): Cr
   }
   return { scheme, token };
 }
+
+/** A token given as a string: a bearer token (`missing_token` when it is blank). */
+export function tokenCredentials(token: string, settings: ChallengeSettings): Credentials {
+  if (token.trim() === '') {
+    throw authError(settings, undefined, 'missing_token', 'no_authorization', 'The request carries no access token.');
+  }
+  return { scheme: 'Bearer', token: token.trim() };
+}
