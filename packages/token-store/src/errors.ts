@@ -1,4 +1,26 @@
-const BRAND = Symbol.for('keyway.token-store.error');
+/*
+ * Keyway's error brand protocol (written out in `@keyway/core`'s errors.ts), kept here without
+ * importing core, which depends on this package: an error carries under `Symbol.for('keyway.error.brands')`
+ * a frozen array of its class chain's own `static brand`s, most derived first, ending with
+ * `'KeywayError'`. So `KeywayError.is()` is true for a `TokenStoreError`, and `TokenStoreError.is()`
+ * reads the same array.
+ */
+const BRANDS = Symbol.for('keyway.error.brands');
+/** The brand of the first versions of this package, still stamped and read for their copies. */
+const LEGACY_BRAND = Symbol.for('keyway.token-store.error');
+
+/** The brands of `target`'s class chain (own `static brand` of each), most derived first, then `KeywayError`. */
+function brandsOf(target: unknown): readonly string[] {
+  const brands: string[] = [];
+  for (let ctor = target; typeof ctor === 'function'; ctor = Object.getPrototypeOf(ctor)) {
+    const brand = (ctor as { brand?: unknown }).brand;
+    if (typeof brand === 'string' && Object.hasOwn(ctor, 'brand')) {
+      brands.push(brand);
+    }
+  }
+  brands.push('KeywayError');
+  return Object.freeze(brands);
+}
 
 /**
  * Stable codes of {@link TokenStoreError}. New codes may be added in minor releases.
@@ -60,9 +82,11 @@ export interface TokenStoreErrorOptions {
 }
 
 /**
- * The one error type of `@keyway/token-store`. Check `code`, which is stable; messages are for people
+ * The one error root of `@keyway/token-store`. Check `code`, which is stable; messages are for people
  * and never contain token values or secrets. `TokenStoreError.is()` works across duplicate copies of
- * this package, where `instanceof` may not.
+ * this package, where `instanceof` may not, and `KeywayError.is()` of `@keyway/core` is true for it
+ * too (it carries Keyway's error brands; it does not extend `KeywayError`, as this package does not
+ * import core).
  *
  * @example
  * ```ts
@@ -79,18 +103,53 @@ export interface TokenStoreErrorOptions {
  * ```
  */
 export class TokenStoreError extends Error {
+  /** Brand shared by every copy of this class, whatever bundle it came from. */
+  static readonly brand: string = 'TokenStoreError';
+  /**
+   * The fields this class adds (not its parents') that are safe to copy to another thread or process:
+   * never a secret. With `code` and `message` they are all the error needs to be rebuilt elsewhere.
+   */
+  static readonly revivable: readonly string[] = [];
   /** A stable, machine-readable reason. */
   readonly code: TokenStoreErrorCode;
 
   constructor(message: string, options: TokenStoreErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'TokenStoreError';
+    this.name = new.target.brand;
     this.code = options.code;
-    Object.defineProperty(this, BRAND, { value: true });
+    Object.defineProperty(this, BRANDS, { value: brandsOf(new.target) });
+    Object.defineProperty(this, LEGACY_BRAND, { value: true });
   }
 
-  /** True for any `TokenStoreError` (or subclass), even one from another copy of this package. */
-  static is(value: unknown): value is TokenStoreError {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  /**
+   * True for an instance of this class (or a subclass), even one from another copy of this package.
+   */
+  static is<T extends abstract new (...args: never[]) => TokenStoreError>(
+    this: T & { readonly brand: string },
+    value: unknown,
+  ): value is InstanceType<T> {
+    if (typeof value !== 'object' || value === null) {
+      return false;
+    }
+    // Called unbound (`errors.some(TokenStoreError.is)`), as the first versions allowed: the root's brand.
+    const brand = typeof this === 'function' ? this.brand : TokenStoreError.brand;
+    const brands = (value as { [BRANDS]?: unknown })[BRANDS];
+    if (Array.isArray(brands)) {
+      return brands.includes(brand);
+    }
+    return brand === TokenStoreError.brand && (value as { [LEGACY_BRAND]?: unknown })[LEGACY_BRAND] === true;
+  }
+
+  /** A JSON form with no secrets: name, code and the fields the class declares safe (`revivable`). */
+  toJSON(): Record<string, unknown> {
+    const json: Record<string, unknown> = { name: this.name, code: this.code };
+    for (let ctor: unknown = this.constructor; typeof ctor === 'function'; ctor = Object.getPrototypeOf(ctor)) {
+      if (Object.hasOwn(ctor, 'revivable')) {
+        for (const field of (ctor as unknown as { revivable: readonly string[] }).revivable) {
+          json[field] = (this as unknown as Record<string, unknown>)[field];
+        }
+      }
+    }
+    return json;
   }
 }

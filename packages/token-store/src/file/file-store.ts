@@ -42,6 +42,8 @@ interface TokenDocument {
  * ```
  */
 export class CorruptTokenFileError extends TokenStoreError {
+  static override readonly brand: string = 'CorruptTokenFileError';
+  static override readonly revivable: readonly string[] = ['path', 'movedTo'] satisfies (keyof CorruptTokenFileError)[];
   /** The token file. */
   readonly path: string;
   /** Where the damaged file now is. */
@@ -51,7 +53,6 @@ export class CorruptTokenFileError extends TokenStoreError {
     super(`The token file ${path} is corrupt (${reason}); it was moved aside to ${movedTo} and a new one is used.`, {
       code: 'corrupt_file',
     });
-    this.name = 'CorruptTokenFileError';
     this.path = path;
     this.movedTo = movedTo;
   }
