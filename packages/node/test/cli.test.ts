@@ -113,7 +113,7 @@ describe('keyway CLI', () => {
     expect(await refused.json()).toMatchObject({ error: 'invalid_grant' });
     expect(await run(['list', '--json'])).toMatchObject({ code: 0, stdout: '[]\n' });
     expect((await run(['token'])).code).toBe(3);
-  }, 20_000);
+  }, 60_000);
 
   it('login --device --qr draws the verification URI as a QR code even on a pipe', async () => {
     const login = start(['login', '--device', '--qr'], { XDG_CACHE_HOME: join(cache, 'qr') });

@@ -3,14 +3,17 @@
  * each entry's `dist` file (resolved through package.json `exports` with the browser/worker
  * conditions), every relative import is followed inside the package, and every bare specifier it meets
  * is recorded. None may be `node:*` or a bare Node module name (`fs`, `crypto`, ...), and each must be
- * a dependency the package declares. Node-only by design, so not checked: @keyway/token-store/file,
- * @keyway/mocks/node, /vitest, /jest and the mock server bin.
+ * a dependency the package declares. The entries come from the packages' `exports` themselves
+ * (tooling/scripts/agnostic-entries.mjs, shared with tooling/size): an entry whose conditions send
+ * workers and browsers to `null` is Node-only by design and not checked (@keyway/node,
+ * @keyway/token-store/file, @keyway/mocks/node, /vitest, /jest).
  */
 import { readFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { agnosticEntries } from '../../scripts/agnostic-entries.mjs';
 
 const here = dirname(new URL(import.meta.url).pathname);
 const require = createRequire(import.meta.url);
@@ -68,17 +71,19 @@ function declaredDependencies(pkg: string): string[] {
   return [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})];
 }
 
-const entries = [
-  { entry: '@keyway/core', pkg: '@keyway/core' },
-  { entry: '@keyway/token-store', pkg: '@keyway/token-store' },
-  { entry: '@keyway/token-store/kv', pkg: '@keyway/token-store' },
-  { entry: '@keyway/token-store/web', pkg: '@keyway/token-store' },
-  { entry: '@keyway/token-store/redis', pkg: '@keyway/token-store' },
-  { entry: '@keyway/mocks', pkg: '@keyway/mocks' },
-  { entry: '@keyway/edge', pkg: '@keyway/edge' },
-];
+const entries = agnosticEntries().map(({ specifier, pkg }) => ({ entry: specifier, pkg }));
 
 describe('no Node built-ins in the runtime-agnostic entries (built dist)', () => {
+  it('reads the entries from the exports: the agnostic ones in, the Node-only ones out', () => {
+    const specifiers = entries.map(({ entry }) => entry);
+    expect(specifiers).toEqual(
+      expect.arrayContaining(['@keyway/core', '@keyway/edge', '@keyway/mocks', '@keyway/token-store/kv']),
+    );
+    for (const nodeOnly of ['@keyway/node', '@keyway/token-store/file', '@keyway/mocks/node', '@keyway/mocks/vitest']) {
+      expect(specifiers).not.toContain(nodeOnly);
+    }
+  });
+
   it.each(entries)('$entry', async ({ entry, pkg }) => {
     const graph = await graphOf(entry);
     const dist = `packages/${pkg.slice('@keyway/'.length)}/dist/`;

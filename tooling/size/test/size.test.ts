@@ -55,12 +55,22 @@ describe('what each entry pulls in (tree shaking)', () => {
 
   it('the token-store entries and the operations table depend on nothing', () => {
     for (const name of [
-      '@keyway/token-store',
-      '@keyway/token-store/kv',
-      '@keyway/token-store/web',
-      '@keyway/openapi (operations table)',
+      '@keyway/token-store (export *)',
+      '@keyway/token-store/kv (export *)',
+      '@keyway/token-store/web (export *)',
+      '@keyway/openapi (export *)',
     ]) {
       expect(measured(name).packages).toEqual([name.split(' ')[0]!.split('/').slice(0, 2).join('/')]);
+    }
+  });
+
+  it('has a row for every runtime-agnostic entry of the packages, and none for a Node-only one', () => {
+    const names = entries.map((entry) => entry.name);
+    for (const agnostic of ['@keyway/core', '@keyway/edge', '@keyway/mocks', '@keyway/token-store/redis']) {
+      expect(names).toContain(`${agnostic} (export *)`);
+    }
+    for (const nodeOnly of ['@keyway/node', '@keyway/token-store/file', '@keyway/mocks/node']) {
+      expect(names).not.toContain(`${nodeOnly} (export *)`);
     }
   });
 });

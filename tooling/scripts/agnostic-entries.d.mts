@@ -1,0 +1,20 @@
+/** The conditions a worker or browser bundler matches. */
+export declare const AGNOSTIC_CONDITIONS: readonly string[];
+
+/** One runtime-agnostic entry of a published package. */
+export interface AgnosticEntry {
+  /** The import specifier, e.g. `@keyway/token-store/kv`. */
+  specifier: string;
+  /** The package name. */
+  pkg: string;
+  /** The package directory (absolute). */
+  dir: string;
+  /** The file a worker or browser resolves the entry to, relative to the package. */
+  file: string;
+}
+
+/** What an `exports` value resolves to under `conditions`: a file, or `null`. */
+export declare function resolveTarget(target: unknown, conditions: readonly string[]): string | null;
+
+/** Every runtime-agnostic entry of every published package under packages/, sorted by specifier. */
+export declare function agnosticEntries(): AgnosticEntry[];
