@@ -13,6 +13,7 @@ export type Outcome =
   | { kind: 'result'; value: unknown }
   | { kind: 'typed'; error: unknown }
   | { kind: 'escape'; error: unknown }
+  | { kind: 'violated'; error: unknown }
   | { kind: 'hang'; timeoutMs: number }
   | { kind: 'unhandled'; reasons: unknown[]; settled: Outcome };
 
@@ -23,8 +24,8 @@ export interface OutcomeOptions {
   /** Milliseconds before a call that has not settled counts as a hang (default 5 000). */
   timeoutMs?: number;
   /**
-   * Runs on a result or a typed error; what it throws is reported as an escape (e.g. an
-   * `EdgeAuthError` whose `response` cannot be built).
+   * Runs on a result or a typed error; what it throws is reported as a violation of a documented
+   * property (e.g. an `EdgeAuthError` whose `response` cannot be built, a key that does not parse back).
    */
   inspect?: (outcome: Extract<Outcome, { kind: 'result' | 'typed' }>) => void;
   /**
@@ -76,7 +77,7 @@ export async function outcomeOf(fn: () => unknown, options: OutcomeOptions = {})
     try {
       options.inspect(settled);
     } catch (error) {
-      settled = { kind: 'escape', error };
+      settled = { kind: 'violated', error };
     }
   }
   // Node reports an unhandled rejection once the microtask queue drains: one macrotask later.
@@ -118,6 +119,8 @@ export function describeOutcome(outcome: Outcome): string {
       return `a typed error: ${describeError(outcome.error)}`;
     case 'escape':
       return `ESCAPE (untyped exception): ${describeError(outcome.error)}`;
+    case 'violated':
+      return `VIOLATION (a documented property does not hold): ${describeError(outcome.error)}`;
     case 'hang':
       return `ESCAPE (hang): no result and no error within ${outcome.timeoutMs} ms`;
     case 'unhandled':

@@ -36,12 +36,17 @@ describe('outcome harness', () => {
     }
   });
 
-  it('refuses a TokenStoreError unless the target may throw one', async () => {
+  it('counts an error as typed only when `isTyped` says so', async () => {
+    class ForeignError extends Error {}
     const fail = () => {
-      throw new TokenStoreError('x', { code: 'invalid_key' });
+      throw new ForeignError('x');
     };
     expect((await outcomeOf(fail)).kind).toBe('escape');
-    expect((await outcomeOf(fail, { isTyped: isStoreError })).kind).toBe('typed');
+    expect((await outcomeOf(fail, { isTyped: (e) => e instanceof ForeignError })).kind).toBe('typed');
+    const storeError = () => {
+      throw new TokenStoreError('x', { code: 'invalid_key' });
+    };
+    expect((await outcomeOf(storeError, { isTyped: isStoreError })).kind).toBe('typed');
   });
 
   it('reports a call that never settles as a hang', async () => {
@@ -58,7 +63,7 @@ describe('outcome harness', () => {
     expect(outcome.kind === 'unhandled' && outcome.settled.kind).toBe('result');
   });
 
-  it('reports what `inspect` throws about a typed error', async () => {
+  it('reports what `inspect` throws about a typed error as a violation', async () => {
     const outcome = await outcomeOf(
       () => {
         throw new ConfigurationError('bad');
@@ -69,7 +74,7 @@ describe('outcome harness', () => {
         },
       },
     );
-    expect(outcome.kind).toBe('escape');
+    expect(outcome.kind).toBe('violated');
   });
 
   it('makes a fast-check property fail, and shrink, on the first input that escapes', async () => {

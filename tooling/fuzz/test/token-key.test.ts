@@ -7,8 +7,12 @@ import { expectTypedOutcome, isStoreError } from '../src/outcome.ts';
 import { expectPropertyToFail, fuzz } from '../src/runs.ts';
 import { anyString, percentGarbage } from '../src/strings.ts';
 
-/** The escapes reported so far (see README): a lone surrogate meets encodeURIComponent; a non-string scope. */
-const KNOWN = /URIError: URI malformed|scope\.split is not a function/;
+/**
+ * What was reported so far (see README): a lone surrogate meets encodeURIComponent; a non-string scope;
+ * keys that do not parse back (an issuer that normalises to '', or to a different string the second time).
+ */
+const KNOWN =
+  /URIError: URI malformed|scope\.split is not a function|cannot read back the key tokenKey made: keyway:v1:iss=:/;
 
 const LABELS = ['iss', 'cid', 'aud', 'scp', 'sub', 'xyz', '', 'ISS'];
 
@@ -100,8 +104,15 @@ describe('tokenKey (arbitrary parts)', () => {
     fc.asyncProperty(parts, (value) => expectTypedOutcome(() => build(value), { isTyped: isStoreError, known: KNOWN }));
 
   it('string parts of any content: a key (that parses back) or TokenStoreError', async () => {
-    // Escape found by this property (shrunk): encodeURIComponent throws URIError on a lone surrogate.
-    const examples: Array<[TokenKeyParts]> = [[{ issuer: '!', clientId: ' ', scope: '\udfff' }]];
+    const examples: Array<[TokenKeyParts]> = [
+      // Escape found by this property (shrunk): encodeURIComponent throws URIError on a lone surrogate.
+      [{ issuer: '!', clientId: ' ', scope: '\udfff' }],
+      // Violations (shrunk, then reduced): parseTokenKey promises to read back every key tokenKey makes.
+      // An issuer that normalises to '' gives `keyway:v1:iss=:cid=c`, which parseTokenKey refuses;
+      [{ issuer: '/', clientId: 'c' }],
+      // trailing slashes are dropped after the trim, so `a /` keys as `a ` and re-normalises to `a`.
+      [{ issuer: 'a /', clientId: 'c' }],
+    ];
     await fuzz(
       fc.asyncProperty(stringParts, (parts) =>
         expectTypedOutcome(() => tokenKey(parts), {
