@@ -80,6 +80,12 @@ const STATUS_TEXT: Record<number, string> = {
  */
 export class EdgeAuthError extends KeywayError {
   static override readonly brand: string = 'EdgeAuthError';
+  static override readonly revivable: readonly string[] = [
+    'reason',
+    'status',
+    'challenge',
+    'dpopNonce',
+  ] satisfies (keyof EdgeAuthError)[];
   declare readonly code: EdgeAuthErrorCode;
   /** The finer check that failed: core's `TokenValidationError` code (`token_expired`, ...) or this package's. */
   readonly reason: string;

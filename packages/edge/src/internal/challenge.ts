@@ -81,8 +81,8 @@ export function authError(
     code,
     reason,
     status: STATUS[code],
-    ...(challenge === undefined ? {} : { challenge }),
-    ...(extra.cause === undefined ? {} : { cause: extra.cause }),
-    ...(extra.dpopNonce === undefined ? {} : { dpopNonce: extra.dpopNonce }),
+    challenge,
+    cause: extra.cause,
+    dpopNonce: extra.dpopNonce,
   });
 }
