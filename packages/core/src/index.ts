@@ -65,8 +65,13 @@ export {
   snapshotOAuthCache,
   verifyDpopProof,
 } from './oauth/index.js';
-export type { KeywayClient, KeywayClientOptions } from './service-client.js';
-export { createKeywayClient } from './service-client.js';
+export type {
+  KeywayClient,
+  KeywayClientMethod,
+  KeywayClientOptions,
+  KeywayClientResources,
+} from './service-client.js';
+export { createKeywayClient, KEYWAY_CLIENT_METHODS } from './service-client.js';
 export type { IdTokenClaims, TokenSet } from './token-set.js';
 export { expiresIn, redactOnInspect } from './token-set.js';
 export type {

@@ -1,20 +1,14 @@
 import {
-  type AccessTokenResult,
-  type ExternalToken,
-  type ExternalTokenList,
-  type OfflineCallbackRequest,
-  type OfflineConsentRequest,
-  type OfflineConsentResult,
-  type OfflineTokenResult,
-  type OfflineTokenRevocationResult,
+  type ClientOperationInfo,
+  type clientOperations,
+  type operations as OperationTypes,
   operations,
   type paths,
-  type RefreshTokenIdResult,
-  type TokenValidationResult,
 } from '@keyway/openapi';
 import createClient from 'openapi-fetch';
 import { ConfigurationError } from './errors.js';
 import { apiFetch, expectShape, type RequestOptions } from './internal/api-transport.js';
+import { buildResources, type CallInput, callInput, listMethods } from './internal/client-builder.js';
 import { readEnv } from './internal/env.js';
 import { headerToken } from './internal/headers.js';
 import { HttpClient, type HttpOptions } from './internal/http.js';
@@ -32,46 +26,86 @@ export interface KeywayClientOptions extends HttpOptions {
   allowInsecureRequests?: boolean;
 }
 
-/** The typed client of the Keyway service's token-manager API. */
-export interface KeywayClient {
+type ClientTable = typeof clientOperations;
+type Defined<T> = T extends undefined ? never : T;
+type JsonContent<T> = T extends { content: { 'application/json': infer J } } ? J : never;
+/** `A & B`, or the one that exists (an absent part is `never`). */
+type Both<A, B> = [A] extends [never] ? B : [B] extends [never] ? A : A & B;
+type SuccessStatus = 200 | 201 | 202 | 203 | 204 | 205 | 206 | 207 | 208 | 226 | '2XX';
+type PathOf<P> = P extends { path?: infer Path } ? Defined<Path> : never;
+type QueryOf<P> = P extends { query?: infer Query } ? Defined<Query> : never;
+
+/** A method's argument: the operation's path and query parameters and its JSON body, in one object. */
+type InputOf<Op> = Op extends { parameters: infer P; requestBody?: infer B }
+  ? Both<Both<PathOf<P>, QueryOf<P>>, JsonContent<Defined<B>>>
+  : never;
+/** A method's result: the operation's 2xx JSON answer. */
+type OutputOf<Op> = Op extends { responses: infer R }
+  ? { [S in keyof R]: S extends SuccessStatus ? JsonContent<R[S]> : never }[keyof R]
+  : never;
+/**
+ * One generated method: `(options?)` when the operation takes neither parameters nor a body, else
+ * `(params, options?)` (`params?` when every part of it is optional).
+ */
+type MethodFor<Op> = [InputOf<Op>] extends [never]
+  ? (options?: RequestOptions) => Promise<OutputOf<Op>>
+  : {} extends InputOf<Op>
+    ? (params?: InputOf<Op>, options?: RequestOptions) => Promise<OutputOf<Op>>
+    : (params: InputOf<Op>, options?: RequestOptions) => Promise<OutputOf<Op>>;
+type MethodOf<Info> = Info extends ClientOperationInfo ? MethodFor<OperationTypes[Info['operationId']]> : never;
+
+/**
+ * The resources of {@link KeywayClient} and their methods, mapped from `clientOperations` of
+ * `@keyway/openapi` (the spec's `x-keyway-client`): each method's argument and result are its
+ * operation's generated types, and its TSDoc is the operation's summary and description.
+ */
+export type KeywayClientResources = {
+  readonly [R in keyof ClientTable]: { -readonly [M in keyof ClientTable[R]]: MethodOf<ClientTable[R][M]> };
+};
+
+/** A method of {@link KeywayClient}, named `resource.method` (`'access.retrieve'`). */
+export type KeywayClientMethod = {
+  [R in keyof ClientTable]: `${R & string}.${keyof ClientTable[R] & string}`;
+}[keyof ClientTable];
+
+/**
+ * The typed client of the Keyway service's token-manager API: `access.retrieve({ id })`,
+ * `refresh.store({ refresh_token })`, `offline.requestConsent(...)`, `offline.callback(...)`,
+ * `offline.revoke({ id })`, `validation.verify()`, `externalTokens.list()` and
+ * `externalTokens.retrieve({ provider })`, each taking per-call `RequestOptions` last. The methods
+ * are generated from the spec ({@link KeywayClientResources}).
+ */
+export interface KeywayClient extends KeywayClientResources {
   /** The resolved base URL. */
   readonly baseUrl: string;
-  /** Access tokens held by the token manager. */
-  readonly access: {
-    /** Retrieves a fresh access token for a persistent token id. */
-    retrieve(params: { id: string }, options?: RequestOptions): Promise<AccessTokenResult>;
-  };
-  /** Refresh tokens handed to the token manager. */
-  readonly refresh: {
-    /**
-     * Stores a refresh token and returns the persistent token id that now stands for it. Retried like
-     * a safe call: the service answers the same id for the same refresh token and user.
-     */
-    store(body: { refresh_token: string }, options?: RequestOptions): Promise<RefreshTokenIdResult>;
-  };
-  /** Offline (persistent) tokens obtained through user consent. */
-  readonly offline: {
-    /** Starts an offline-access consent; send the user to `consent_url`. Never retried (each call makes a new state). */
-    requestConsent(body: OfflineConsentRequest, options?: RequestOptions): Promise<OfflineConsentResult>;
-    /** Completes a consent with the callback's parameters; never retried (the code is single-use). */
-    callback(body: OfflineCallbackRequest, options?: RequestOptions): Promise<OfflineTokenResult>;
-    /** Revokes a persistent token. */
-    revoke(params: { id: string }, options?: RequestOptions): Promise<OfflineTokenRevocationResult>;
-  };
-  /** Validation of the client's own bearer token. */
-  readonly validation: {
-    /** Asks the service whether the current bearer token is valid. */
-    verify(options?: RequestOptions): Promise<TokenValidationResult>;
-  };
-  /** Tokens of federated providers (GitHub, Google, ...) held for the user. */
-  readonly externalTokens: {
-    list(options?: RequestOptions): Promise<ExternalTokenList>;
-    /** One provider's token; a provider that needs re-consent throws `AuthenticationError` with code `reconsent_required`. */
-    retrieve(params: { provider: string }, options?: RequestOptions): Promise<ExternalToken>;
-  };
   /** Replaces the bearer token used from the next call on. */
   setToken(token: string | undefined): void;
 }
+
+/**
+ * Every method of the service client as `resource.method`, and whether it takes an argument before
+ * its request options. Derived from the spec (`x-keyway-client`) like the client itself: the
+ * synchronous client of `@keyway/node` forwards exactly these.
+ *
+ * @example
+ * ```ts
+ * import { KEYWAY_CLIENT_METHODS } from '@keyway/core';
+ *
+ * const optionsOnly = KEYWAY_CLIENT_METHODS.filter((m) => !m.takesParams).map((m) => m.name);
+ * // ['validation.verify', 'externalTokens.list']
+ * ```
+ */
+export const KEYWAY_CLIENT_METHODS: ReadonlyArray<{
+  readonly name: KeywayClientMethod;
+  readonly takesParams: boolean;
+}> = /* @__PURE__ */ listMethods<KeywayClientMethod>();
+
+/** openapi-fetch's `request()`, called with the values of the table rather than literal types. */
+type SendRequest = (
+  method: string,
+  path: string,
+  init: CallInput & { fetch: (request: Request) => Promise<Response>; headers: Record<string, string> },
+) => Promise<{ data?: unknown }>;
 
 /**
  * Creates the typed client of the Keyway service (generated from `openapi/keyway.yaml`).
@@ -100,85 +134,30 @@ export function createKeywayClient(options: KeywayClientOptions = {}): KeywayCli
   const baseUrl = serviceBaseUrl(rawBaseUrl, options.allowInsecureRequests);
   const http = new HttpClient(options);
   let token = checkToken(options.token ?? readEnv('KEYWAY_API_TOKEN'));
-  const api = createClient<paths>({ baseUrl });
+  // openapi-fetch still builds each request (path encoding, query string, JSON body); the methods'
+  // types come from KeywayClientResources.
+  const request = createClient<paths>({ baseUrl }).request as unknown as SendRequest;
 
-  // Whether a call may be repeated is the spec's decision (`x-keyway-idempotent`), not this file's.
-  const init = (operationId: OperationId, requestOptions: RequestOptions | undefined) => ({
-    fetch: apiFetch(http, operations[operationId].idempotent, requestOptions),
-    headers: token ? { authorization: `Bearer ${token}` } : {},
+  // One call for every method. Whether it may be repeated is the spec's decision
+  // (`x-keyway-idempotent`), read from `operations` at each call, not this file's.
+  const resources = buildResources(async (name, info, params, requestOptions) => {
+    const { method, path, idempotent } = operations[info.operationId];
+    const { data } = await request(method, path, {
+      ...callInput(info, params),
+      fetch: apiFetch(http, idempotent, requestOptions),
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    return expectShape(data, info.responseFields, name);
   });
 
   return {
+    ...(resources as unknown as KeywayClientResources),
     baseUrl,
-    access: {
-      async retrieve({ id }, requestOptions) {
-        const { data } = await api.GET('/api/v1/access/{id}', {
-          params: { path: { id: pathParam(id, 'id') } },
-          ...init('retrieveAccessToken', requestOptions),
-        });
-        return expectShape(data, { access_token: 'string', expires_in: 'number' }, 'access.retrieve');
-      },
-    },
-    refresh: {
-      async store(body, requestOptions) {
-        const { data } = await api.POST('/api/v1/refresh', { body, ...init('storeRefreshToken', requestOptions) });
-        return expectShape(data, { id: 'string' }, 'refresh.store');
-      },
-    },
-    offline: {
-      async requestConsent(body, requestOptions) {
-        const { data } = await api.POST('/api/v1/offline/consent', {
-          body,
-          ...init('requestOfflineConsent', requestOptions),
-        });
-        return expectShape(data, { consent_url: 'string', state: 'string' }, 'offline.requestConsent');
-      },
-      async callback(body, requestOptions) {
-        const { data } = await api.POST('/api/v1/offline/callback', {
-          body,
-          ...init('offlineCallback', requestOptions),
-        });
-        return expectShape(data, { persistent_token_id: 'string' }, 'offline.callback');
-      },
-      async revoke({ id }, requestOptions) {
-        const { data } = await api.DELETE('/api/v1/offline/{id}', {
-          params: { path: { id: pathParam(id, 'id') } },
-          ...init('revokeOfflineToken', requestOptions),
-        });
-        return expectShape(data, { revoked: 'boolean' }, 'offline.revoke');
-      },
-    },
-    validation: {
-      async verify(requestOptions) {
-        const { data } = await api.GET('/api/v1/validate', init('validateToken', requestOptions));
-        return expectShape(data, { valid: 'boolean' }, 'validation.verify');
-      },
-    },
-    externalTokens: {
-      async list(requestOptions) {
-        const { data } = await api.GET('/api/v1/external-tokens', init('listExternalTokens', requestOptions));
-        return expectShape(data, { data: 'array' }, 'externalTokens.list');
-      },
-      async retrieve({ provider }, requestOptions) {
-        const { data } = await api.GET('/api/v1/external-tokens/{provider}', {
-          params: { path: { provider: pathParam(provider, 'provider') } },
-          ...init('retrieveExternalToken', requestOptions),
-        });
-        return expectShape(
-          data,
-          { provider: 'string', access_token: 'string', token_type: 'string' },
-          'externalTokens.retrieve',
-        );
-      },
-    },
     setToken(next) {
       token = checkToken(next);
     },
   };
 }
-
-/** The operationIds of `openapi/keyway.yaml`; `operations[id].idempotent` says whether a call may be retried. */
-type OperationId = keyof typeof operations;
 
 /**
  * The base URL that paths are appended to. Credentials would reach `Request`, whose `TypeError` quotes
@@ -207,17 +186,4 @@ function checkToken(value: string | undefined): string | undefined {
     return undefined;
   }
   return headerToken(trimmed, 'The bearer token');
-}
-
-/**
- * Path parameters are percent-encoded by openapi-fetch, but an empty, `.` or `..` segment survives
- * encoding and the URL parser would resolve it to another endpoint (`/api/v1/access/..` is `/api/v1/`).
- */
-function pathParam(value: string, name: string): string {
-  if (typeof value !== 'string' || value === '' || value === '.' || value === '..') {
-    throw new ConfigurationError(`\`${name}\` must be a non-empty string other than "." and "..".`, {
-      code: 'invalid_parameter',
-    });
-  }
-  return value;
 }

@@ -1,3 +1,4 @@
+import type { JsonType } from '@keyway/openapi';
 import { InvalidResponseError, KeywayApiError } from '../errors.js';
 import { type HttpClient, headersToRecord } from './http.js';
 import { printable } from './printable.js';
@@ -76,21 +77,25 @@ function parseErrorBody(text: string): unknown {
   }
 }
 
-type FieldType = 'string' | 'number' | 'boolean' | 'array' | 'object';
-
 /**
- * Checks the fields a caller relies on. The generated types describe the contract; this makes a
+ * Checks the fields a caller relies on (the required fields of the response schema, from
+ * `clientOperations` of `@keyway/openapi`). The generated types describe the contract; this makes a
  * server that breaks it fail loudly with `InvalidResponseError` instead of handing out `undefined`.
  */
-export function expectShape<T>(data: unknown, fields: Record<string, FieldType>, what: string): T {
+export function expectShape<T>(
+  data: unknown,
+  fields: { readonly [field: string]: JsonType | readonly JsonType[] },
+  what: string,
+): T {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new InvalidResponseError(`${what}: expected a JSON object.`, { code: 'invalid_body' });
   }
-  for (const [name, type] of Object.entries(fields)) {
+  for (const [name, expected] of Object.entries(fields)) {
+    const types: readonly string[] = typeof expected === 'string' ? [expected] : expected;
     const value = (data as Record<string, unknown>)[name];
     const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-    if (actual !== type) {
-      throw new InvalidResponseError(`${what}: field "${name}" should be ${type}, got ${actual}.`, {
+    if (!types.includes(actual)) {
+      throw new InvalidResponseError(`${what}: field "${name}" should be ${types.join(' or ')}, got ${actual}.`, {
         code: 'invalid_body',
       });
     }
