@@ -6,7 +6,7 @@ import { type Clock, clockOf, epochSeconds } from './clock.js';
 import { discoverMetadata, METADATA_TTL } from './discover.js';
 import { fetchScope } from './fetch-scope.js';
 import { ACCESS_TOKEN_ALGORITHMS, algorithmsOption } from './jwt-verify.js';
-import type { AccessTokenClaims, AuthorizationServerMetadata } from './types.js';
+import type { AccessTokenClaims, ProviderMetadata } from './types.js';
 
 /**
  * Verifies RFC 9068 JWT access tokens for one issuer and audience (see {@link createAccessTokenVerifier}).
@@ -31,8 +31,8 @@ export interface AccessTokenVerifier {
 function metadataOnDemand(
   issuer: string,
   options: AccessTokenVerificationOptions,
-): (clock: Clock) => Promise<AuthorizationServerMetadata> {
-  let metadata: { value: Promise<AuthorizationServerMetadata>; at: number } | undefined;
+): (clock: Clock) => Promise<ProviderMetadata> {
+  let metadata: { value: Promise<ProviderMetadata>; at: number } | undefined;
   return (clock) => {
     if (!metadata || clock.now() - metadata.at >= METADATA_TTL) {
       const current = { value: discoverMetadata(issuer, options), at: clock.now() };

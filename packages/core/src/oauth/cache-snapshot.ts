@@ -4,7 +4,7 @@ import type { FetchLike } from '../internal/http.js';
 import { cachedMetadata, METADATA_TTL, restoreMetadata } from './discover.js';
 import { fetchScope } from './fetch-scope.js';
 import { cachedJwks, JWKS_MAX_AGE, restoreJwks } from './jwks-cache.js';
-import type { AuthorizationServerMetadata } from './types.js';
+import type { ProviderMetadata } from './types.js';
 
 /**
  * The public part of the OAuth caches, as plain JSON: discovered metadata and the issuers' public
@@ -19,7 +19,7 @@ import type { AuthorizationServerMetadata } from './types.js';
  */
 export interface OAuthCacheSnapshot {
   version: 1;
-  discovery: { issuer: string; metadata: AuthorizationServerMetadata; fetchedAt: number }[];
+  discovery: { issuer: string; metadata: ProviderMetadata; fetchedAt: number }[];
   jwks: { uri: string; keys: JWK[]; fetchedAt: number }[];
 }
 
@@ -142,7 +142,7 @@ export function restoreOAuthCache(
     invalid('expected an object with "version": 1.');
   }
   const now = Date.now();
-  const discovery: { issuer: string; metadata: AuthorizationServerMetadata; at: number }[] = [];
+  const discovery: { issuer: string; metadata: ProviderMetadata; at: number }[] = [];
   for (const entry of entries(value, 'discovery')) {
     const { issuer, metadata } = entry;
     if (typeof issuer !== 'string' || !isObject(metadata) || metadata.issuer !== issuer) {
@@ -150,7 +150,7 @@ export function restoreOAuthCache(
     }
     const at = fetchedAt(entry.fetchedAt, now);
     if (now - at < METADATA_TTL) {
-      discovery.push({ issuer, metadata: metadata as AuthorizationServerMetadata, at });
+      discovery.push({ issuer, metadata: metadata as ProviderMetadata, at });
     }
   }
   const jwks: { uri: string; keys: JWK[]; at: number }[] = [];

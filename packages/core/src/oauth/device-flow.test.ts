@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CLIENT_ID, FakeOP, json, rejection } from '../../test/oauth/fake-op.js';
 import { ConfigurationError, DeviceFlowError, InvalidResponseError, KeywayAbortError } from '../errors.js';
 import { setClock, systemClock } from './clock.js';
-import type { DeviceAuthorizationResponse } from './types.js';
+import type { DeviceAuthorization } from './types.js';
 
 const DEVICE = {
   device_code: 'dev-code-1',
@@ -13,10 +13,7 @@ const DEVICE = {
 };
 
 /** An OP whose token endpoint answers the device polls with `script` in order (the last one repeats). */
-async function deviceOp(
-  script: Array<string | 'tokens' | 'network'>,
-  device: Partial<DeviceAuthorizationResponse> = {},
-) {
+async function deviceOp(script: Array<string | 'tokens' | 'network'>, device: Partial<DeviceAuthorization> = {}) {
   const op = await FakeOP.create();
   op.on('/device', () => json({ ...DEVICE, ...device }));
   let n = 0;

@@ -10,7 +10,7 @@ import { isLoopbackHost } from '../internal/url.js';
 import type { TokenSet } from '../token-set.js';
 import type { Clock } from './clock.js';
 import { errorFromResponse } from './errors-map.js';
-import type { DeviceAuthorizationResponse } from './types.js';
+import type { DeviceAuthorization } from './types.js';
 
 /**
  * Options of `OAuthClient.pollDeviceToken()`.
@@ -73,7 +73,7 @@ function checkVerificationUri(value: unknown, name: string, allowInsecure: boole
 export async function processDeviceAuthorizationResponse(
   response: Response,
   allowInsecure = false,
-): Promise<DeviceAuthorizationResponse> {
+): Promise<DeviceAuthorization> {
   if (response.status !== 200) {
     throw await errorFromResponse(response, 'The device authorization endpoint');
   }
@@ -103,7 +103,7 @@ export async function processDeviceAuthorizationResponse(
   }
   checkVerificationUri(fields.verification_uri, 'verification_uri', allowInsecure, response.status);
   checkVerificationUri(fields.verification_uri_complete, 'verification_uri_complete', allowInsecure, response.status);
-  return fields as DeviceAuthorizationResponse;
+  return fields as DeviceAuthorization;
 }
 
 /**
@@ -128,7 +128,7 @@ export function pollInterval(server: unknown, caller: unknown): number {
  * `KeywayAbortError` when `signal` fires, `OAuthError` for any other refusal.
  */
 export async function pollDevice(
-  device: Pick<DeviceAuthorizationResponse, 'expires_in' | 'interval'>,
+  device: Pick<DeviceAuthorization, 'expires_in' | 'interval'>,
   options: PollDeviceTokenOptions,
   poll: (signal: AbortSignal | undefined) => Promise<TokenSet>,
   clock: Clock,

@@ -7,15 +7,15 @@ import { mapLibraryError } from './errors-map.js';
 import { type FetchScope, fetchScope, reportCacheUpdate, ScopedCache } from './fetch-scope.js';
 import { OAuthClient, validateClientOptions } from './oauth-client.js';
 import { oauthFetch } from './oauth-fetch.js';
-import type { AuthorizationServerMetadata, OAuthCacheUpdate, OAuthClientOptions } from './types.js';
+import type { OAuthCacheUpdate, OAuthClientOptions, ProviderMetadata } from './types.js';
 
 /** Discovered metadata is reused for this long (ms) before a new `discover()` fetches it again. */
 export const METADATA_TTL = 60 * 60_000;
 
 interface MetadataEntry {
-  metadata: Promise<AuthorizationServerMetadata>;
+  metadata: Promise<ProviderMetadata>;
   /** Set once the metadata arrived (what a snapshot holds). */
-  resolved?: AuthorizationServerMetadata;
+  resolved?: ProviderMetadata;
   /** When the request was sent (ms since the epoch). */
   fetchedAt: number;
 }
@@ -33,9 +33,7 @@ export function clearDiscoveryCache(): void {
 }
 
 /** The discovered metadata of `scope` (for snapshots), by issuer, with when it was fetched. */
-export function cachedMetadata(
-  scope: FetchScope,
-): { issuer: string; metadata: AuthorizationServerMetadata; fetchedAt: number }[] {
+export function cachedMetadata(scope: FetchScope): { issuer: string; metadata: ProviderMetadata; fetchedAt: number }[] {
   const now = Date.now();
   const found = [];
   for (const [issuer, entry] of cache.map(scope) ?? []) {
@@ -50,7 +48,7 @@ export function cachedMetadata(
 export function restoreMetadata(
   scope: FetchScope,
   issuer: string,
-  metadata: AuthorizationServerMetadata,
+  metadata: ProviderMetadata,
   fetchedAt: number,
 ): void {
   const current = cache.get(scope, issuer);
@@ -63,7 +61,7 @@ export function restoreMetadata(
  * Checks a discovery document: a JSON object whose `issuer` is exactly the issuer asked for (no
  * normalisation: a trailing slash or another host name is another issuer, RFC 8414 §3.3).
  */
-export function processMetadata(body: unknown, expectedIssuer: string, status: number): AuthorizationServerMetadata {
+export function processMetadata(body: unknown, expectedIssuer: string, status: number): ProviderMetadata {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new InvalidResponseError('Discovery metadata is not a JSON object.', { code: 'invalid_metadata', status });
   }
@@ -77,10 +75,10 @@ export function processMetadata(body: unknown, expectedIssuer: string, status: n
       status,
     });
   }
-  return body as AuthorizationServerMetadata;
+  return body as ProviderMetadata;
 }
 
-async function fetchMetadata(issuer: string, http: HttpClient): Promise<AuthorizationServerMetadata> {
+async function fetchMetadata(issuer: string, http: HttpClient): Promise<ProviderMetadata> {
   const url = new URL(issuer);
   let lastStatus = 0;
   // OpenID Connect first (appended path), then RFC 8414 (inserted path): both handle an issuer with a path.
@@ -148,10 +146,7 @@ export interface DiscoveryOptions extends HttpOptions {
  * The metadata of `issuer` from the cache of `options.fetch`, fetched (once for concurrent callers)
  * when absent or older than {@link METADATA_TTL}. What `discover()` and resource-server verifiers share.
  */
-export async function discoverMetadata(
-  issuer: string | URL,
-  options: DiscoveryOptions,
-): Promise<AuthorizationServerMetadata> {
+export async function discoverMetadata(issuer: string | URL, options: DiscoveryOptions): Promise<ProviderMetadata> {
   const expected = String(issuer);
   parseServiceUrl(expected, 'The issuer', options.allowInsecureRequests);
   const now = Date.now();

@@ -26,12 +26,15 @@ export type { StateStore } from './state-store.js';
 export type {
   AccessTokenClaims,
   AuthorizationServerMetadata,
+  DeviceAuthorization,
   DeviceAuthorizationResponse,
   IntrospectionResponse,
   OAuthCacheUpdate,
   OAuthClientOptions,
   PrivateKeyInput,
+  ProviderMetadata,
   TokenEndpointAuthMethod,
+  TokenIntrospection,
   UserinfoResponse,
 } from './types.js';
 export type { UserinfoOptions } from './userinfo.js';

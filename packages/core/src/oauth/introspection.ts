@@ -1,6 +1,6 @@
 import { InvalidResponseError } from '../errors.js';
 import { errorFromResponse } from './errors-map.js';
-import type { IntrospectionResponse } from './types.js';
+import type { TokenIntrospection } from './types.js';
 
 /**
  * Options of `OAuthClient.introspect()` and `OAuthClient.revoke()`.
@@ -18,7 +18,7 @@ export interface TokenHintOptions {
 }
 
 /** Reads an introspection response (RFC 7662 §2.2): a JSON object with a boolean `active`. */
-export async function processIntrospectionResponse(response: Response): Promise<IntrospectionResponse> {
+export async function processIntrospectionResponse(response: Response): Promise<TokenIntrospection> {
   if (response.status !== 200) {
     throw await errorFromResponse(response, 'The introspection endpoint');
   }
@@ -34,7 +34,7 @@ export async function processIntrospectionResponse(response: Response): Promise<
       status: response.status,
     });
   }
-  return body as IntrospectionResponse;
+  return body as TokenIntrospection;
 }
 
 /** Reads a revocation response (RFC 7009 §2.2): any 2xx is success. */

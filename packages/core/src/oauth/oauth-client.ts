@@ -30,11 +30,11 @@ import { memoryStateStore, STATE_TTL, type StateStore, stateKey } from './state-
 import { processTokenResponse } from './token-response.js';
 import type {
   AccessTokenClaims,
-  AuthorizationServerMetadata,
-  DeviceAuthorizationResponse,
-  IntrospectionResponse,
+  DeviceAuthorization,
   OAuthClientOptions,
+  ProviderMetadata,
   TokenEndpointAuthMethod,
+  TokenIntrospection,
   UserinfoResponse,
 } from './types.js';
 import { processUserinfoResponse, type UserinfoOptions } from './userinfo.js';
@@ -127,7 +127,7 @@ export class OAuthClient {
   readonly issuer: string;
   readonly clientId: string;
   /** The authorization server metadata this client works from. */
-  readonly metadata: AuthorizationServerMetadata;
+  readonly metadata: ProviderMetadata;
   readonly redirectUri: string | undefined;
   readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   /** Seconds of tolerance for time-based claims. */
@@ -146,7 +146,7 @@ export class OAuthClient {
   readonly #client: oauth.Client;
   #auth: Promise<oauth.ClientAuth> | undefined;
 
-  constructor(metadata: AuthorizationServerMetadata, options: OAuthClientOptions) {
+  constructor(metadata: ProviderMetadata, options: OAuthClientOptions) {
     if (typeof metadata?.issuer !== 'string') {
       throw new ConfigurationError('metadata.issuer is required.', { code: 'invalid_metadata' });
     }
@@ -362,7 +362,7 @@ export class OAuthClient {
    * console.log(`Open ${device.verification_uri} and enter ${device.user_code}`);
    * ```
    */
-  async deviceAuthorization(params: GrantParams = {}): Promise<DeviceAuthorizationResponse> {
+  async deviceAuthorization(params: GrantParams = {}): Promise<DeviceAuthorization> {
     this.#endpoint('device_authorization_endpoint');
     const body = withResource(
       withExtraParams(new URLSearchParams(params.scope ? { scope: params.scope } : {}), params.extraParams),
@@ -385,7 +385,7 @@ export class OAuthClient {
    * const tokens = await client.pollDeviceToken(device, { signal: AbortSignal.timeout(600_000) });
    * ```
    */
-  async pollDeviceToken(device: DeviceAuthorizationResponse, options: PollDeviceTokenOptions = {}): Promise<TokenSet> {
+  async pollDeviceToken(device: DeviceAuthorization, options: PollDeviceTokenOptions = {}): Promise<TokenSet> {
     const auth = await this.#clientAuth();
     return pollDevice(
       device,
@@ -448,7 +448,7 @@ export class OAuthClient {
    * if (!info.active) throw new Error('revoked or expired');
    * ```
    */
-  async introspect(token: string, options: TokenHintOptions = {}): Promise<IntrospectionResponse> {
+  async introspect(token: string, options: TokenHintOptions = {}): Promise<TokenIntrospection> {
     this.#endpoint('introspection_endpoint');
     const auth = await this.#clientAuth();
     const extra = options.tokenTypeHint ? { token_type_hint: options.tokenTypeHint } : undefined;

@@ -1,18 +1,30 @@
+import type {
+  DeviceAuthorizationResponse as SpecDeviceAuthorization,
+  IntrospectionResponse as SpecIntrospection,
+} from '@keyway/openapi';
 import type { JWK, JWTPayload } from 'jose';
 import type { AuthorizationServer } from 'oauth4webapi';
 import type { HttpOptions } from '../internal/http.js';
 import type { StateStore } from './state-store.js';
 
 /**
- * Authorization server metadata (RFC 8414 / OpenID Connect Discovery), as discovered.
+ * The metadata of any authorization server (RFC 8414) or OpenID Provider (OpenID Connect Discovery),
+ * as discovered: only `issuer` is certain, every endpoint is optional. The Keyway service's own
+ * document, `@keyway/openapi`'s `AuthorizationServerMetadata`, is one of these (it fits this type).
  *
  * @example
  * ```ts
- * import type { AuthorizationServerMetadata } from '@keyway/core';
- * const metadata: AuthorizationServerMetadata = { issuer: 'https://auth.example.com', token_endpoint: 'https://auth.example.com/token' };
+ * import type { ProviderMetadata } from '@keyway/core';
+ * const metadata: ProviderMetadata = { issuer: 'https://auth.example.com', token_endpoint: 'https://auth.example.com/token' };
  * ```
  */
-export type AuthorizationServerMetadata = AuthorizationServer;
+export type ProviderMetadata = AuthorizationServer;
+
+/**
+ * @deprecated Use {@link ProviderMetadata}, the same type. `@keyway/openapi` gives this name to the
+ * Keyway service's own metadata, whose required fields another provider may lack.
+ */
+export type AuthorizationServerMetadata = ProviderMetadata;
 
 /**
  * How the client authenticates at the token, PAR, introspection and revocation endpoints.
@@ -103,53 +115,51 @@ export interface OAuthClientOptions extends HttpOptions {
 }
 
 /**
- * The device authorization response (RFC 8628 §3.2), as sent on the wire.
+ * A device authorization (RFC 8628 §3.2) as any provider sends it: the spec's wire model
+ * (`@keyway/openapi`'s `DeviceAuthorizationResponse`) with `interval` optional (5 s when absent) and
+ * room for the provider's other fields.
  *
  * @example
  * ```ts
- * import type { DeviceAuthorizationResponse } from '@keyway/core';
- * declare const device: DeviceAuthorizationResponse;
+ * import type { DeviceAuthorization } from '@keyway/core';
+ * declare const device: DeviceAuthorization;
  * const show = device.verification_uri_complete ?? `${device.verification_uri} (code ${device.user_code})`;
  * ```
  */
-export interface DeviceAuthorizationResponse {
-  device_code: string;
-  user_code: string;
-  verification_uri: string;
-  verification_uri_complete?: string;
-  /** Seconds. */
-  expires_in: number;
+export interface DeviceAuthorization extends Omit<SpecDeviceAuthorization, 'interval'> {
   /** Seconds between polls; 5 when the server sent none. */
   interval?: number;
   [field: string]: unknown;
 }
 
 /**
- * A token introspection response (RFC 7662).
+ * @deprecated Use {@link DeviceAuthorization}, the same type. `@keyway/openapi` gives this name to
+ * the Keyway service's own answer, which always carries `interval`.
+ */
+export type DeviceAuthorizationResponse = DeviceAuthorization;
+
+/**
+ * A token introspection (RFC 7662 §2.2) as any provider sends it: the spec's wire model
+ * (`@keyway/openapi`'s `IntrospectionResponse`) with the token's key binding (`cnf`, RFC 9449 §6.2 /
+ * RFC 8705) and room for the provider's other fields.
  *
  * @example
  * ```ts
- * import type { IntrospectionResponse } from '@keyway/core';
- * declare const info: IntrospectionResponse;
+ * import type { TokenIntrospection } from '@keyway/core';
+ * declare const info: TokenIntrospection;
  * if (info.active) console.log(info.sub, info.scope);
  * ```
  */
-export interface IntrospectionResponse {
-  active: boolean;
-  scope?: string;
-  client_id?: string;
-  username?: string;
-  token_type?: string;
-  exp?: number;
-  iat?: number;
-  nbf?: number;
-  sub?: string;
-  aud?: string | string[];
-  iss?: string;
-  jti?: string;
+export interface TokenIntrospection extends SpecIntrospection {
   cnf?: { jkt?: string; 'x5t#S256'?: string; [field: string]: unknown };
   [field: string]: unknown;
 }
+
+/**
+ * @deprecated Use {@link TokenIntrospection}, the same type. `@keyway/openapi` gives this name to the
+ * spec's wire model, without `cnf` or other fields.
+ */
+export type IntrospectionResponse = TokenIntrospection;
 
 /**
  * An OpenID Connect UserInfo response.
