@@ -117,3 +117,34 @@ describe('parseTokenKey', () => {
     }
   });
 });
+
+describe('tokenKey: parts it cannot encode or read back', () => {
+  it.each([
+    [{ issuer: 'https://a.example', clientId: 'c', scope: '\udfff' }],
+    [{ issuer: 'https://a.example', clientId: '\ud800x' }],
+    [{ issuer: 'https://a.example', clientId: 'c', audience: 42 }],
+    [{ issuer: '/', clientId: 'c' }],
+  ])('refuses %j with TokenStoreError invalid_key', (parts) => {
+    let error: unknown;
+    try {
+      tokenKey(parts as never);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(TokenStoreError.is(error)).toBe(true);
+    expect((error as TokenStoreError).code).toBe('invalid_key');
+  });
+
+  it('reads back every key it makes, also for issuers that change on a second normalisation', () => {
+    for (const issuer of ['A: /', '! /', 'https://Auth.example.com:443/ ', 'a/ /']) {
+      const key = tokenKey({ issuer, clientId: ' ' });
+      expect(parseTokenKey(key), issuer).toBeDefined();
+      expect(tokenKey(parseTokenKey(key)!)).toBe(key);
+    }
+  });
+
+  it('parseTokenKey answers undefined (never throws) for a key holding a lone surrogate', () => {
+    expect(parseTokenKey('keyway:v1:iss=%ED%A0%80:cid=a')).toBeUndefined();
+    expect(parseTokenKey('keyway:v1:iss=\ud800:cid=a')).toBeUndefined();
+  });
+});

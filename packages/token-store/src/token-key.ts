@@ -50,8 +50,19 @@ export function tokenKey(parts: TokenKeyParts): string {
   if (typeof parts.clientId !== 'string' || parts.clientId === '') {
     throw new TokenStoreError('tokenKey needs a non-empty `clientId`.', { code: 'invalid_key' });
   }
+  for (const name of ['issuer', 'clientId', 'audience', 'scope', 'subject'] as const) {
+    const value: unknown = parts[name];
+    // A lone surrogate cannot be encoded (encodeURIComponent throws URIError): refuse it like any bad part.
+    if (value !== undefined && value !== null && (typeof value !== 'string' || !isWellFormed(value))) {
+      throw new TokenStoreError(`tokenKey: \`${name}\` must be a well-formed string.`, { code: 'invalid_key' });
+    }
+  }
+  const issuer = normaliseIssuer(parts.issuer);
+  if (issuer === '') {
+    throw new TokenStoreError('tokenKey needs an `issuer` that is more than slashes.', { code: 'invalid_key' });
+  }
   const fields: Array<[string, string | undefined]> = [
-    ['iss', normaliseIssuer(parts.issuer)],
+    ['iss', issuer],
     ['cid', parts.clientId],
     ['aud', parts.audience || undefined],
     ['scp', normaliseScope(parts.scope)],
@@ -108,18 +119,45 @@ export function parseTokenKey(key: string): TokenKeyParts | undefined {
   }
   const parsed = parts as TokenKeyParts;
   // Only keys tokenKey itself would produce (field order, normalisation) count.
-  return tokenKey(parsed) === key ? parsed : undefined;
+  try {
+    return tokenKey(parsed) === key ? parsed : undefined;
+  } catch {
+    return undefined; // a decoded part tokenKey refuses (a lone surrogate): not one of its keys
+  }
 }
 
-/** Lowercases scheme and host, drops the default port, the fragment and trailing slashes. */
+/** True unless `value` holds a lone UTF-16 surrogate (`String.prototype.isWellFormed`, written out for older runtimes). */
+function isWellFormed(value: string): boolean {
+  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value);
+}
+
+/**
+ * Lowercases scheme and host, drops the default port, the fragment and trailing slashes — repeated
+ * until nothing changes, so that normalising a normalised issuer is a no-op (odd inputs such as
+ * `A: /` change again on a second pass) and parseTokenKey reads every key back; an issuer that never
+ * settles is refused.
+ */
 function normaliseIssuer(issuer: string): string {
+  let current = issuer;
+  for (let pass = 0; pass < 4; pass++) {
+    const next = normaliseIssuerOnce(current);
+    if (next === current) {
+      return next;
+    }
+    current = next;
+  }
+  throw new TokenStoreError('tokenKey: the `issuer` has no stable normal form.', { code: 'invalid_key' });
+}
+
+function normaliseIssuerOnce(issuer: string): string {
   const trimmed = issuer.trim();
   let url: URL;
   try {
     url = new URL(trimmed);
   } catch {
-    // Not a URL (a bare name): used as given, minus trailing slashes.
-    return trimmed.replace(/\/+$/, '');
+    // Not a URL (a bare name): used as given, minus trailing slashes and spaces (all of them, so that
+    // normalising a normalised issuer changes nothing and parseTokenKey reads every key back).
+    return trimmed.replace(/[\s/]+$/, '');
   }
   // URL already lowercases scheme and host and drops the scheme's default port.
   const path = url.pathname.replace(/\/+$/, '');
