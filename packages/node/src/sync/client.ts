@@ -1,4 +1,11 @@
-import { ConfigurationError, createKeywayClient, type KeywayClient, type KeywayClientOptions } from '@keyway/core';
+import {
+  ConfigurationError,
+  createKeywayClient,
+  KEYWAY_CLIENT_METHODS,
+  type KeywayClient,
+  type KeywayClientOptions,
+  type KeywayClientResources,
+} from '@keyway/core';
 import type { ClientCallPayload, ClientMethod } from './internal/client-call.js';
 import { OP_CLIENT_CALL } from './internal/protocol.js';
 import { sharedBridge } from './internal/shared-bridge.js';
@@ -48,14 +55,20 @@ export interface SyncRequestOptions {
   syncTimeout?: number;
 }
 
-type Result<R extends keyof KeywayClient, M extends string> =
-  KeywayClient[R] extends Record<M, (...args: never[]) => Promise<infer T>> ? T : never;
-type Params<R extends keyof KeywayClient, M extends string> =
-  KeywayClient[R] extends Record<M, (params: infer P, ...rest: never[]) => unknown> ? P : never;
+/** One method of `KeywayClient`, blocking: the same arguments with sync options last, the result unwrapped. */
+type SyncMethod<F> = F extends (...args: infer A) => Promise<infer R>
+  ? 2 extends A['length']
+    ? 0 extends A['length']
+      ? (params?: A[0], options?: SyncRequestOptions) => R
+      : (params: A[0], options?: SyncRequestOptions) => R
+    : (options?: SyncRequestOptions) => R
+  : F;
 
 /**
- * The blocking twin of `KeywayClient` from `@keyway/core`: the same resources and methods, each
- * returning the response model or throwing the same typed `KeywayError`.
+ * The blocking twin of `KeywayClient` from `@keyway/core`, mapped from it: the same resources and
+ * methods (with their TSDoc), each taking {@link SyncRequestOptions} and returning the response model
+ * itself (`Promise<R>` becomes `R`) or throwing the same typed `KeywayError`. A method added to the
+ * spec reaches this type and {@link createKeywaySyncClient} without an edit here.
  *
  * @example
  * ```ts
@@ -67,48 +80,11 @@ type Params<R extends keyof KeywayClient, M extends string> =
  * githubToken(createKeywaySyncClient({ baseUrl: 'https://keyway.example.com' }));
  * ```
  */
-export interface KeywaySyncClient {
-  /** The resolved base URL. */
-  readonly baseUrl: string;
-  /** Access tokens held by the token manager. */
-  readonly access: {
-    /** Retrieves a fresh access token for a persistent token id. */
-    retrieve(params: Params<'access', 'retrieve'>, options?: SyncRequestOptions): Result<'access', 'retrieve'>;
-  };
-  /** Refresh tokens handed to the token manager. */
-  readonly refresh: {
-    /** Stores a refresh token and returns the persistent token id that now stands for it. */
-    store(body: Params<'refresh', 'store'>, options?: SyncRequestOptions): Result<'refresh', 'store'>;
-  };
-  /** Offline (persistent) tokens obtained through user consent. */
-  readonly offline: {
-    /** Starts an offline-access consent; send the user to `consent_url`. Never retried. */
-    requestConsent(
-      body: Params<'offline', 'requestConsent'>,
-      options?: SyncRequestOptions,
-    ): Result<'offline', 'requestConsent'>;
-    /** Completes a consent with the callback's parameters. Never retried. */
-    callback(body: Params<'offline', 'callback'>, options?: SyncRequestOptions): Result<'offline', 'callback'>;
-    /** Revokes a persistent token. */
-    revoke(params: Params<'offline', 'revoke'>, options?: SyncRequestOptions): Result<'offline', 'revoke'>;
-  };
-  /** Validation of the client's own bearer token. */
-  readonly validation: {
-    /** Asks the service whether the current bearer token is valid. */
-    verify(options?: SyncRequestOptions): Result<'validation', 'verify'>;
-  };
-  /** Tokens of federated providers held for the user. */
-  readonly externalTokens: {
-    list(options?: SyncRequestOptions): Result<'externalTokens', 'list'>;
-    /** One provider's token; a provider that needs re-consent throws `AuthenticationError` (`reconsent_required`). */
-    retrieve(
-      params: Params<'externalTokens', 'retrieve'>,
-      options?: SyncRequestOptions,
-    ): Result<'externalTokens', 'retrieve'>;
-  };
-  /** Replaces the bearer token used from the next call on. */
-  setToken(token: string | undefined): void;
-}
+export type KeywaySyncClient = {
+  readonly [K in keyof KeywayClient]: K extends keyof KeywayClientResources
+    ? { [M in keyof KeywayClient[K]]: SyncMethod<KeywayClient[K][M]> }
+    : KeywayClient[K];
+};
 
 /**
  * Creates a blocking client of the Keyway service, for synchronous code: a script, a config loader, a
@@ -149,7 +125,7 @@ export function createKeywaySyncClient(options: KeywaySyncClientOptions = {}): K
   const resolved: ClientCallPayload['options'] = { ...clientOptions, baseUrl: local.baseUrl };
   let token = clientOptions.token ?? process.env.KEYWAY_API_TOKEN;
 
-  const call = (method: ClientMethod, params: unknown, requestOptions: SyncRequestOptions | undefined): never => {
+  const call = (method: ClientMethod, params: unknown, requestOptions: SyncRequestOptions | undefined): unknown => {
     const { syncTimeout: callTimeout, ...rest } = checkRequestOptions(requestOptions);
     const payload: ClientCallPayload = {
       options: { ...resolved, token: token ?? '' }, // '' is "no token": undefined would fall back to KEYWAY_API_TOKEN
@@ -158,29 +134,22 @@ export function createKeywaySyncClient(options: KeywaySyncClientOptions = {}): K
       requestOptions: rest,
     };
     const deadline = syncDeadline(clientOptions, rest.timeout, callTimeout ?? syncTimeout);
-    return sharedBridge().call(OP_CLIENT_CALL, payload, deadline) as never;
+    return sharedBridge().call(OP_CLIENT_CALL, payload, deadline);
   };
 
+  // One forwarder per method of the service client, from core's list (itself generated from the spec).
+  const resources: Record<string, Record<string, (...args: never[]) => unknown>> = {};
+  for (const { name, takesParams } of KEYWAY_CLIENT_METHODS) {
+    const [resource, method] = name.split('.') as [string, string];
+    resources[resource] ??= {};
+    resources[resource][method] = takesParams
+      ? (params: unknown, requestOptions?: SyncRequestOptions) => call(name, params, requestOptions)
+      : (requestOptions?: SyncRequestOptions) => call(name, undefined, requestOptions);
+  }
+
   return {
+    ...(resources as unknown as Omit<KeywaySyncClient, 'baseUrl' | 'setToken'>),
     baseUrl: local.baseUrl,
-    access: {
-      retrieve: (params, requestOptions) => call('access.retrieve', params, requestOptions),
-    },
-    refresh: {
-      store: (body, requestOptions) => call('refresh.store', body, requestOptions),
-    },
-    offline: {
-      requestConsent: (body, requestOptions) => call('offline.requestConsent', body, requestOptions),
-      callback: (body, requestOptions) => call('offline.callback', body, requestOptions),
-      revoke: (params, requestOptions) => call('offline.revoke', params, requestOptions),
-    },
-    validation: {
-      verify: (requestOptions) => call('validation.verify', undefined, requestOptions),
-    },
-    externalTokens: {
-      list: (requestOptions) => call('externalTokens.list', undefined, requestOptions),
-      retrieve: (params, requestOptions) => call('externalTokens.retrieve', params, requestOptions),
-    },
     setToken(next) {
       local.setToken(next); // throws ConfigurationError for a token that cannot be a header
       token = next;

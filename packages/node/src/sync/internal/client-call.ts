@@ -1,19 +1,23 @@
-import type { KeywayClientOptions, RequestOptions } from '@keyway/core';
+import {
+  KEYWAY_CLIENT_METHODS,
+  type KeywayClientMethod,
+  type KeywayClientOptions,
+  type RequestOptions,
+} from '@keyway/core';
 
-/** The service-client methods the sync client forwards, as `resource.method`. */
-export const CLIENT_METHODS = [
-  'access.retrieve',
-  'refresh.store',
-  'offline.requestConsent',
-  'offline.callback',
-  'offline.revoke',
-  'validation.verify',
-  'externalTokens.list',
-  'externalTokens.retrieve',
-] as const;
+/**
+ * The service-client methods the sync client forwards, as `resource.method`: core's list, generated
+ * from the spec's `x-keyway-client`, so a new operation needs no edit here.
+ */
+export const CLIENT_METHODS: readonly KeywayClientMethod[] = KEYWAY_CLIENT_METHODS.map(({ name }) => name);
 
 /** One of {@link CLIENT_METHODS}. */
-export type ClientMethod = (typeof CLIENT_METHODS)[number];
+export type ClientMethod = KeywayClientMethod;
+
+/** Methods whose only argument is the request options (no parameters, no body). */
+export const NO_PARAMS: ReadonlySet<string> = new Set(
+  KEYWAY_CLIENT_METHODS.filter(({ takesParams }) => !takesParams).map(({ name }) => name),
+);
 
 /**
  * One service-client call, self-contained: the worker builds a client from `options` for each call, so

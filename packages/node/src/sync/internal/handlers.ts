@@ -4,14 +4,11 @@
 import { ConfigurationError, createKeywayClient } from '@keyway/core';
 import { authenticate } from '../../authenticate.js';
 import type { AuthenticatePayload } from '../authenticate-sync.js';
-import { CLIENT_METHODS, type ClientCallPayload } from './client-call.js';
+import { CLIENT_METHODS, type ClientCallPayload, NO_PARAMS } from './client-call.js';
 import { OP_AUTHENTICATE, OP_CLIENT_CALL } from './protocol.js';
 import { writeDeviceCode } from './write-device-code.js';
 
 type AnyMethod = (...args: unknown[]) => Promise<unknown>;
-
-/** Methods whose only argument is the request options. */
-const NO_PARAMS = new Set<string>(['validation.verify', 'externalTokens.list']);
 
 async function clientCall(payload: unknown): Promise<unknown> {
   const { options, method, params, requestOptions } = payload as ClientCallPayload;
