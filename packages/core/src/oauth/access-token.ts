@@ -71,7 +71,7 @@ export type VerifyAccessTokenOptions = Pick<AccessTokenVerificationOptions, 'aud
  * What a JWT access token is checked against besides its signature: the verification options,
  * resolved (the issuer as its metadata spells it, the tolerance validated) and the time of the check.
  */
-export interface AccessTokenExpectations extends Pick<AccessTokenVerificationOptions, 'audience' | 'requiredScopes'> {
+interface AccessTokenExpectations extends Pick<AccessTokenVerificationOptions, 'audience' | 'requiredScopes'> {
   issuer: string;
   /** Epoch seconds. */
   now: number;
@@ -89,7 +89,7 @@ function fail(code: string, message: string): never {
  * Error codes: `invalid_typ`, `iss_mismatch`, `aud_mismatch`, `<claim>_missing` (exp, iat, sub,
  * client_id, jti), `<claim>_invalid` (exp, iat, nbf not a number), `token_expired`, `iat_in_future`, `nbf_in_future`, `insufficient_scope`.
  */
-export function validateAccessTokenClaims(
+function validateAccessTokenClaims(
   header: ProtectedHeaderParameters,
   claims: Record<string, unknown>,
   expected: AccessTokenExpectations,

@@ -185,6 +185,7 @@ describe('validateCallback', () => {
       ),
     );
     expect(CallbackError.is(error)).toBe(true);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
     expect(`${error.message} ${error.code}`).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
   });
 });

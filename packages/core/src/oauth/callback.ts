@@ -5,7 +5,7 @@ import { printable } from '../internal/printable.js';
  * What an authorization response is checked against, resolved by the client (not to be confused with
  * the public `CallbackChecks`, the caller's saved request values).
  */
-export interface CallbackExpectations {
+interface CallbackExpectations {
   /** The `state` sent with the authorization request. */
   state: string;
   /** The provider's issuer identifier. */

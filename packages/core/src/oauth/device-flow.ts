@@ -32,13 +32,13 @@ export interface PollDeviceTokenOptions {
 }
 
 /** RFC 8628 §3.5: the default polling interval, in seconds, and the floor of a server's value. */
-export const DEFAULT_DEVICE_INTERVAL = 5;
+const DEFAULT_DEVICE_INTERVAL = 5;
 /** The longest wait between polls a server can ask for (seconds): a hostile `interval` cannot stall a login. */
-export const MAX_DEVICE_INTERVAL = 60;
+const MAX_DEVICE_INTERVAL = 60;
 /** The shortest interval a caller may choose (seconds): polling never runs faster than once a second. */
-export const MIN_CALLER_INTERVAL = 1;
+const MIN_CALLER_INTERVAL = 1;
 /** The longest device-code lifetime honoured (seconds); a larger `expires_in` is cut to it. */
-export const MAX_DEVICE_LIFETIME = 3600;
+const MAX_DEVICE_LIFETIME = 3600;
 
 /**
  * The verification URI must be https: (or plain http: on a loopback host, or when the client allows
@@ -111,7 +111,7 @@ export async function processDeviceAuthorizationResponse(
  * server's held between 5 and 60 s (RFC 8628 §3.5: 5 when absent; a hostile server can neither make
  * the client hammer its token endpoint nor stall it).
  */
-export function pollInterval(server: unknown, caller: unknown): number {
+function pollInterval(server: unknown, caller: unknown): number {
   if (caller !== undefined) {
     return numberOption(caller, 'interval', DEFAULT_DEVICE_INTERVAL, { min: MIN_CALLER_INTERVAL, max: 3600 }) * 1000;
   }

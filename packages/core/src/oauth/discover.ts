@@ -61,7 +61,7 @@ export function restoreMetadata(
  * Checks a discovery document: a JSON object whose `issuer` is exactly the issuer asked for (no
  * normalisation: a trailing slash or another host name is another issuer, RFC 8414 §3.3).
  */
-export function processMetadata(body: unknown, expectedIssuer: string, status: number): ProviderMetadata {
+function processMetadata(body: unknown, expectedIssuer: string, status: number): ProviderMetadata {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new InvalidResponseError('Discovery metadata is not a JSON object.', { code: 'invalid_metadata', status });
   }
@@ -137,7 +137,7 @@ export async function discover(issuer: string | URL, options: OAuthClientOptions
 }
 
 /** What {@link discoverMetadata} needs: the transport, and whether plain `http:` is allowed. */
-export interface DiscoveryOptions extends HttpOptions {
+interface DiscoveryOptions extends HttpOptions {
   allowInsecureRequests?: boolean | undefined;
   onCacheUpdate?: ((event: OAuthCacheUpdate) => void) | undefined;
 }

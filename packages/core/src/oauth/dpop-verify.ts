@@ -94,11 +94,6 @@ export interface DpopProof {
 
 const replays = /* @__PURE__ */ new ReplayCache();
 
-/** Internal (tests only): the process-wide replay cache of the default store. */
-export function defaultReplayCache(): ReplayCache {
-  return replays;
-}
-
 function replayCacheFull(): never {
   return fail(
     'dpop_replay_cache_full',

@@ -9,7 +9,7 @@ import {
 import { headersToRecord } from '../internal/http.js';
 
 /** One `WWW-Authenticate` challenge: a lower-cased scheme and its auth-params (lower-cased names). */
-export interface Challenge {
+interface Challenge {
   scheme: string;
   params: Record<string, string>;
 }
@@ -20,7 +20,7 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~\w]+/;
  * Parses a `WWW-Authenticate` header (RFC 9110 §11.6.1) into challenges. Tolerant: a malformed tail
  * ends the parse rather than throwing, since the header only ever refines an error we already have.
  */
-export function parseWwwAuthenticate(header: string | null): Challenge[] {
+function parseWwwAuthenticate(header: string | null): Challenge[] {
   const challenges: Challenge[] = [];
   if (!header) {
     return challenges;
@@ -67,7 +67,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** The RFC 6749 error fields of a parsed body, when it has a string `error`. Other fields are dropped. */
-export function oauthErrorFields(body: unknown): OAuthErrorFields | undefined {
+function oauthErrorFields(body: unknown): OAuthErrorFields | undefined {
   if (!isRecord(body) || typeof body.error !== 'string' || body.error.length === 0) {
     return undefined;
   }

@@ -4,7 +4,7 @@ import type { IdTokenClaims } from '../token-set.js';
 import { ACCESS_TOKEN_ALGORITHMS, type JwtVerification, verifyJwt } from './jwt-verify.js';
 
 /** What an ID token must satisfy besides its signature. */
-export interface IdTokenExpectations {
+interface IdTokenExpectations {
   issuer: string;
   clientId: string;
   /** Epoch seconds. */
@@ -53,7 +53,7 @@ export function numericClaim(
  * `iat_missing`, `iat_in_future`, `nbf_in_future`, `<claim>_invalid` (exp, iat, nbf, auth_time not
  * a number), `sub_missing`, `sub_mismatch`, `nonce_mismatch`, `auth_time_missing`, `auth_time_too_old`.
  */
-export function validateIdTokenClaims(claims: Record<string, unknown>, expected: IdTokenExpectations): IdTokenClaims {
+function validateIdTokenClaims(claims: Record<string, unknown>, expected: IdTokenExpectations): IdTokenClaims {
   const { now, clockTolerance: tolerance } = expected;
   if (claims.iss !== expected.issuer) {
     fail('iss_mismatch', 'The ID token was issued by another issuer.');
@@ -100,7 +100,7 @@ export function validateIdTokenClaims(claims: Record<string, unknown>, expected:
 }
 
 /** Settings an ID token is verified with, from the client's options. */
-export interface IdTokenSettings {
+interface IdTokenSettings {
   /**
    * The algorithms accepted: the one the client registered (`idTokenSignedResponseAlg`), else the
    * provider's advertised asymmetric ones, else RS256 (see {@link idTokenAlgorithms}).

@@ -12,13 +12,13 @@ export const JWKS_COOLDOWN = 30_000;
 /** A JWKS older than this is refetched before use (ms). */
 export const JWKS_MAX_AGE = 10 * 60_000;
 /** After a failed JWKS fetch, no new fetch is made for this long (ms): the failure is answered from memory. */
-export const JWKS_FAILURE_COOLDOWN = 30_000;
+const JWKS_FAILURE_COOLDOWN = 30_000;
 /**
  * How long past its fetch a JWKS may still be used while every refetch fails (ms): one hour. An
  * outage of the JWKS endpoint does not take every resource server down with it, yet a key the issuer
  * removed stops verifying within the hour even if the endpoint never comes back.
  */
-export const JWKS_STALE_IF_ERROR = 60 * 60_000;
+const JWKS_STALE_IF_ERROR = 60 * 60_000;
 
 /** One fetched JWKS and the keys imported from it so far. */
 export interface KeySet {
@@ -44,7 +44,7 @@ const inflight = /* @__PURE__ */ new ScopedCache<Promise<KeySet>>();
 const failures = /* @__PURE__ */ new ScopedCache<{ error: unknown; at: number }>();
 
 /** Where a JWKS comes from: its URL, the transport to fetch it with, and the cache scope of that transport. */
-export interface JwksSource {
+interface JwksSource {
   uri: string;
   http: HttpClient;
   scope: FetchScope;
@@ -61,7 +61,7 @@ export function clearJwksCache(): void {
 }
 
 /** Parses a JWKS document; entries that are not objects are dropped, an unusable document is an error. */
-export function parseJwks(body: unknown, status: number): JWK[] {
+function parseJwks(body: unknown, status: number): JWK[] {
   const keys = (body as { keys?: unknown } | null | undefined)?.keys;
   if (typeof body !== 'object' || body === null || !Array.isArray(keys)) {
     throw new InvalidResponseError('The JWKS is not a JSON object with a "keys" array.', {

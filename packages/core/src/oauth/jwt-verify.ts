@@ -9,9 +9,6 @@ import { getJwks, refreshJwks, verificationKeys } from './jwks-cache.js';
 import { decodeJws, importHmacKey, jwsAlgorithm } from './jws.js';
 import type { OAuthCacheUpdate } from './types.js';
 
-/** Asymmetric algorithms accepted for ID tokens unless configured otherwise. */
-export const DEFAULT_ALGORITHMS: readonly string[] = ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'];
-
 /** Asymmetric algorithms accepted for JWT access tokens (RFC 9068) and signed userinfo responses. */
 export const ACCESS_TOKEN_ALGORITHMS: readonly string[] = [
   'RS256',
@@ -67,7 +64,7 @@ export interface JwtVerification {
 }
 
 /** A verified JWS: its protected header and JSON payload. */
-export interface VerifiedJwt {
+interface VerifiedJwt {
   header: ProtectedHeaderParameters;
   payload: Record<string, unknown>;
 }

@@ -1,7 +1,7 @@
 import type { HttpClient, HttpRequest } from '../internal/http.js';
 
 /** How one oauth4webapi call goes through {@link HttpClient}. */
-export interface OAuthFetchOptions {
+interface OAuthFetchOptions {
   /** True for safe or idempotent calls; never for a code redemption or a device poll. */
   retry: boolean;
   signal?: AbortSignal | undefined;

@@ -2,7 +2,7 @@
 export const REPLAY_LIMIT = 100_000;
 
 /** What {@link ReplayCache.consume} found: a first use, a replay, or no room to remember another. */
-export type ReplayVerdict = 'fresh' | 'replay' | 'full';
+type ReplayVerdict = 'fresh' | 'replay' | 'full';
 
 /**
  * Used one-time values (DPoP `jti`s) with their expiry, bounded WITHOUT eviction: an unexpired entry

@@ -30,7 +30,7 @@ export interface StateStore {
 /** A consumed state is remembered this long (seconds): longer than any authorization code lives. */
 export const STATE_TTL = 600;
 /** The in-memory store forgets the oldest states beyond this many. */
-export const STATE_LIMIT = 10_000;
+const STATE_LIMIT = 10_000;
 
 /**
  * The key under which the state of a callback for `issuer` and `clientId` is consumed: a hash, so

@@ -4,7 +4,7 @@ import { redactOnInspect, type TokenSet } from '../token-set.js';
 import { errorFromResponse } from './errors-map.js';
 
 /** How a token endpoint response is read. */
-export interface TokenResponseContext {
+interface TokenResponseContext {
   /** Epoch seconds at receipt, for `expires_at`. */
   now: number;
   /** True when the request carried a DPoP proof (a `DPoP` token type is expected then, not otherwise). */
