@@ -20,13 +20,17 @@ import { KeywayError, type KeywayErrorOptions, KeywayTimeoutError } from '@keywa
  */
 export class InteractionRequiredError extends KeywayError {
   static override readonly brand: string = 'InteractionRequiredError';
+  static override readonly revivable: readonly string[] = [
+    'issuer',
+    'clientId',
+  ] satisfies (keyof InteractionRequiredError)[];
   /** The issuer a login is needed for. */
   readonly issuer: string;
   /** The client a login is needed for. */
   readonly clientId: string;
 
   constructor(message: string, options: KeywayErrorOptions & { issuer: string; clientId: string }) {
-    super(message, { code: 'interaction_required', ...options });
+    super(message, { ...options, code: options.code ?? 'interaction_required' });
     this.issuer = options.issuer;
     this.clientId = options.clientId;
   }

@@ -25,6 +25,6 @@ import { KeywayError, type KeywayErrorOptions } from '@keyway/core';
 export class SyncWorkerError extends KeywayError {
   static override readonly brand: string = 'SyncWorkerError';
   constructor(message: string, options: KeywayErrorOptions = {}) {
-    super(message, { code: 'sync_worker_error', ...options });
+    super(message, { ...options, code: options.code ?? 'sync_worker_error' });
   }
 }
