@@ -1,4 +1,5 @@
-import { KeywayTimeoutError, NotFoundError } from '@keyway/core';
+import { KeywayError, KeywayTimeoutError, NotFoundError } from '@keyway/core';
+import { EdgeAuthError } from '@keyway/edge';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SyncWorkerError } from '../src/sync/errors.js';
 import { SyncBridge } from '../src/sync/internal/bridge.js';
@@ -44,6 +45,22 @@ describe('SyncBridge (the built worker with a fixture handler table)', () => {
     const typeError = thrown(() => sync.call('typeError', undefined, 5_000));
     expect(typeError).toBeInstanceOf(TypeError);
     expect((typeError as Error).message).toBe('bad input');
+  });
+
+  it('rebuilds an error of a package it does not import (EdgeAuthError) by its brand, with its fields', () => {
+    const error = thrown(() => bridge().call('edgeAuth', undefined, 5_000));
+    expect(EdgeAuthError.is(error)).toBe(true);
+    expect(KeywayError.is(error)).toBe(true);
+    expect(error).toBeInstanceOf(KeywayError);
+    expect(error).toMatchObject({
+      name: 'EdgeAuthError',
+      code: 'invalid_token',
+      message: 'The access token expired.',
+      reason: 'token_expired',
+      status: 401,
+      challenge: 'Bearer error="invalid_token"',
+    });
+    expect((error as Error).stack).toContain('sync-bridge.test.ts');
   });
 
   it('turns a worker that exits into SyncWorkerError, and starts a new one on the next call', () => {

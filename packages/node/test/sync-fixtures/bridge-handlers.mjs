@@ -1,5 +1,7 @@
 // A handler table for the built sync worker (dist/sync/worker.js) that misbehaves on purpose.
 import { NotFoundError } from '@keyway/core';
+// A package @keyway/node does not import: its errors come back by brand (a dev dependency, for this test).
+import { EdgeAuthError } from '@keyway/edge';
 
 export const handlers = {
   echo: (payload) => payload,
@@ -7,6 +9,14 @@ export const handlers = {
   sleep: (ms) => new Promise((resolve) => setTimeout(() => resolve(ms), ms)),
   notFound: () => {
     throw NotFoundError.generate(404, { code: 'not_found', title: 'Not found' }, { 'x-request-id': 'req_fixture' });
+  },
+  edgeAuth: () => {
+    throw new EdgeAuthError('The access token expired.', {
+      code: 'invalid_token',
+      reason: 'token_expired',
+      status: 401,
+      challenge: 'Bearer error="invalid_token"',
+    });
   },
   typeError: () => {
     throw new TypeError('bad input');
