@@ -208,3 +208,18 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(null)).toBeUndefined();
   });
 });
+
+describe('HttpClient: the buffered response describes its own body', () => {
+  it.each(['-1', '999', 'abc'])('replaces a declared Content-Length of %s with the real one', async (declared) => {
+    const { fetch } = scripted([
+      () => new Response('', { status: 200, headers: { 'content-length': declared, 'content-type': 'application/json' } }),
+      () => new Response('{"a":1}', { status: 200, headers: { 'content-length': declared } }),
+    ]);
+    const client = new HttpClient({ fetch, maxResponseBytes: 10_000 });
+    const empty = await client.send({ url: 'https://api.example.test/x' });
+    expect(empty.headers.get('content-length')).toBe('0');
+    const full = await client.send({ url: 'https://api.example.test/x' });
+    expect(full.headers.get('content-length')).toBe('7');
+    expect(await full.json()).toEqual({ a: 1 });
+  });
+});

@@ -172,10 +172,14 @@ export class HttpClient {
       }
       const bytes = await readBody(response, this.maxBytes, controller.signal);
       const noBody = bytes.byteLength === 0 || [101, 204, 205, 304].includes(response.status);
+      // The buffered body's own length replaces whatever the server declared (`-1`, a lie): readers
+      // such as openapi-fetch trust Content-Length to decide whether there is JSON to parse.
+      const answered = new Headers(response.headers);
+      answered.set('content-length', String(noBody ? 0 : bytes.byteLength));
       return new Response(noBody ? null : bytes, {
         status: response.status,
         statusText: response.statusText,
-        headers: response.headers,
+        headers: answered,
       });
     } catch (error) {
       if (KeywayError.is(error)) {
