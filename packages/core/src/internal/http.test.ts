@@ -212,7 +212,8 @@ describe('parseRetryAfter', () => {
 describe('HttpClient: the buffered response describes its own body', () => {
   it.each(['-1', '999', 'abc'])('replaces a declared Content-Length of %s with the real one', async (declared) => {
     const { fetch } = scripted([
-      () => new Response('', { status: 200, headers: { 'content-length': declared, 'content-type': 'application/json' } }),
+      () =>
+        new Response('', { status: 200, headers: { 'content-length': declared, 'content-type': 'application/json' } }),
       () => new Response('{"a":1}', { status: 200, headers: { 'content-length': declared } }),
     ]);
     const client = new HttpClient({ fetch, maxResponseBytes: 10_000 });
