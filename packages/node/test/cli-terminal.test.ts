@@ -143,6 +143,23 @@ describe('keyway and a token file someone else wrote', () => {
       );
     await plant('planted', hostileIssuer);
     await plant('planted-token', issuer);
+    // An expiry past what a Date can hold (found by tooling/fuzz: `keyway list` died with a RangeError).
+    await new FileTokenStore({ path: join(cache, 'planted-far', 'keyway/tokens.json') }).set(
+      loginKey({ issuer, clientId: CLIENT_ID }),
+      { access_token: 'at', token_type: 'Bearer', refresh_token: 'rt', expires_at: 1e308 } as never,
+    );
+  });
+
+  it('list shows an expiry past the Date range as no expiry, in text and JSON', async () => {
+    const list = await run(['list'], planted('planted-far'));
+    expect(list.code).toBe(0);
+    expect(list.stderr).toBe('');
+    expect(list.stdout).toMatch(/ {2}no expiry\n$/);
+    const json = await run(['list', '--json'], planted('planted-far'));
+    expect(json.code).toBe(0);
+    const [login] = JSON.parse(json.stdout) as Array<Record<string, unknown>>;
+    expect(login).toMatchObject({ refreshable: true, expired: false });
+    expect(login).not.toHaveProperty('expiresAt');
   });
 
   const planted = (dir = 'planted') => ({ ...fresh(dir), KEYWAY_ISSUER: '', KEYWAY_CLIENT_ID: '' });

@@ -308,7 +308,7 @@ function loginSummary(target: Target, tokens: AuthenticatedTokenSet) {
     ...(target.resource === undefined ? {} : { resource: target.resource }),
     ...(target.audience === undefined ? {} : { audience: target.audience }),
     ...(typeof tokens.claims?.sub === 'string' ? { subject: tokens.claims.sub } : {}),
-    ...(tokens.expires_at === undefined ? {} : { expiresAt: new Date(tokens.expires_at * 1000).toISOString() }),
+    ...(isoTime(tokens.expires_at) === undefined ? {} : { expiresAt: isoTime(tokens.expires_at) }),
     refreshable: typeof tokens.refresh_token === 'string',
   };
 }
@@ -345,6 +345,15 @@ async function tokenCommand(flags: Flags): Promise<number> {
   return EXIT.ok;
 }
 
+/**
+ * Epoch seconds as an ISO date, or `undefined` when absent or past what a `Date` can hold (a stored
+ * `expires_at` of 1e308 is "never", not a `RangeError`).
+ */
+function isoTime(epochSeconds: number | undefined): string | undefined {
+  const date = typeof epochSeconds === 'number' ? new Date(epochSeconds * 1000) : undefined;
+  return date === undefined || Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
 /** Visible ASCII: every bearer token (RFC 6750 `b64token` and the opaque tokens providers issue). */
 const PRINTABLE_TOKEN = /^[\x21-\x7e]+$/;
 
@@ -355,7 +364,7 @@ async function listCommand(flags: Flags): Promise<number> {
   if (flags.json) {
     const out = logins.map(({ key: _key, expiresAt, ...login }) => ({
       ...login,
-      ...(expiresAt === undefined ? {} : { expiresAt: new Date(expiresAt * 1000).toISOString() }),
+      ...(isoTime(expiresAt) === undefined ? {} : { expiresAt: isoTime(expiresAt) }),
       expired: expiresAt !== undefined && expiresAt <= now,
     }));
     process.stdout.write(`${safeJson(out, 2)}\n`);
@@ -366,12 +375,14 @@ async function listCommand(flags: Flags): Promise<number> {
     return EXIT.ok;
   }
   for (const login of logins) {
+    const refreshable = login.refreshable ? ' (refreshable)' : '';
+    const until = isoTime(login.expiresAt);
     const expiry =
-      login.expiresAt === undefined
-        ? 'no expiry'
-        : login.expiresAt <= now
-          ? `access token expired${login.refreshable ? ' (refreshable)' : ''}`
-          : `expires ${new Date(login.expiresAt * 1000).toISOString()}${login.refreshable ? ' (refreshable)' : ''}`;
+      login.expiresAt !== undefined && login.expiresAt <= now
+        ? `access token expired${refreshable}`
+        : until === undefined
+          ? 'no expiry'
+          : `expires ${until}${refreshable}`;
     process.stdout.write(`${describe(login)}${login.subject ? `  user ${safeText(login.subject)}` : ''}  ${expiry}\n`);
   }
   return EXIT.ok;
