@@ -3,6 +3,7 @@
  * (ESC starts the sequences that clear screens, retitle windows and fake OSC-8 links), DEL, and the
  * bidi and zero-width format characters that reorder or hide text.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff]/g;
 
 /**
