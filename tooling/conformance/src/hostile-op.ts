@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createKeyRing, type KeyRing } from './keys.ts';
 import { CLIENT_ID, discoveryOf, mintToken, type OpState, RESOURCE, type Routed, route } from './op-endpoints.ts';
 import { sendAnswer } from './op-respond.ts';
@@ -164,5 +165,32 @@ function readBody(req: IncomingMessage): Promise<string> {
     });
     req.on('end', () => resolve(text));
     req.on('error', reject);
+  });
+}
+
+/**
+ * One hostile OP for a test file: started before its tests, reset to a correct OP before each test,
+ * closed after. The returned object stands for that OP (its properties are the running OP's), so a
+ * file reads `const op = useHostileOp();` and then `op.scenario = { ... }`.
+ */
+export function useHostileOp(): HostileOp {
+  let current: HostileOp | undefined;
+  beforeAll(async () => {
+    current = await startHostileOp();
+  });
+  afterAll(() => current?.close());
+  beforeEach(() => current?.reset());
+  const running = (): HostileOp => {
+    if (!current) {
+      throw new Error('The hostile OP is not running: use it inside a test or hook.');
+    }
+    return current;
+  };
+  return new Proxy({} as HostileOp, {
+    get: (_, name) => {
+      const value = Reflect.get(running(), name);
+      return typeof value === 'function' ? value.bind(running()) : value;
+    },
+    set: (_, name, value) => Reflect.set(running(), name, value),
   });
 }

@@ -11,7 +11,14 @@ export {
 } from './clients.ts';
 export { createDpopKey, type DpopKey, dpopProof, type ProofOptions } from './dpop.ts';
 export { type ErrorClass, expectError } from './expect-error.ts';
-export { CLIENT_ID, type HostileOp, RESOURCE, type ReceivedRequest, startHostileOp } from './hostile-op.ts';
+export {
+  CLIENT_ID,
+  type HostileOp,
+  RESOURCE,
+  type ReceivedRequest,
+  startHostileOp,
+  useHostileOp,
+} from './hostile-op.ts';
 export { decodePayload } from './jws.ts';
 export type { KeyName, KeyRing, OpKey } from './keys.ts';
 export { closedPort, type FakeHandler, type Network, network, type SentRequest } from './network.ts';

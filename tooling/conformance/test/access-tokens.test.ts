@@ -1,26 +1,20 @@
 import { type AccessTokenClaims, TokenValidationError } from '@keyway/core';
 import { EdgeAuthError } from '@keyway/edge';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   expectError,
   HOSTILE_TEXT,
-  type HostileOp,
   LINE_CONTROLS,
   newClient,
   newEdgeVerifier,
   newVerifier,
   RESOURCE,
   secretScan,
-  startHostileOp,
   type TokenTweak,
+  useHostileOp,
 } from '../src/index.ts';
 
-let op: HostileOp;
-beforeAll(async () => {
-  op = await startHostileOp();
-});
-afterAll(() => op.close());
-beforeEach(() => op.reset());
+const op = useHostileOp();
 
 const now = () => Math.floor(Date.now() / 1000);
 

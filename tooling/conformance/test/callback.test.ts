@@ -1,22 +1,8 @@
 import { CallbackError, ConfigurationError, InternalServerError, InvalidResponseError, OAuthError } from '@keyway/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  authorize,
-  codeFlow,
-  expectError,
-  type HostileOp,
-  newClient,
-  REDIRECT_URI,
-  secretScan,
-  startHostileOp,
-} from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { authorize, codeFlow, expectError, newClient, REDIRECT_URI, secretScan, useHostileOp } from '../src/index.ts';
 
-let op: HostileOp;
-beforeAll(async () => {
-  op = await startHostileOp();
-});
-afterAll(() => op.close());
-beforeEach(() => op.reset());
+const op = useHostileOp();
 
 /** The OP's redirect with one parameter set (or removed with `null`). */
 function withParam(callback: URL, name: string, value: string | null): URL {

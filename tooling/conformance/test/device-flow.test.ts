@@ -7,15 +7,10 @@ import {
   KeywayAbortError,
   OAuthError,
 } from '@keyway/core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { expectError, type HostileOp, newClient, secretScan, startHostileOp } from '../src/index.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { expectError, newClient, secretScan, useHostileOp } from '../src/index.ts';
 
-let op: HostileOp;
-beforeAll(async () => {
-  op = await startHostileOp();
-});
-afterAll(() => op.close());
-beforeEach(() => op.reset());
+const op = useHostileOp();
 afterEach(() => {
   vi.useRealTimers();
 });

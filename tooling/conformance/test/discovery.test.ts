@@ -1,23 +1,17 @@
 import { ConfigurationError, discover, InvalidResponseError, KeywayTimeoutError } from '@keyway/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CLIENT_ID,
   clientOptions,
   discoveredClient,
   expectError,
-  type HostileOp,
   network,
   newClient,
   secretScan,
-  startHostileOp,
+  useHostileOp,
 } from '../src/index.ts';
 
-let op: HostileOp;
-beforeAll(async () => {
-  op = await startHostileOp();
-});
-afterAll(() => op.close());
-beforeEach(() => op.reset());
+const op = useHostileOp();
 
 describe('discovery: positive controls', () => {
   it("discovers the OP: the client's issuer is the OP's own URL", async () => {

@@ -1,16 +1,11 @@
 import { OAuthError, TokenValidationError } from '@keyway/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { expectError, type HostileOp, leaksOf, newSecret, secretScan, startHostileOp } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { expectError, leaksOf, newSecret, secretScan, useHostileOp } from '../src/index.ts';
 
 // The harness checks itself: a hostile OP that misbehaved by default, or a secret scan that saw
 // nothing, would make every other case meaningless.
 
-let op: HostileOp;
-beforeAll(async () => {
-  op = await startHostileOp();
-});
-afterAll(() => op.close());
-beforeEach(() => op.reset());
+const op = useHostileOp();
 
 describe('the hostile OP', () => {
   it('is a correct OP by default: its discovery issuer is its own loopback URL and its JWKS has RS256 and ES256 keys', async () => {

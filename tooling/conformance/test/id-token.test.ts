@@ -1,23 +1,17 @@
 import { InvalidResponseError, TokenValidationError } from '@keyway/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CLIENT_ID,
   codeFlow,
   decodePayload,
   expectError,
-  type HostileOp,
   newClient,
   secretScan,
-  startHostileOp,
   type TokenTweak,
+  useHostileOp,
 } from '../src/index.ts';
 
-let op: HostileOp;
-beforeAll(async () => {
-  op = await startHostileOp();
-});
-afterAll(() => op.close());
-beforeEach(() => op.reset());
+const op = useHostileOp();
 
 const now = () => Math.floor(Date.now() / 1000);
 

@@ -9,26 +9,20 @@ import {
   TokenValidationError,
 } from '@keyway/core';
 import { base64url } from 'jose';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   closedPort,
   codeFlow,
   expectError,
-  type HostileOp,
   newClient,
   newEdgeVerifier,
   newSecret,
   newVerifier,
   secretScan,
-  startHostileOp,
+  useHostileOp,
 } from '../src/index.ts';
 
-let op: HostileOp;
-beforeAll(async () => {
-  op = await startHostileOp();
-});
-afterAll(() => op.close());
-beforeEach(() => op.reset());
+const op = useHostileOp();
 afterEach(() => {
   vi.useRealTimers();
 });

@@ -7,15 +7,10 @@ import {
   PermissionDeniedError,
   RateLimitError,
 } from '@keyway/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { expectError, type HostileOp, newClient, newSecret, secretScan, startHostileOp } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { expectError, type HostileOp, newClient, newSecret, secretScan, useHostileOp } from '../src/index.ts';
 
-let op: HostileOp;
-beforeAll(async () => {
-  op = await startHostileOp();
-});
-afterAll(() => op.close());
-beforeEach(() => op.reset());
+const op = useHostileOp();
 
 const now = () => Math.floor(Date.now() / 1000);
 

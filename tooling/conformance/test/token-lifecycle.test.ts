@@ -8,24 +8,10 @@ import {
   OAuthError,
   TokenValidationError,
 } from '@keyway/core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  codeFlow,
-  expectError,
-  type HostileOp,
-  network,
-  newClient,
-  newSecret,
-  secretScan,
-  startHostileOp,
-} from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { codeFlow, expectError, network, newClient, newSecret, secretScan, useHostileOp } from '../src/index.ts';
 
-let op: HostileOp;
-beforeAll(async () => {
-  op = await startHostileOp();
-});
-afterAll(() => op.close());
-beforeEach(() => op.reset());
+const op = useHostileOp();
 
 const RETRY_NOW = { retry: { maxRetries: 2, initialDelay: 1 } } as const;
 const busy = (status = 503) => ({ status, body: 'busy', headers: { 'retry-after': '0' } });

@@ -8,28 +8,22 @@ import {
   OAuthClient,
 } from '@keyway/core';
 import { createVerifier } from '@keyway/edge';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   authorize,
   CLIENT_ID,
   clientOptions,
   closedPort,
   expectError,
-  type HostileOp,
   network,
   newClient,
   newSecret,
   RESOURCE,
   secretScan,
-  startHostileOp,
+  useHostileOp,
 } from '../src/index.ts';
 
-let op: HostileOp;
-beforeAll(async () => {
-  op = await startHostileOp();
-});
-afterAll(() => op.close());
-beforeEach(() => op.reset());
+const op = useHostileOp();
 
 const FAST = { timeout: 400 } as const;
 
