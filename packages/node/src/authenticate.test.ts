@@ -3,8 +3,9 @@ import { CallbackError, DeviceFlowError, LoginRequiredError } from '@keyway/core
 import { MemoryTokenStore, tokenKey } from '@keyway/token-store';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CLIENT_ID, followRedirect, useMockServer } from '../test/helpers.js';
-import { authenticate, login, loginKey } from './authenticate.js';
+import { authenticate, authenticateIn, login, loginIn, loginKey } from './authenticate.js';
 import { InteractionRequiredError } from './errors.js';
+import type { SessionProbe } from './internal/session.js';
 
 const ctx = useMockServer();
 
@@ -31,6 +32,7 @@ describe('authenticate', () => {
     const store = new MemoryTokenStore();
     const first = await login({
       ...options(store),
+      interactive: true, // a person is here, even when the suite runs in CI
       flow: 'browser',
       openBrowser: async (url) => void followRedirect(url),
     });
@@ -225,6 +227,7 @@ describe('audience', () => {
     const store = new MemoryTokenStore();
     const token = await login({
       ...options(store),
+      interactive: true, // a person is here, even when the suite runs in CI
       audience: AUDIENCE,
       flow: 'browser',
       openBrowser: async (url) => void (await followRedirect(url)),
@@ -248,6 +251,7 @@ describe('audience', () => {
     const store = new MemoryTokenStore();
     await login({
       ...options(store),
+      interactive: true, // a person is here, even when the suite runs in CI
       audience: AUDIENCE,
       flow: 'device',
       interval: 1,
@@ -281,6 +285,7 @@ describe('audience', () => {
     const store = new MemoryTokenStore();
     const token = await login({
       ...options(store),
+      interactive: true, // a person is here, even when the suite runs in CI
       flow: 'device',
       interval: 1,
       onDeviceCode: (info) => ctx.mock.approveDevice(info.userCode),
@@ -288,5 +293,110 @@ describe('audience', () => {
     expect(await store.get(loginKey(options(store)))).toMatchObject({ keyway_issuer: ctx.issuer });
     expect(token).not.toHaveProperty('keyway_issuer');
     expect(await authenticate({ ...options(store), interactive: false })).not.toHaveProperty('keyway_issuer');
+  });
+});
+
+describe('the session decides: who can answer a login, and which flow can reach them', () => {
+  /** A machine described by its signals: variables, terminals, platform (no marker files, no /proc). */
+  const machine = (
+    vars: Record<string, string>,
+    terminal: boolean,
+    platform: NodeJS.Platform = 'linux',
+  ): SessionProbe => ({
+    env: { PATH: '/usr/bin:/bin', ...vars },
+    platform,
+    tty: { stdin: terminal, stdout: terminal, stderr: terminal },
+    root: '/nonexistent/keyway-test-root',
+    ppid: 1,
+  });
+  const approve = (shown: string[]) => (info: { userCode: string; verificationUri: string }) => {
+    shown.push(info.verificationUri);
+    ctx.mock.approveDevice(info.userCode);
+  };
+
+  it('login() in CI refuses at once, even with a terminal and flow: device: no request, the three ways named', async () => {
+    const started = Date.now();
+    const error = await loginIn(machine({ CI: '1' }, true), { ...options(), flow: 'device' }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(InteractionRequiredError.is(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      `A login is required for client "${CLIENT_ID}" at ${ctx.issuer}, but nobody can answer one here: a CI job (CI is set). ` +
+        `Provide a token in one of these ways: run \`keyway login --issuer ${ctx.issuer} --client-id ${CLIENT_ID}\` beforehand in a terminal; ` +
+        'or set KEYWAY_TOKEN to an access token (e.g. a CI secret); ' +
+        'or use client credentials (clientSecret with createTokenSource({ grant: { type: "client_credentials" } }) from @keyway/core).',
+    );
+    expect(ctx.mock.calls).toHaveLength(0);
+  });
+
+  it('authenticate() in a SLURM batch job says so, and asks nobody', async () => {
+    const error = await authenticateIn(machine({ SLURM_JOB_ID: '4711' }, false), options()).catch((e: unknown) => e);
+    expect(InteractionRequiredError.is(error)).toBe(true);
+    expect((error as Error).message).toContain(
+      'nobody can answer one here: a SLURM batch job (SLURM_JOB_ID is set, no terminal).',
+    );
+    expect(ctx.mock.calls).toHaveLength(0);
+  });
+
+  it('authenticate() without a terminal is refused (implicit); login() runs there (explicit), with the device flow', async () => {
+    const headless = machine({}, false);
+    const refused = await authenticateIn(headless, options()).catch((e: unknown) => e);
+    expect((refused as Error).message).toContain(
+      'nobody can answer one here: a session without a terminal (stderr, and stdin or stdout, are not one).',
+    );
+    const shown: string[] = [];
+    const token = await loginIn(headless, { ...options(), interval: 1, onDeviceCode: approve(shown) });
+    expect(shown).toEqual([`${ctx.issuer}/device`]);
+    expect(token.claims?.sub).toBe('usr_test');
+  });
+
+  it('the chooser reads the machine, not whether openBrowser was passed: headless Linux gets the device flow', async () => {
+    const openBrowser = vi.fn(async () => {});
+    const shown: string[] = [];
+    await loginIn(machine({ SSH_CONNECTION: '10.0.0.2 50000 10.0.0.1 22' }, true), {
+      ...options(),
+      interval: 1,
+      openBrowser,
+      onDeviceCode: approve(shown),
+    });
+    expect(openBrowser).not.toHaveBeenCalled();
+    expect(shown).toHaveLength(1);
+  });
+
+  it('a desktop gets the browser flow', async () => {
+    const opened: string[] = [];
+    const token = await loginIn(machine({ DISPLAY: ':0' }, true), {
+      ...options(),
+      openBrowser: async (url) => {
+        opened.push(url);
+        await followRedirect(url);
+      },
+    });
+    expect(opened).toHaveLength(1);
+    expect(ctx.mock.callsTo('deviceAuthorization')).toHaveLength(0);
+    expect(token.claims?.sub).toBe('usr_test');
+  });
+
+  it('authenticate() in a Jupyter kernel (no terminal) logs in with the device flow', async () => {
+    const shown: string[] = [];
+    const token = await authenticateIn(machine({ JPY_PARENT_PID: '100', DISPLAY: ':0' }, false, 'darwin'), {
+      ...options(),
+      interval: 1,
+      onDeviceCode: approve(shown),
+    });
+    expect(shown).toEqual([`${ctx.issuer}/device`]);
+    expect(token.claims?.sub).toBe('usr_test');
+  });
+
+  it('interactive: true is the caller saying a person is there, whatever the signals', async () => {
+    const shown: string[] = [];
+    await loginIn(machine({ CI: 'true' }, false), {
+      ...options(),
+      interactive: true,
+      interval: 1,
+      onDeviceCode: approve(shown),
+    });
+    expect(shown).toHaveLength(1);
+    const refused = await loginIn(machine({}, true), { ...options(), interactive: false }).catch((e: unknown) => e);
+    expect((refused as Error).message).toContain('nobody can answer one here: the caller passed interactive: false.');
   });
 });

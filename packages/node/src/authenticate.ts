@@ -5,8 +5,8 @@ import { CodeFlow } from './code-flow.js';
 import { type DeviceCodeInfo, DeviceFlow } from './device-flow.js';
 import { InteractionRequiredError } from './errors.js';
 import { clientFor } from './internal/client.js';
-import { hasDisplay, isInteractiveSession } from './internal/environment.js';
 import { checkLoginNumbers } from './internal/options.js';
+import { browserReach, currentProbe, detectSession, type SessionProbe } from './internal/session.js';
 
 /**
  * Options of {@link authenticate} and {@link login}. Everything but the optional functions and `store`
@@ -47,13 +47,18 @@ export interface AuthenticateOptions {
   tokenFile?: string;
   /**
    * How to log in when a login is needed: `browser` (code flow, loopback redirect), `device` (device
-   * flow), or `auto` (default): the browser when a display is likely (macOS, Windows, `DISPLAY` or
-   * `WAYLAND_DISPLAY` set) and the provider has no objection, else the device flow.
+   * flow), or `auto` (default): the browser only where a browser can reach the loopback redirect (a
+   * desktop session: macOS, Windows, Linux with `DISPLAY` or `WAYLAND_DISPLAY`; not over SSH, not in a
+   * container or WSL without a browser bridge such as `BROWSER`, not in a Jupyter kernel), else the
+   * device flow when the provider offers it.
    */
   flow?: 'auto' | 'browser' | 'device';
   /**
-   * May a person be asked to log in? Default: stdin and stdout are terminals and `CI` is not set.
-   * When false and no usable token is stored, {@link InteractionRequiredError} is thrown.
+   * May a person be asked to log in? `true` always, `false` never ({@link InteractionRequiredError}).
+   * Default: never in CI, a batch job (SLURM, PBS/Torque, LSF, Grid Engine), a Kubernetes pod or systemd
+   * service without a terminal, or cron; otherwise `authenticate` asks only at a terminal (stderr, and
+   * stdin or stdout, are terminals) or in a Jupyter kernel, and `login` (an explicit request) asks
+   * without a terminal too.
    */
   interactive?: boolean;
   /** Opens the authorization URL; default the platform opener (`xdg-open`, `open`, `rundll32`), detached, no shell. */
@@ -62,7 +67,8 @@ export interface AuthenticateOptions {
   onDeviceCode?: (info: DeviceCodeInfo) => void;
   /**
    * With the default `onDeviceCode`: also draw the verification URI as a QR code. `auto` (default) only
-   * when stderr is a terminal wide enough for it (never in CI logs), `true` always, `false` never.
+   * when stderr is a terminal wide enough for it or a Jupyter notebook's output (never in CI logs), `true`
+   * always, `false` never.
    */
   qr?: boolean | 'auto';
   /** Port of the loopback redirect on 127.0.0.1 (default 0: any free port). */
@@ -120,8 +126,9 @@ export const DEFAULT_SCOPE = 'openid offline_access';
  * 3. A refresh with the stored refresh token (one refresh across processes, through the store's lock).
  * 4. An interactive login: the browser (code flow with a loopback redirect on 127.0.0.1) or the device
  *    flow, then stored for next time.
- * 5. In a session that cannot ask a person (no TTY, `CI`, `interactive: false`):
- *    {@link InteractionRequiredError} (`interaction_required`), whose message says how to provide a token.
+ * 5. In a session that cannot ask a person (no terminal, CI, a batch job, a service, cron,
+ *    `interactive: false`; see `interactive`): {@link InteractionRequiredError} (`interaction_required`),
+ *    at once, whose message says why and names the three ways to provide a token.
  *
  * A `timeout`, `interval`, `redirectPort` or `skew` that is not a number in range (`NaN`, negative,
  * `Infinity`, past 2^31 - 1 ms) rejects with `ConfigurationError` (`invalid_option`) before anything runs.
@@ -135,6 +142,14 @@ export const DEFAULT_SCOPE = 'openid offline_access';
  * ```
  */
 export async function authenticate(options: AuthenticateOptions): Promise<AuthenticatedTokenSet> {
+  return authenticateIn(currentProbe(), options);
+}
+
+/** {@link authenticate} in the session `probe` describes (the sync worker passes its caller's terminals). */
+export async function authenticateIn(
+  probe: SessionProbe,
+  options: AuthenticateOptions,
+): Promise<AuthenticatedTokenSet> {
   checkLoginNumbers(options);
   const envToken = options.ignoreEnvToken ? undefined : process.env.KEYWAY_TOKEN;
   if (envToken) {
@@ -147,12 +162,18 @@ export async function authenticate(options: AuthenticateOptions): Promise<Authen
     if (!LoginRequiredError.is(error)) {
       throw error;
     }
-    const interactive = options.interactive ?? isInteractiveSession();
+    const session = detectSession(probe);
+    const interactive = options.interactive ?? (session.kind === 'terminal' || session.kind === 'notebook');
     if (!interactive) {
-      throw interactionRequired(options, store, error);
+      throw interactionRequired(
+        options,
+        store,
+        options.interactive === false ? NOT_INTERACTIVE : session.reason,
+        error,
+      );
     }
   }
-  return login(options);
+  return loginIn(probe, { ...options, interactive: true });
 }
 
 /**
@@ -168,9 +189,21 @@ export async function authenticate(options: AuthenticateOptions): Promise<Authen
  * ```
  */
 export async function login(options: AuthenticateOptions): Promise<AuthenticatedTokenSet> {
+  return loginIn(currentProbe(), options);
+}
+
+/** {@link login} in the session `probe` describes. */
+export async function loginIn(probe: SessionProbe, options: AuthenticateOptions): Promise<AuthenticatedTokenSet> {
   checkLoginNumbers(options);
-  const { source } = tokenSourceFor(options);
-  const flow = await chooseFlow(options);
+  const { source, store } = tokenSourceFor(options);
+  if (options.interactive !== true) {
+    // An explicit login runs without a terminal (its output may be piped), but not where nobody will answer.
+    const session = detectSession(probe);
+    if (options.interactive === false || session.kind === 'automated') {
+      throw interactionRequired(options, store, options.interactive === false ? NOT_INTERACTIVE : session.reason);
+    }
+  }
+  const flow = await chooseFlow(options, probe);
   const config = {
     issuer: options.issuer,
     clientId: options.clientId,
@@ -293,15 +326,15 @@ function tokenSourceFor(options: AuthenticateOptions) {
   return { source, store };
 }
 
-async function chooseFlow(options: AuthenticateOptions): Promise<'browser' | 'device'> {
+async function chooseFlow(options: AuthenticateOptions, probe: SessionProbe): Promise<'browser' | 'device'> {
   const flow = options.flow ?? 'auto';
   if (flow !== 'auto') {
     return flow;
   }
-  if (options.openBrowser !== undefined || hasDisplay()) {
+  if (browserReach(probe).browser) {
     return 'browser';
   }
-  // No display: the device flow, when the provider offers it.
+  // No browser can reach the loopback redirect: the device flow, when the provider offers it.
   const client = await clientFor({
     issuer: options.issuer,
     clientId: options.clientId,
@@ -310,15 +343,18 @@ async function chooseFlow(options: AuthenticateOptions): Promise<'browser' | 'de
   return typeof client.metadata.device_authorization_endpoint === 'string' ? 'device' : 'browser';
 }
 
-function interactionRequired(options: AuthenticateOptions, store: TokenStore, cause: unknown) {
+const NOT_INTERACTIVE = 'the caller passed interactive: false';
+
+/** Nobody can answer a login in this session (`reason`: which one, or `interactive: false`). */
+function interactionRequired(options: AuthenticateOptions, store: TokenStore, reason: string, cause?: unknown) {
   const where = store instanceof FileTokenStore ? ` (tokens are kept in ${store.path})` : '';
   return new InteractionRequiredError(
-    `A login is required for client "${options.clientId}" at ${options.issuer}, but this session is not interactive ` +
-      '(no terminal, CI is set, or interactive: false). Provide a token in one of these ways: ' +
-      `run \`keyway login --issuer ${options.issuer} --client-id ${options.clientId}\` beforehand${where}; ` +
+    `A login is required for client "${options.clientId}" at ${options.issuer}, but nobody can answer one here: ` +
+      `${reason}. Provide a token in one of these ways: ` +
+      `run \`keyway login --issuer ${options.issuer} --client-id ${options.clientId}\` beforehand in a terminal${where}; ` +
       'or set KEYWAY_TOKEN to an access token (e.g. a CI secret); ' +
       'or use client credentials (clientSecret with createTokenSource({ grant: { type: "client_credentials" } }) from @keyway/core).',
-    { issuer: options.issuer, clientId: options.clientId, cause },
+    { issuer: options.issuer, clientId: options.clientId, ...(cause === undefined ? {} : { cause }) },
   );
 }
 

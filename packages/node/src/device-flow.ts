@@ -55,7 +55,7 @@ export type DeviceFlowOptions = ClientConfig & {
   onDeviceCode?: (info: DeviceCodeInfo) => void;
   /**
    * With the default `onDeviceCode`: also draw the verification URI as a QR code. `auto` (default) draws it
-   * only when stderr is a terminal wide enough for it; `true` always; `false` never.
+   * only when stderr is a terminal wide enough for it, or a Jupyter notebook's output; `true` always; `false` never.
    */
   qr?: QrOption;
   /** Milliseconds the person gets to approve (default 300 000; the code's own expiry also applies). */
@@ -162,7 +162,8 @@ function deviceCodeInfo(device: DeviceAuthorizationResponse): DeviceCodeInfo {
 export interface PrintDeviceCodeOptions {
   /**
    * Also draw `verificationUriComplete` (else `verificationUri`) as a QR code: `auto` (default) only when
-   * stderr is a terminal wide enough for it (never in CI logs), `true` always, `false` never.
+   * stderr is a terminal wide enough for it or a Jupyter notebook's output (never in CI logs), `true` always,
+   * `false` never.
    */
   qr?: QrOption;
 }

@@ -80,6 +80,13 @@ describe('qrLines', () => {
     expect(qrLines(URL_COMPLETE, 'auto', { isTTY: true, columns: width })).toHaveLength(Math.ceil(width / 2));
   });
 
+  it("auto: in a Jupyter notebook's output (not a terminal, width unknown)", () => {
+    expect(qrLines(URL_COMPLETE, 'auto', { isTTY: false, notebook: true })).toEqual(
+      renderTerminalQr(URL_COMPLETE).lines,
+    );
+    expect(qrLines(URL_COMPLETE, false, { isTTY: false, notebook: true })).toEqual([]);
+  });
+
   it('true and false force it on and off', () => {
     expect(qrLines(URL_COMPLETE, true, { isTTY: false })).not.toEqual([]);
     expect(qrLines(URL_COMPLETE, false, { isTTY: true, columns: 200 })).toEqual([]);

@@ -1,12 +1,15 @@
 import { encode } from 'uqr';
+import { isCi, isNotebook } from './session.js';
 
 /** `qr` option of the device flow: always, never, or only on a terminal wide enough (`auto`). */
 export type QrOption = boolean | 'auto';
 
-/** What `auto` looks at: is the output a terminal, and how wide is it. */
+/** What `auto` looks at: is the output a terminal, and how wide is it; or a notebook's output. */
 export interface TerminalInfo {
   isTTY: boolean;
   columns?: number | undefined;
+  /** The output is a Jupyter notebook's (not a terminal, but shown to a person, wide and in colour). */
+  notebook?: boolean | undefined;
 }
 
 /** Light quiet zone around the symbol, in modules (scanners need one; 2 is enough on a screen). */
@@ -39,7 +42,8 @@ export function renderTerminalQr(text: string): { lines: string[]; width: number
  * what a QR code holds (about 2,900 bytes) gets no lines either: the address is printed anyway.
  */
 export function qrLines(text: string, qr: QrOption, terminal: TerminalInfo): string[] {
-  if (qr === false || (qr === 'auto' && !terminal.isTTY)) {
+  const notebook = terminal.notebook === true && !terminal.isTTY;
+  if (qr === false || (qr === 'auto' && !terminal.isTTY && !notebook)) {
     return [];
   }
   let rendered: { lines: string[]; width: number };
@@ -50,8 +54,8 @@ export function qrLines(text: string, qr: QrOption, terminal: TerminalInfo): str
     return [];
   }
   const { lines, width } = rendered;
-  // An unknown width (not a terminal, forced on) is taken as wide enough.
-  if (qr === 'auto' && (terminal.columns ?? 0) < width) {
+  // An unknown width (not a terminal, forced on; a notebook) is taken as wide enough.
+  if (qr === 'auto' && !notebook && (terminal.columns ?? 0) < width) {
     return [];
   }
   return lines;
@@ -59,5 +63,9 @@ export function qrLines(text: string, qr: QrOption, terminal: TerminalInfo): str
 
 /** The calling thread's stderr, for `auto`. */
 export function stderrTerminal(): TerminalInfo {
-  return { isTTY: process.stderr.isTTY === true, columns: process.stderr.columns };
+  return {
+    isTTY: process.stderr.isTTY === true,
+    columns: process.stderr.columns,
+    notebook: isNotebook(process.env) && !isCi(),
+  };
 }

@@ -1,7 +1,7 @@
 import { ConfigurationError } from '@keyway/core';
 import type { AuthenticatedTokenSet, AuthenticateOptions } from '../authenticate.js';
-import { isInteractiveSession } from '../internal/environment.js';
 import { checkLoginNumbers } from '../internal/options.js';
+import { currentProbe, type SessionProbe } from '../internal/session.js';
 import { stderrTerminal, type TerminalInfo } from '../internal/terminal-qr.js';
 import { OP_AUTHENTICATE } from './internal/protocol.js';
 import { withRedactedInspect } from './internal/redact.js';
@@ -45,11 +45,12 @@ export interface AuthenticateSyncOptions extends Omit<AuthenticateOptions, (type
 }
 
 /**
- * What the worker receives: the options, with `interactive` decided on the calling thread, and that
- * thread's stderr (for `qr: 'auto'`: the worker's stderr is never a terminal).
+ * What the worker receives: the options, which of the calling thread's streams are terminals (whether a
+ * login may ask a person is decided from them), and that thread's stderr (for `qr: 'auto'`): the
+ * worker's streams are never terminals.
  */
 export type AuthenticatePayload = Omit<AuthenticateSyncOptions, 'syncTimeout'> & {
-  interactive: boolean;
+  tty: SessionProbe['tty'];
   terminal: TerminalInfo;
 };
 
@@ -62,8 +63,8 @@ const MARGIN = 30_000;
  * while this thread blocks, and the token comes back with a ready `headers.Authorization`.
  *
  * It **blocks the event loop** (for scripts, config loaders and CLIs, never servers). Whether a login
- * may be interactive is decided on the calling thread (its stdin and stdout, `CI`), unless
- * `interactive` is given. A device code is written straight to stderr; the browser is opened with the
+ * may be interactive is decided as `authenticate()` decides it, from the calling thread's terminals,
+ * unless `interactive` is given. A device code is written straight to stderr; the browser is opened with the
  * platform opener. `store`, `fetch`, `openBrowser`, `onDeviceCode` and `signal` are not supported.
  *
  * @example
@@ -95,10 +96,10 @@ export function authenticateSync(options: AuthenticateSyncOptions): Authenticate
       code: 'invalid_option',
     });
   }
-  // The worker's stdin and stdout are never terminals: ask this thread's.
+  // The worker's streams are never terminals: ask this thread's.
   const payload: AuthenticatePayload = {
     ...rest,
-    interactive: rest.interactive ?? isInteractiveSession(),
+    tty: currentProbe().tty,
     terminal: stderrTerminal(),
   };
   const deadline = syncTimeout ?? (rest.timeout ?? DEFAULT_LOGIN_TIMEOUT) + MARGIN;

@@ -2,7 +2,8 @@
  * The operations the sync worker runs (loaded by `worker.ts` in the worker thread only).
  */
 import { ConfigurationError, createKeywayClient } from '@keyway/core';
-import { authenticate } from '../../authenticate.js';
+import { authenticateIn } from '../../authenticate.js';
+import { currentProbe } from '../../internal/session.js';
 import type { AuthenticatePayload } from '../authenticate-sync.js';
 import { CLIENT_METHODS, type ClientCallPayload, NO_PARAMS } from './client-call.js';
 import { OP_AUTHENTICATE, OP_CLIENT_CALL } from './protocol.js';
@@ -25,9 +26,12 @@ async function clientCall(payload: unknown): Promise<unknown> {
 }
 
 async function authenticateCall(payload: unknown): Promise<unknown> {
-  const { terminal, ...options } = payload as AuthenticatePayload;
+  const { terminal, tty, ...options } = payload as AuthenticatePayload;
   const qr = options.qr ?? 'auto';
-  const tokens = await authenticate({ ...options, onDeviceCode: (info) => writeDeviceCode(info, qr, terminal) });
+  const tokens = await authenticateIn(
+    { ...currentProbe(), tty },
+    { ...options, onDeviceCode: (info) => writeDeviceCode(info, qr, terminal) },
+  );
   return { ...tokens }; // plain data: the inspect hook is put back on the calling thread
 }
 
