@@ -24,6 +24,8 @@ export {
 } from './sync/client.js';
 export { SyncWorkerError } from './sync/errors.js';
 
+import { VERSION } from './internal/version.js';
+
 /**
  * The version of `@keyway/node`.
  *
@@ -33,4 +35,4 @@ export { SyncWorkerError } from './sync/errors.js';
  * process.stderr.write(`@keyway/node ${version}\n`);
  * ```
  */
-export const version = '0.0.0';
+export const version: string = VERSION;

@@ -35,8 +35,8 @@ function expectPlain(result: Run): void {
   expectNoTerminalControls(result.stderr);
 }
 
-/** A fresh token file for one test. */
-const fresh = (name: string) => ({ XDG_CACHE_HOME: join(cache, name) });
+/** A fresh token file for one test (and not CI, which the runner sets: a login runs). */
+const fresh = (name: string) => ({ XDG_CACHE_HOME: join(cache, name), CI: '' });
 
 describe('keyway shows what a hostile provider sends without letting it act on the terminal', () => {
   it('login, list and list --json: a subject with escapes, bidi controls and a line break', async () => {
@@ -177,7 +177,10 @@ describe('keyway and a token file someone else wrote', () => {
     const token = await run(['token'], planted());
     expect(token.code).toBe(3);
     expectPlain(token);
-    expect(token.stderr).toContain(`run \`keyway login --issuer ${shownIssuer} --client-id ${CLIENT_ID}\` beforehand`);
+    // The stored key names another issuer than the planted one: no login for it (quoted for a shell, too).
+    expect(token.stderr).toBe(
+      `keyway: not logged in to ${shownIssuer} (client ${CLIENT_ID}) — run \`keyway login --issuer '${shownIssuer}' --client-id ${CLIENT_ID}\`\n`,
+    );
   });
 
   it('token refuses to print an access token with escapes (stdout stays empty)', async () => {

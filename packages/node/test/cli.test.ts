@@ -22,17 +22,18 @@ const { start, run } = cliRunner(() => ({
   KEYWAY_CLIENT_ID: CLIENT_ID,
 }));
 
+/** A login someone runs by hand: not CI (the runner sets it), output piped, no display. */
+const BY_HAND = { CI: '' };
+
 describe('keyway CLI', () => {
   it('token exits 3 with a clear message before any login', async () => {
     const result = await run(['token']);
-    expect(result.code).toBe(3);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('keyway login');
+    expect(result).toEqual({ code: 3, stdout: '', stderr: 'keyway: not logged in — run `keyway login`\n' });
   });
 
   it('login --device, token, list --json, logout (revoked at the server)', async () => {
     // login: read the user code from stderr, approve it at the mock
-    const login = start(['login', '--device', '--json']);
+    const login = start(['login', '--device', '--json'], BY_HAND);
     let approved = false;
     const watcher = new Promise<void>((resolve) => {
       let seen = '';
@@ -116,7 +117,7 @@ describe('keyway CLI', () => {
   }, 60_000);
 
   it('login --device --qr draws the verification URI as a QR code even on a pipe', async () => {
-    const login = start(['login', '--device', '--qr'], { XDG_CACHE_HOME: join(cache, 'qr') });
+    const login = start(['login', '--device', '--qr'], { ...BY_HAND, XDG_CACHE_HOME: join(cache, 'qr') });
     let seen = '';
     await new Promise<void>((resolve) => {
       const onData = (chunk: Buffer) => {
@@ -139,7 +140,7 @@ describe('keyway CLI', () => {
 
   it('login --audience (or KEYWAY_AUDIENCE) sends it, list shows it, token finds the login', async () => {
     const audience = 'https://api.example.com/';
-    const extra = { XDG_CACHE_HOME: join(cache, 'audience'), KEYWAY_AUDIENCE: audience };
+    const extra = { ...BY_HAND, XDG_CACHE_HOME: join(cache, 'audience'), KEYWAY_AUDIENCE: audience };
     const before = ctx.mock.callsTo('deviceAuthorization').length;
     const login = start(['login', '--device', '--json'], extra);
     await new Promise<void>((resolve) => {

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { version } from '../index.js';
 import { safeText } from '../internal/terminal-text.js';
+import { VERSION } from '../internal/version.js';
 import { main } from './main.js';
 
-main(process.argv.slice(2), version).then(
+main(process.argv.slice(2), VERSION).then(
   (code) => {
     process.exitCode = code;
   },

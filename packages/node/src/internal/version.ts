@@ -1,0 +1,2 @@
+/** This package's version; `tooling/scripts/sync-versions.mjs` keeps it equal to package.json. */
+export const VERSION = '0.0.0';
