@@ -1,5 +1,5 @@
+import { reporters } from '@keyway/test-support';
 import { defineConfig } from 'vitest/config';
-import { reporters } from '../../tooling/scripts/vitest-reporters.ts';
 
 export default defineConfig({
   test: {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
+import { reporters } from '@keyway/test-support';
 import { defineConfig } from 'vitest/config';
-import { reporters } from '../../tooling/scripts/vitest-reporters.ts';
 
 const source = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
 

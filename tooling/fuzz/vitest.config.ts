@@ -1,5 +1,5 @@
+import { reporters } from '@keyway/test-support';
 import { defineConfig } from 'vitest/config';
-import { reporters } from '../../tooling/scripts/vitest-reporters.ts';
 import { SANITY_MARKER } from './src/unhandled.ts';
 
 // `pnpm fuzz` runs 20 000 cases per property: give each test the time that takes.

@@ -1,0 +1,9 @@
+/**
+ * `@keyway/test-support`: the monorepo's own test helpers (private, never published). Helpers a
+ * downstream test suite would also want (completing an authorization, DPoP proofs, a fake KV
+ * namespace) are public API of `@keyway/mocks` instead.
+ */
+export { CHROMIUM_ARGS, chromiumPath, DEFAULT_CHROMIUM_PATH, launchChromium } from './chromium.ts';
+export { freePort } from './free-port.ts';
+export { REDIS_SERVER_PATH, type RedisServer, startRedisServer } from './redis-server.ts';
+export { reporters } from './reporters.ts';
