@@ -39,6 +39,7 @@ export type {
   DeviceAuthorizationResponse,
   DpopProof,
   EndSessionParams,
+  ExchangeCodeOptions,
   GrantParams,
   IntrospectionResponse,
   OAuthCacheOptions,

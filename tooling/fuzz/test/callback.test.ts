@@ -1,7 +1,7 @@
 // Target 5: callback URLs. client.handleCallback(url, { state, nonce, codeVerifier }) with arbitrary
 // strings, URLs and query strings (duplicates, unicode, percent garbage, fragments), and a token
 // endpoint that answers (mostly with valid tokens, so a good callback goes all the way).
-import { OAuthClient } from '@keyway/core';
+import { OAuthClient, type StateStore } from '@keyway/core';
 import fc from 'fast-check';
 import { beforeAll, describe, it } from 'vitest';
 import { tokenDocument } from '../src/documents.ts';
@@ -193,10 +193,19 @@ const callbackProperty = (handle: (client: OAuthClient, c: CallbackCase) => Prom
         redirectUri: REDIRECT_URI,
         retry: false,
         fetch: issuerFetch(keys, { [ENDPOINTS.token]: () => served }),
+        // Each run is a process of its own: a code redeemed by an earlier run ('c-1' recurs) would
+        // otherwise end every later run at `code_reused` before the token response is read.
+        stateStore: freshStateStore(),
       },
     );
     await expectTypedOutcome(() => handle(client, c), { tally });
   });
+
+/** An in-memory store of consumed states and codes, for one run. */
+function freshStateStore(): StateStore {
+  const seen = new Set<string>();
+  return { consume: async (key) => !seen.has(key) && seen.add(key).has(key) };
+}
 
 /** The URL as a string, or as a `URL` object when it parses (both are accepted). */
 function input(c: CallbackCase): string | URL {

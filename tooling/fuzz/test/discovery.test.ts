@@ -150,7 +150,8 @@ const USES: Record<string, (client: OAuthClient) => unknown> = {
   verifyAccessToken: (c) => c.verifyAccessToken(accessToken, { audience: AUDIENCE }),
   handleCallback: (c) => {
     const state = `state-${++states}-${Date.now()}`;
-    return c.handleCallback(`${REDIRECT_URI}?code=c&state=${state}&iss=${encodeURIComponent(ISSUER)}`, {
+    // A code per case: one the process already redeemed would stop at `code_reused`, before the token endpoint.
+    return c.handleCallback(`${REDIRECT_URI}?code=c-${state}&state=${state}&iss=${encodeURIComponent(ISSUER)}`, {
       state,
       codeVerifier: 'v'.repeat(43),
     });

@@ -19,7 +19,8 @@ async function signIn(forge: Forge, options: Partial<OAuthClientOptions> = {}, m
   op.on('/token', async () =>
     json({ access_token: 'at', token_type: 'Bearer', id_token: await forge(request.nonce ?? '') }),
   );
-  return client.handleCallback(op.callback({ code: 'c', state: request.state }), request);
+  // A code per flow: a code already redeemed in the process is refused before it is sent.
+  return client.handleCallback(op.callback({ code: `c-${request.state}`, state: request.state }), request);
 }
 
 async function refused(forge: Forge, code: string, options: Partial<OAuthClientOptions> = {}, maxAge?: number) {

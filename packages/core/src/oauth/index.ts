@@ -18,6 +18,7 @@ export { OAuthClient } from './oauth-client.js';
 export type {
   CallbackChecks,
   EndSessionParams,
+  ExchangeCodeOptions,
   GrantParams,
   RefreshOptions,
   TokenExchangeParams,

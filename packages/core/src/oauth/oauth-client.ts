@@ -25,7 +25,15 @@ import { processIntrospectionResponse, processRevocationResponse, type TokenHint
 import { jwsAlgorithm } from './jws.js';
 import { ACCESS_TOKEN_ALGORITHMS, type JwtVerification, verifyJwt } from './jwt-verify.js';
 import { oauthFetch } from './oauth-fetch.js';
-import type { CallbackChecks, EndSessionParams, GrantParams, RefreshOptions, TokenExchangeParams } from './params.js';
+import type {
+  CallbackChecks,
+  EndSessionParams,
+  ExchangeCodeOptions,
+  GrantParams,
+  RefreshOptions,
+  TokenExchangeParams,
+} from './params.js';
+import { checkMaxAge, checkRedirectUri } from './request-values.js';
 import { memoryStateStore, STATE_TTL, type StateStore, stateKey } from './state-store.js';
 import { processTokenResponse } from './token-response.js';
 import type {
@@ -61,6 +69,15 @@ interface TokenChecks {
   tokenExchange?: boolean;
   /** The request asked for `openid`: the response must carry an ID token (OpenID Connect Core §3.1.3.3). */
   idTokenRequired?: boolean;
+}
+
+/** The PKCE verifier a redemption needs (any non-empty string: the server checks it against the challenge). */
+function requireCodeVerifier(value: unknown, method: string): void {
+  if (typeof value !== 'string' || value === '') {
+    throw new ConfigurationError(`${method} needs the PKCE codeVerifier of the authorization request.`, {
+      code: 'missing_code_verifier',
+    });
+  }
 }
 
 /** True when a space-separated scope (RFC 6749 §3.3) holds `openid`. */
@@ -241,50 +258,40 @@ export class OAuthClient {
         code: 'missing_state',
       });
     }
-    if (typeof checks.codeVerifier !== 'string' || checks.codeVerifier === '') {
-      throw new ConfigurationError('handleCallback needs the PKCE codeVerifier of the authorization request.', {
-        code: 'missing_code_verifier',
-      });
-    }
+    requireCodeVerifier(checks.codeVerifier, 'handleCallback');
     const params = callbackParams(url);
     validateCallback(params, {
       state: checks.state,
       issuer: this.issuer,
       issRequired: this.metadata.authorization_response_iss_parameter_supported === true,
     });
-    const redirectUri = this.#redirectUri();
-    const auth = await this.#clientAuth();
     let validated: URLSearchParams;
     try {
       validated = oauth.validateAuthResponse(this.metadata, this.#client, params, oauth.skipStateCheck);
     } catch (error) {
       throw mapLibraryError(error);
     }
-    // Shared by every client of this issuer and client_id (and beyond, with a `stateStore`), so a
-    // replay that reaches another instance (`discover()` per request) is refused too.
-    if (!(await this.#states.consume(await stateKey(this.issuer, this.clientId, checks.state), STATE_TTL))) {
-      throw new CallbackError('This callback was already handled: a code is never redeemed twice.', {
-        code: 'state_reused',
-      });
+    return this.#redeem(validated.get('code') as string, checks, checks.state);
+  }
+
+  /**
+   * Redeems a bare authorization code, for a server that parsed the callback itself (and checked its
+   * `state`, `iss` and error). The same redemption as {@link OAuthClient.handleCallback}'s: a code is
+   * redeemed once, whichever of the two methods sees it first (`CallbackError` `code_reused` after
+   * that), never retried, and its ID token validated. Without `nonce`, an ID token that carries one is
+   * refused (`TokenValidationError` `nonce_mismatch`).
+   *
+   * @example
+   * ```ts
+   * const tokens = await client.exchangeCode(code, { codeVerifier, nonce, scope: 'openid email' });
+   * ```
+   */
+  async exchangeCode(code: string, options: ExchangeCodeOptions): Promise<TokenSet> {
+    if (typeof code !== 'string' || code === '') {
+      throw new ConfigurationError('exchangeCode needs the authorization code.', { code: 'missing_code' });
     }
-    const response = await this.#tokenEndpoint(
-      (opts) =>
-        oauth.authorizationCodeGrantRequest(
-          this.metadata,
-          this.#client,
-          auth,
-          validated,
-          redirectUri,
-          checks.codeVerifier,
-          opts,
-        ),
-      { retry: false, signal: checks.signal },
-    );
-    return this.#tokens(response, {
-      nonce: checks.nonce ?? null,
-      maxAge: checks.maxAge,
-      idTokenRequired: checks.scope === undefined ? checks.nonce !== undefined : hasOpenid(checks.scope),
-    });
+    requireCodeVerifier(options?.codeVerifier, 'exchangeCode');
+    return this.#redeem(code, options);
   }
 
   /**
@@ -689,6 +696,49 @@ export class OAuthClient {
         return response;
       }
     }
+  }
+
+  /**
+   * The one authorization code redemption (handleCallback, exchangeCode). Everything the caller can
+   * get wrong is checked first; then the callback's `state` (when there is one) and the code itself
+   * are consumed in the shared store, so neither a replayed callback nor a code seen twice reaches
+   * the token endpoint again; the request is never retried.
+   */
+  async #redeem(code: string, checks: ExchangeCodeOptions, state?: string): Promise<TokenSet> {
+    const redirectUri = checks.redirectUri === undefined ? this.#redirectUri() : checkRedirectUri(checks.redirectUri);
+    const maxAge = checkMaxAge(checks.maxAge);
+    if (checks.nonce !== undefined && (typeof checks.nonce !== 'string' || checks.nonce === '')) {
+      throw new ConfigurationError('nonce must be the non-empty nonce sent with the request.', {
+        code: 'invalid_argument',
+      });
+    }
+    const auth = await this.#clientAuth();
+    // Shared by every client of this issuer and client_id (and beyond, with a `stateStore`), so a
+    // replay that reaches another instance (`discover()` per request) is refused too.
+    if (
+      state !== undefined &&
+      !(await this.#states.consume(await stateKey(this.issuer, this.clientId, state), STATE_TTL))
+    ) {
+      throw new CallbackError('This callback was already handled: a code is never redeemed twice.', {
+        code: 'state_reused',
+      });
+    }
+    if (!(await this.#states.consume(await stateKey(this.issuer, this.clientId, code, 'code'), STATE_TTL))) {
+      throw new CallbackError('This authorization code was already redeemed: a code is never redeemed twice.', {
+        code: 'code_reused',
+      });
+    }
+    const params = new URLSearchParams({ code, redirect_uri: redirectUri, code_verifier: checks.codeVerifier });
+    const response = await this.#tokenEndpoint(
+      (opts) =>
+        oauth.genericTokenEndpointRequest(this.metadata, this.#client, auth, 'authorization_code', params, opts),
+      { retry: false, signal: checks.signal },
+    );
+    return this.#tokens(response, {
+      nonce: checks.nonce ?? null,
+      maxAge,
+      idTokenRequired: checks.scope === undefined ? checks.nonce !== undefined : hasOpenid(checks.scope),
+    });
   }
 
   async #tokens(response: Response, checks: TokenChecks): Promise<TokenSet> {

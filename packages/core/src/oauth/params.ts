@@ -1,6 +1,37 @@
 /** Parameter and option types of the `OAuthClient` methods. */
 
 /**
+ * Options of `OAuthClient.exchangeCode()`: what the authorization request that produced the code
+ * used, for a server that parsed the callback itself.
+ *
+ * @example
+ * ```ts
+ * import type { ExchangeCodeOptions } from '@keyway/core';
+ * declare const saved: { nonce: string; codeVerifier: string };
+ * const options: ExchangeCodeOptions = { ...saved, scope: 'openid email', maxAge: 600 };
+ * ```
+ */
+export interface ExchangeCodeOptions {
+  /** The PKCE code verifier of the authorization request. */
+  codeVerifier: string;
+  /** The nonce sent; when omitted, the ID token must carry none. */
+  nonce?: string;
+  /**
+   * The `redirect_uri` the authorization request used (default: the client's `redirectUri` option).
+   * It must be the same value (RFC 6749 §4.1.3).
+   */
+  redirectUri?: string;
+  /**
+   * The scope requested. With `openid` in it the token response must carry an ID token
+   * (`InvalidResponseError` `id_token_missing`); when omitted, a given `nonce` means the same.
+   */
+  scope?: string;
+  /** The `max_age` sent (seconds): the ID token's `auth_time` must be recent enough. */
+  maxAge?: number;
+  signal?: AbortSignal;
+}
+
+/**
  * What `handleCallback()` checks a callback against: the values `createAuthorizationUrl()` returned
  * (pass that object as is).
  *
@@ -11,19 +42,8 @@
  * const checks: CallbackChecks = { ...saved, maxAge: 600 };
  * ```
  */
-export interface CallbackChecks {
+export interface CallbackChecks extends ExchangeCodeOptions {
   state: string;
-  /** The nonce sent; when omitted, the ID token must carry none. */
-  nonce?: string;
-  codeVerifier: string;
-  /**
-   * The scope requested. With `openid` in it the token response must carry an ID token
-   * (`InvalidResponseError` `id_token_missing`); when omitted, a given `nonce` means the same.
-   */
-  scope?: string;
-  /** The `max_age` sent (seconds): the ID token's `auth_time` must be recent enough. */
-  maxAge?: number;
-  signal?: AbortSignal;
 }
 
 /**

@@ -82,8 +82,12 @@ describe('consumed states shared across clients', () => {
     expect(replay.code).toBe('state_reused');
     const key = await stateKey(op.issuer, CLIENT_ID, request.state);
     expect(key).toMatch(/^keyway:state:[\w-]{43}$/);
+    // The code is recorded too (exchangeCode() shares the redemption), under a key of its own kind.
+    const codeKey = await stateKey(op.issuer, CLIENT_ID, 'code-1', 'code');
+    expect(codeKey).toMatch(/^keyway:code:[\w-]{43}$/);
     expect(consumed).toEqual([
       [key, STATE_TTL],
+      [codeKey, STATE_TTL],
       [key, STATE_TTL],
     ]);
     expect(STATE_TTL).toBe(600);

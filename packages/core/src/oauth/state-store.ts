@@ -33,13 +33,25 @@ export const STATE_TTL = 600;
 const STATE_LIMIT = 10_000;
 
 /**
- * The key under which the state of a callback for `issuer` and `clientId` is consumed: a hash, so
- * keys have one length whatever the inputs and never collide across issuers or clients.
+ * What a store key records as used: a callback's `state`, an authorization `code` (redeemed once,
+ * whichever method redeems it) or a back-channel logout token's `jti`.
  */
-export async function stateKey(issuer: string, clientId: string, state: string): Promise<string> {
-  const input = new TextEncoder().encode(JSON.stringify([issuer, clientId, state]));
+export type ConsumedKind = 'state' | 'code' | 'logout';
+
+/**
+ * The key under which `value` (a callback's state, by default) for `issuer` and `clientId` is
+ * consumed: a hash, so keys have one length whatever the inputs and never collide across issuers,
+ * clients or kinds (the kind is the key's prefix).
+ */
+export async function stateKey(
+  issuer: string,
+  clientId: string,
+  value: string,
+  kind: ConsumedKind = 'state',
+): Promise<string> {
+  const input = new TextEncoder().encode(JSON.stringify([issuer, clientId, value]));
   const digest = await crypto.subtle.digest('SHA-256', input);
-  return `keyway:state:${base64url.encode(new Uint8Array(digest))}`;
+  return `keyway:${kind}:${base64url.encode(new Uint8Array(digest))}`;
 }
 
 /**

@@ -100,9 +100,9 @@ export interface OAuthClientOptions extends HttpOptions {
   /** Allows plain `http:` to non-loopback hosts. Loopback hosts are always allowed. */
   allowInsecureRequests?: boolean;
   /**
-   * Where `handleCallback()` records consumed states (replay protection). Default: in memory, shared
-   * by every client of this issuer and `client_id` in the process, each state kept 10 minutes (at
-   * most 10 000 states). Give a shared store (Redis `SET NX EX`, see {@link StateStore}) when several
+   * Where `handleCallback()` records consumed states and `handleCallback()` / `exchangeCode()` the
+   * codes they redeem (replay protection). Default: in memory, shared by every client of this issuer
+   * and `client_id` in the process, each value kept 10 minutes (at most 10 000). Give a shared store (Redis `SET NX EX`, see {@link StateStore}) when several
    * instances may receive one callback.
    */
   stateStore?: StateStore;
