@@ -84,7 +84,9 @@ const retrieveAccessToken = withBearer(async (ctx) => {
   });
   const body = {
     access_token: issued.token,
-    expires_in: (issued.exp ?? ctx.engine.clock.now()) - ctx.engine.clock.now(),
+    // The lifetime it was issued with, as a real server reports it: reading the clock again after
+    // signing would lose a second whenever the signature straddles one.
+    expires_in: ctx.engine.ttl.accessToken,
     token_type: 'Bearer',
     ...(persistent.scope ? { scope: persistent.scope } : {}),
   } satisfies AccessTokenResult;
