@@ -10,7 +10,11 @@ describe('public surface', () => {
     expect(Object.keys(root).sort()).toMatchInlineSnapshot(`
       [
         "UnsupportedRuntimeError",
+        "completeAuthorization",
+        "createDpopProof",
+        "createFakeKv",
         "createMockKeyway",
+        "generateDpopKey",
       ]
     `);
   });

@@ -14,6 +14,7 @@
  *
  * @packageDocumentation
  */
+export { type CompleteAuthorizationOptions, completeAuthorization } from './complete-authorization.js';
 export {
   createMockKeyway,
   type MintClaims,
@@ -24,7 +25,21 @@ export {
   type SeedExternalTokenOptions,
   type SeedPersistentTokenOptions,
 } from './create-mock-keyway.js';
+export {
+  createDpopProof,
+  type DpopAlg,
+  type DpopKey,
+  type DpopProofOptions,
+  generateDpopKey,
+} from './dpop-proof.js';
 export { type UnsupportedFeature, UnsupportedRuntimeError } from './errors.js';
+export {
+  createFakeKv,
+  type FakeKv,
+  type FakeKvOptions,
+  type FakeKvPut,
+  type FakeKvPutOptions,
+} from './fake-kv.js';
 export type {
   ClientAuthMethod,
   FailOptions,

@@ -1,0 +1,56 @@
+/** Options of {@link completeAuthorization}. */
+export interface CompleteAuthorizationOptions {
+  /**
+   * The `fetch` that reaches the mock: `mock.fetch` for a mock served in-process. Default: the global
+   * `fetch`, for a mock that `listen()`s or `keyway-mock-server` (a browser's global `fetch` hides
+   * redirects: pass `mock.fetch` there).
+   */
+  fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+}
+
+/**
+ * Completes an authorization against the mock as a browser would: opens the authorization URL, where
+ * the mock signs its user in at once (the first user, or whoever `mock.signInAs()` names) or refuses
+ * (`mock.denyAuthorization()`), and follows the redirect it answers with. Resolves to the URL the
+ * browser is sent to — the client's redirect URI with `code`, `state` and `iss`, or with `error` —
+ * without loading it: hand it to `handleCallback()`. Rejects when the mock answers without a
+ * redirect (an unknown client, a redirect URI it does not accept), with its status and answer.
+ *
+ * Any URL of the mock that redirects back to the app works the same way: an end-session URL with a
+ * `post_logout_redirect_uri` resolves to that URI.
+ *
+ * @example
+ * ```ts
+ * import { discover } from '@keyway/core';
+ * import { completeAuthorization, createMockKeyway } from '@keyway/mocks';
+ *
+ * const mock = createMockKeyway();
+ * const client = await discover(mock.issuer, {
+ *   clientId: 'test-public-client',
+ *   redirectUri: 'http://127.0.0.1/callback',
+ *   fetch: mock.fetch,
+ * });
+ * const request = await client.createAuthorizationUrl({ scope: 'openid offline_access' });
+ * const callback = await completeAuthorization(request.url, { fetch: mock.fetch });
+ * const tokens = await client.handleCallback(callback, request); // a real code, redeemed with PKCE
+ * ```
+ */
+export async function completeAuthorization(
+  authorizationUrl: string | URL,
+  options: CompleteAuthorizationOptions = {},
+): Promise<URL> {
+  const url = new URL(authorizationUrl);
+  const fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const response = await fetch(url, { redirect: 'manual' });
+  const location = response.headers.get('location');
+  if (response.status >= 300 && response.status < 400 && location !== null) {
+    await response.body?.cancel();
+    return new URL(location, url);
+  }
+  const answer = response.type === 'opaqueredirect' ? '' : (await response.text()).slice(0, 500);
+  throw new Error(
+    `${url.origin}${url.pathname} answered ${response.status} instead of a redirect` +
+      (response.type === 'opaqueredirect' ? ' (this fetch hides redirects: pass `fetch: mock.fetch`)' : '') +
+      (answer ? `: ${answer}` : ''),
+  );
+}
