@@ -3,7 +3,13 @@ import { defineConfig } from 'tsup';
 export default defineConfig([
   {
     // `sync/worker`: the worker thread of the synchronous API, loaded by path (src/sync/internal/worker-url.ts).
-    entry: { index: 'src/index.ts', cli: 'src/cli/index.ts', 'sync/worker': 'src/sync/worker.ts' },
+    // `sync/bench-entry`: the bridge for tooling/bench, reached by path only (no `exports` entry).
+    entry: {
+      index: 'src/index.ts',
+      cli: 'src/cli/index.ts',
+      'sync/worker': 'src/sync/worker.ts',
+      'sync/bench-entry': 'src/sync/bench-entry.ts',
+    },
     format: ['esm'],
     dts: { entry: { index: 'src/index.ts' } },
     // The second build writes sync/guard.cjs at the same time: leave it alone.
