@@ -1,30 +1,16 @@
-import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { createDpopProof, type DpopKey, generateDpopKey } from '@keyway/mocks';
 import { describe, expect, it } from 'vitest';
-import { AUDIENCE, DPOP_CHALLENGE, expectRefusal, freshMock, now, REALM, URL_THINGS } from './internal/testing.js';
+import { AUDIENCE, DPOP_CHALLENGE, expectRefusal, freshMock, now, REALM, URL_THINGS } from '../test/helpers.js';
 import { createVerifier, type VerifierOptions } from './verifier.js';
 
-async function keyPair() {
-  const pair = await generateKeyPair('ES256', { extractable: true });
-  const jwk = await exportJWK(pair.publicKey);
-  return { ...pair, jwk, jkt: await calculateJwkThumbprint(jwk) };
-}
-
-type Key = Awaited<ReturnType<typeof keyPair>>;
-
-async function ath(token: string): Promise<string> {
-  return base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token))));
-}
-
-async function proof(
-  key: Key,
+/** A proof by `key` for `GET URL_THINGS` presenting `token`; `claims` and `header` replace (or, `undefined`, drop) members. */
+function proof(
+  key: DpopKey,
   token: string,
   claims: Record<string, unknown> = {},
   header: Record<string, unknown> = {},
 ): Promise<string> {
-  return new SignJWT({ htm: 'GET', htu: URL_THINGS, ath: await ath(token), jti: crypto.randomUUID(), ...claims })
-    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.jwk, ...header })
-    .setIssuedAt(typeof claims.iat === 'number' ? claims.iat : now())
-    .sign(key.privateKey);
+  return createDpopProof(key, { method: 'GET', url: URL_THINGS, accessToken: token, iat: now(), claims, header });
 }
 
 function dpopRequest(token: string, dpop: string | undefined, init: RequestInit = {}, url = URL_THINGS): Request {
@@ -38,7 +24,7 @@ function dpopRequest(token: string, dpop: string | undefined, init: RequestInit 
 async function setup(options: Partial<VerifierOptions> = {}) {
   const { mock, fetch } = freshMock();
   const verifier = createVerifier({ issuer: mock.issuer, audience: AUDIENCE, fetch, retry: false, ...options });
-  const key = await keyPair();
+  const key = await generateDpopKey();
   const token = await mock.mintAccessToken({ aud: AUDIENCE, scope: 'things:read', cnf: { jkt: key.jkt } });
   return { mock, verifier, key, token };
 }
@@ -83,7 +69,7 @@ describe('DPoP-bound tokens (RFC 9449 §7)', () => {
 
   it('refuses each broken proof with invalid_dpop_proof and its reason', async () => {
     const { verifier, key, token } = await setup();
-    const other = await keyPair();
+    const other = await generateDpopKey();
     const cases: [string, string | undefined, string][] = [
       ['dpop_proof_missing', undefined, 'The request needs exactly one DPoP proof header.'],
       [
@@ -111,7 +97,7 @@ describe('DPoP-bound tokens (RFC 9449 §7)', () => {
       ['dpop_iat_in_future', await proof(key, token, { iat: now() + 600 }), 'The DPoP proof was issued in the future.'],
       [
         'dpop_ath_mismatch',
-        await proof(key, token, { ath: await ath('another-token') }),
+        await proof(key, 'another-token'), // ath of another token
         'The DPoP proof is not bound to this access token (ath).',
       ],
       ['dpop_jti_missing', await proof(key, token, { jti: undefined }), 'The DPoP proof has no jti.'],

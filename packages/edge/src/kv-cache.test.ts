@@ -1,13 +1,13 @@
 import type { FetchLike } from '@keyway/core';
-import { createMockKeyway } from '@keyway/mocks';
+import { createFakeKv, createMockKeyway } from '@keyway/mocks';
 import { describe, expect, it, vi } from 'vitest';
-import { AUDIENCE, bearer, fakeKv, freshMock, isolateFetch } from './internal/testing.js';
+import { AUDIENCE, bearer, freshMock, isolateFetch } from '../test/helpers.js';
 import { createVerifier } from './verifier.js';
 
 describe('the JWKS and discovery cache in KV', () => {
   it('writes the snapshot after a fetch; a new isolate reads it and verifies with no request to the issuer', async () => {
     const { mock, fetch } = freshMock();
-    const kv = fakeKv();
+    const kv = createFakeKv();
     const token = await mock.mintAccessToken({ aud: AUDIENCE });
     const first = createVerifier({ issuer: mock.issuer, audience: AUDIENCE, fetch, kv });
     await first.verify(bearer(token));
@@ -29,7 +29,7 @@ describe('the JWKS and discovery cache in KV', () => {
 
   it('a failed JWKS fetch stores nothing, so writes nothing; the fetch that fills the cache writes', async () => {
     const { mock, fetch } = freshMock();
-    const kv = fakeKv();
+    const kv = createFakeKv();
     const token = await mock.mintAccessToken({ aud: AUDIENCE });
     let jwksDown = true;
     const flaky: FetchLike = (input, init) =>
@@ -55,7 +55,7 @@ describe('the JWKS and discovery cache in KV', () => {
 
   it('reads KV once per isolate, also for verifiers created per request', async () => {
     const { mock, fetch } = freshMock();
-    const kv = fakeKv();
+    const kv = createFakeKv();
     const token = await mock.mintAccessToken({ aud: AUDIENCE });
     for (let i = 0; i < 3; i++) {
       await createVerifier({ issuer: mock.issuer, audience: AUDIENCE, fetch, kv }).verify(token);
@@ -71,7 +71,7 @@ describe('the JWKS and discovery cache in KV', () => {
       String(input instanceof Request ? input.url : input).startsWith(a.issuer)
         ? a.fetch(input, init)
         : b.fetch(input, init);
-    const kv = fakeKv();
+    const kv = createFakeKv();
     const cache = { namespace: kv, key: 'api:keyway', ttl: 10 };
     await createVerifier({ issuer: a.issuer, audience: AUDIENCE, fetch, kv: cache }).verify(
       await a.mintAccessToken({ aud: AUDIENCE }),
@@ -105,7 +105,7 @@ describe('the JWKS and discovery cache in KV', () => {
     expect(
       (await createVerifier({ issuer: mock.issuer, audience: AUDIENCE, fetch, kv: broken }).verify(token)).sub,
     ).toBe('usr_test');
-    const garbage = fakeKv();
+    const garbage = createFakeKv();
     garbage.data.set('keyway:edge:oauth-cache', '{"version":1,"oauth":{"version":1,"discovery":"nope"}}');
     const other = createVerifier({ issuer: mock.issuer, audience: AUDIENCE, fetch: isolateFetch(mock), kv: garbage });
     expect((await other.verify(token)).sub).toBe('usr_test');

@@ -1,7 +1,7 @@
 import { ConfigurationError } from '@keyway/core';
 import { MemoryTokenStore } from '@keyway/token-store';
 import { describe, expect, it } from 'vitest';
-import { AUDIENCE, freshMock, isolateFetch, now } from './internal/testing.js';
+import { AUDIENCE, freshMock, isolateFetch, now } from '../test/helpers.js';
 import { restore, snapshot } from './snapshot.js';
 import { createVerifier } from './verifier.js';
 

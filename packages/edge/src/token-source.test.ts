@@ -1,6 +1,7 @@
 import type { FetchLike } from '@keyway/core';
+import { createFakeKv } from '@keyway/mocks';
 import { describe, expect, it } from 'vitest';
-import { fakeKv, freshMock } from './internal/testing.js';
+import { freshMock } from '../test/helpers.js';
 import { snapshot } from './snapshot.js';
 import { createEdgeTokenSource, type EdgeTokenSourceOptions } from './token-source.js';
 
@@ -20,7 +21,7 @@ function network(mockFetch: FetchLike, issuer: string): FetchLike {
 
 function options(extra: Partial<EdgeTokenSourceOptions> = {}) {
   const { mock, fetch } = freshMock();
-  const kv = fakeKv();
+  const kv = createFakeKv();
   const base: EdgeTokenSourceOptions = {
     issuer: mock.issuer,
     clientId: 'test-client',

@@ -11,7 +11,7 @@ import {
   now,
   REALM,
   URL_THINGS,
-} from './internal/testing.js';
+} from '../test/helpers.js';
 import { createVerifier, type VerifierOptions } from './verifier.js';
 
 function setup(options: Partial<VerifierOptions> = {}) {

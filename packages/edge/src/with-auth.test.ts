@@ -1,6 +1,7 @@
+import { createFakeKv } from '@keyway/mocks';
 import { describe, expect, it } from 'vitest';
+import { AUDIENCE, bearer, DPOP_CHALLENGE, freshMock, REALM, URL_THINGS } from '../test/helpers.js';
 import { EdgeAuthError } from './errors.js';
-import { AUDIENCE, bearer, DPOP_CHALLENGE, fakeKv, freshMock, REALM, URL_THINGS } from './internal/testing.js';
 import { keywayMiddleware } from './middleware.js';
 import { createVerifier } from './verifier.js';
 import { withAuth } from './with-auth.js';
@@ -82,7 +83,7 @@ describe('withAuth (Workers fetch handlers)', () => {
 
   it('builds the verifier from env once per env object, and hands the KV write-back to ctx.waitUntil', async () => {
     const { mock, fetch } = freshMock();
-    const kv = fakeKv();
+    const kv = createFakeKv();
     let built = 0;
     const handler = withAuth<Env & { CACHE: typeof kv }>(
       (_request, _env, _ctx, auth) => new Response(auth.claims.sub),
@@ -134,7 +135,7 @@ describe('keywayMiddleware (Next.js / Vercel Edge)', () => {
 
   it('passes the KV write-back to event.waitUntil', async () => {
     const { mock, fetch } = freshMock();
-    const kv = fakeKv();
+    const kv = createFakeKv();
     const middleware = keywayMiddleware({ verifier: { issuer: mock.issuer, audience: AUDIENCE, fetch, kv } });
     const { ctx, waited } = context();
     expect(await middleware(bearer(await mock.mintAccessToken({ aud: AUDIENCE })), ctx)).toBeUndefined();

@@ -1,45 +1,16 @@
 /*
- * Test helpers shared by the unit tests (never imported by the package's entry, so never built).
+ * The edge package's own test helpers, shared by the suites beside the code (src/*.test.ts). Outside
+ * src/, so nothing test-only is in the published tree; a fake KV namespace comes from @keyway/mocks.
  */
 import type { FetchLike } from '@keyway/core';
 import { createMockKeyway, type MockKeyway } from '@keyway/mocks';
 import { expect } from 'vitest';
-import { EdgeAuthError } from '../errors.js';
+import { EdgeAuthError } from '../src/errors.js';
 
 export const AUDIENCE = 'https://api.example.com';
 export const URL_THINGS = 'https://api.example.com/things';
 export const REALM = `realm="${AUDIENCE}"`;
 export const DPOP_CHALLENGE = `DPoP ${REALM}, algs="ES256 ES384 ES512 RS256 RS384 RS512 PS256 PS384 PS512 EdDSA"`;
-
-/** A KV namespace in memory that records every write. */
-export interface FakeKv {
-  data: Map<string, string>;
-  puts: { key: string; expirationTtl: number | undefined }[];
-  reads: number;
-  get(key: string, type: 'text'): Promise<string | null>;
-  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
-  delete(key: string): Promise<void>;
-}
-
-export function fakeKv(): FakeKv {
-  const kv: FakeKv = {
-    data: new Map(),
-    puts: [],
-    reads: 0,
-    async get(key) {
-      kv.reads += 1;
-      return kv.data.get(key) ?? null;
-    },
-    async put(key, value, options) {
-      kv.data.set(key, value);
-      kv.puts.push({ key, expirationTtl: options?.expirationTtl });
-    },
-    async delete(key) {
-      kv.data.delete(key);
-    },
-  };
-  return kv;
-}
 
 /**
  * A fresh mock and a `fetch` of its own: core caches discovery and the JWKS per `fetch`, so a new
