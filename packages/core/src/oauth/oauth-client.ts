@@ -12,7 +12,7 @@ import {
   buildAuthorizationParams,
   processParResponse,
 } from './authorization-url.js';
-import { callbackParams, validateCallback } from './callback.js';
+import { readCallback, validateCallback } from './callback.js';
 import { createClientAuth, resolveAuthMethod } from './client-auth.js';
 import { type Clock, clockOf, epochSeconds } from './clock.js';
 import { type PollDeviceTokenOptions, pollDevice, processDeviceAuthorizationResponse } from './device-flow.js';
@@ -245,13 +245,21 @@ export class OAuthClient {
    * A consumed state is remembered for ten minutes by every client of this issuer and `client_id` in
    * the process, or in the `stateStore` option's store across instances.
    *
+   * The callback is the URL the browser came back to (a `URL` or a string), or the incoming `Request`
+   * itself: a GET's query, or a POST's `application/x-www-form-urlencoded` body for
+   * `response_mode=form_post` (read here, at most 64 KiB; `CallbackError` `invalid_callback_method` /
+   * `invalid_callback_body` otherwise).
+   *
    * @example
    * ```ts
    * const tokens = await client.handleCallback(request.url, { state, nonce, codeVerifier });
    * console.log(tokens.claims?.sub);
+   * // response_mode=form_post: pass the incoming POST request
+   * declare const incoming: Request;
+   * await client.handleCallback(incoming, { state, nonce, codeVerifier });
    * ```
    */
-  async handleCallback(url: URL | string, checks: CallbackChecks): Promise<TokenSet> {
+  async handleCallback(callback: URL | string | Request, checks: CallbackChecks): Promise<TokenSet> {
     if (typeof checks?.state !== 'string' || checks.state === '') {
       // An empty expected state would accept a callback carrying `state=` (or a forged one without state).
       throw new ConfigurationError('handleCallback needs the state sent with the authorization request.', {
@@ -259,7 +267,7 @@ export class OAuthClient {
       });
     }
     requireCodeVerifier(checks.codeVerifier, 'handleCallback');
-    const params = callbackParams(url);
+    const params = await readCallback(callback);
     validateCallback(params, {
       state: checks.state,
       issuer: this.issuer,
