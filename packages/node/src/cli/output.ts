@@ -63,7 +63,8 @@ export function report(error: unknown, json: boolean, interrupted = false): numb
     if (json) {
       printJson({ error: { code: 'cancelled', message: 'Login cancelled.' } });
     }
-    say('keyway: login cancelled.');
+    // On a terminal the line starts after the `^C` it echoed.
+    say(`${process.stderr.isTTY ? '\n' : ''}keyway: login cancelled.`);
     return EXIT.interrupted;
   }
   const code =

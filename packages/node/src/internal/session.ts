@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { isatty } from 'node:tty';
 
 /**
  * Where a login would run, read from the signals the machine gives: environment variables, which
@@ -23,11 +24,8 @@ export function currentProbe(): SessionProbe {
   return {
     env: process.env,
     platform: process.platform,
-    tty: {
-      stdin: process.stdin.isTTY === true,
-      stdout: process.stdout.isTTY === true,
-      stderr: process.stderr.isTTY === true,
-    },
+    // isatty, not `process.stdin.isTTY`: reading `process.stdin` opens the terminal as a stream.
+    tty: { stdin: isatty(0), stdout: isatty(1), stderr: isatty(2) },
     root: '/',
     ppid: process.ppid,
   };
