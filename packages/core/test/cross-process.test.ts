@@ -2,12 +2,12 @@
 // Redis server) holding an expired access token, all ask for a token at the same moment, and exactly
 // one refresh request reaches the server. The processes run test/fixtures/refresh-worker.mjs against
 // the BUILT packages and talk to the fake Keyway server over real HTTP.
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMockKeyway, type MockCall } from '@keyway/mocks';
+import { completeAuthorization, createMockKeyway, type MockCall } from '@keyway/mocks';
+import { type RedisServer, startRedisServer } from '@keyway/test-support';
 import type { TokenStore } from '@keyway/token-store';
 import { FileTokenStore } from '@keyway/token-store/file';
 import { RedisTokenStore } from '@keyway/token-store/redis';
@@ -73,10 +73,7 @@ afterAll(async () => {
 /** A real token set with a refresh token: the authorization code flow against the mock. */
 async function login(): Promise<TokenSet> {
   const request = await client.createAuthorizationUrl({ scope: 'openid offline_access' });
-  const response = await fetch(request.url, { redirect: 'manual' });
-  const location = response.headers.get('location');
-  expect(response.status).toBe(302);
-  return client.handleCallback(location ?? '', request);
+  return client.handleCallback(await completeAuthorization(request.url), request);
 }
 
 /** Logs in and stores the tokens with an access token that expired a minute ago. */
@@ -269,34 +266,20 @@ describe('FileTokenStore shared by 8 processes', () => {
 });
 
 describe('one Redis shared by 8 processes (node-redis and ioredis)', () => {
-  let redis: ChildProcess | undefined;
+  let redis: RedisServer | undefined;
   let url = '';
   let reader: ReturnType<typeof createClient>;
 
   beforeAll(async () => {
-    const port = await freePort();
-    url = `redis://127.0.0.1:${port}`;
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      redis?.once('error', reject);
-      redis?.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out}`)));
-      redis?.stdout?.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('Ready to accept connections')) {
-          resolve();
-        }
-      });
-    });
+    redis = await startRedisServer();
+    url = redis.url;
     reader = createClient({ url });
     await reader.connect();
   });
 
   afterAll(async () => {
     await reader?.quit().catch(() => {});
-    redis?.kill('SIGKILL');
+    await redis?.stop();
   });
 
   const redisStores = (prefix: string, lockTtlMs?: number): StoreConfig[] =>
@@ -331,14 +314,3 @@ describe('one Redis shared by 8 processes (node-redis and ioredis)', () => {
     expect(hold.hits).toBe(1);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,4 +1,5 @@
-import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { createDpopProof, type DpopKey, generateDpopKey } from '@keyway/mocks';
+import { type JWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError, TokenValidationError } from '../errors.js';
 import { DpopSigner } from './dpop.js';
@@ -9,35 +10,34 @@ const URL_THINGS = 'https://api.example.com/things';
 const TOKEN = 'access-token-value';
 const NOW = 1_800_000_000;
 
-let pair: CryptoKeyPair;
+let key: DpopKey;
 let jwk: JWK;
 let jkt: string;
 
 beforeAll(async () => {
-  pair = await generateKeyPair('ES256', { extractable: true });
-  jwk = await exportJWK(pair.publicKey);
-  jkt = await calculateJwkThumbprint(jwk);
+  key = await generateDpopKey();
+  jwk = key.publicJwk;
+  jkt = key.jkt;
 });
 
-async function ath(token: string): Promise<string> {
-  return base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token))));
-}
-
-async function proof(
+/**
+ * A proof by `key` for `GET URL_THINGS` presenting `TOKEN`, issued at `NOW`; `claims` and `header` replace
+ * (or, `undefined`, drop) members, and `signingKey` signs instead of the key in its header.
+ */
+function proof(
   claims: Record<string, unknown> = {},
   header: Record<string, unknown> = {},
-  key: CryptoKey = pair.privateKey,
+  signingKey?: CryptoKey,
 ): Promise<string> {
-  return new SignJWT({
-    htm: 'GET',
-    htu: URL_THINGS,
-    ath: await ath(TOKEN),
-    jti: crypto.randomUUID(),
+  return createDpopProof(key, {
+    method: 'GET',
+    url: URL_THINGS,
+    accessToken: TOKEN,
     iat: NOW,
-    ...claims,
-  })
-    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk, ...header })
-    .sign(key);
+    claims,
+    header,
+    signingKey,
+  });
 }
 
 /** A replay store of its own per test, so tests never share jtis. */
@@ -81,7 +81,7 @@ describe('verifyDpopProof (RFC 9449 §4.3, §7.1)', () => {
   });
 
   it("verifies proofs made by core's own DpopSigner", async () => {
-    const signer = new DpopSigner(pair);
+    const signer = new DpopSigner(key);
     const made = await signer.proof(
       'POST',
       `${URL_THINGS}?x=1`,
@@ -93,7 +93,7 @@ describe('verifyDpopProof (RFC 9449 §4.3, §7.1)', () => {
   });
 
   it('refuses each broken proof with a stable code', async () => {
-    const other = await generateKeyPair('ES256', { extractable: true });
+    const other = await generateDpopKey();
     const hs = new Uint8Array(32);
     const cases: [string, string, Record<string, unknown>?][] = [
       ['dpop_proof_invalid', 'not.a.proof'],
@@ -114,7 +114,10 @@ describe('verifyDpopProof (RFC 9449 §4.3, §7.1)', () => {
       ['dpop_proof_expired', await proof({ iat: NOW - 600 })],
       ['dpop_iat_in_future', await proof({ iat: NOW + 600 })],
       ['dpop_jti_missing', await proof({ jti: undefined })],
-      ['dpop_ath_mismatch', await proof({ ath: await ath('another-token') })],
+      [
+        'dpop_ath_mismatch',
+        await createDpopProof(key, { method: 'GET', url: URL_THINGS, accessToken: 'another-token', iat: NOW }),
+      ],
       ['dpop_ath_mismatch', await proof({ ath: undefined })],
       ['dpop_key_mismatch', await proof(), { jkt: 'another-thumbprint' }],
     ];
@@ -216,9 +219,8 @@ describe('verifyDpopProof (RFC 9449 §4.3, §7.1)', () => {
     expect(await codeOf(verifyDpopProof(await proof(), { ...base(), algorithms: ['RS256'] }))).toBe(
       'dpop_proof_invalid',
     );
-    const rsa = await generateKeyPair('PS256', { extractable: true });
-    const rsaJwk = await exportJWK(rsa.publicKey);
-    const made = await proof({}, { alg: 'PS256', jwk: rsaJwk }, rsa.privateKey);
-    expect((await verifyDpopProof(made, base())).jkt).toBe(await calculateJwkThumbprint(rsaJwk));
+    const rsa = await generateDpopKey('PS256');
+    const made = await createDpopProof(rsa, { method: 'GET', url: URL_THINGS, accessToken: TOKEN, iat: NOW });
+    expect((await verifyDpopProof(made, base())).jkt).toBe(rsa.jkt);
   });
 });

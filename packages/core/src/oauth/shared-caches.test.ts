@@ -1,4 +1,4 @@
-import { createMockKeyway, type MockKeyway } from '@keyway/mocks';
+import { completeAuthorization, createMockKeyway, type MockKeyway } from '@keyway/mocks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeOP, rejection, signingKey } from '../../test/oauth/fake-op.js';
 import type { FetchLike } from '../internal/http.js';
@@ -19,8 +19,7 @@ async function useMock(mock: MockKeyway): Promise<void> {
   expect(claims.iss).toBe(mock.issuer);
 
   const request = await client.createAuthorizationUrl({ scope: 'openid' });
-  const location = (await mock.fetch(request.url)).headers.get('location');
-  const tokens = await client.handleCallback(location ?? '', request);
+  const tokens = await client.handleCallback(await completeAuthorization(request.url, { fetch: mock.fetch }), request);
   expect(tokens.claims).toMatchObject({ iss: mock.issuer, aud: 'test-client' });
 }
 
