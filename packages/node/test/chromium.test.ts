@@ -1,5 +1,6 @@
+import { launchChromium } from '@keyway/test-support';
 import { MemoryTokenStore } from '@keyway/token-store';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { authenticate, loginKey } from '../src/authenticate.js';
 import { CLIENT_ID, useMockServer } from './helpers.js';
@@ -8,19 +9,7 @@ const ctx = useMockServer();
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import { createMockKeyway, type MockKeyway, type MockKeywayOptions } from '@keyway/mocks';
+import { completeAuthorization, createMockKeyway, type MockKeyway, type MockKeywayOptions } from '@keyway/mocks';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
 export const CLIENT_ID = 'test-public-client';
@@ -55,20 +55,13 @@ export function useMockServer(options: MockKeywayOptions = {}): MockContext {
 }
 
 /**
- * A browser double: follows the authorization URL's redirect with fetch and loads the loopback callback,
- * as a browser would. Resolves to the callback page.
+ * A browser double: follows the authorization URL's redirect (`completeAuthorization`) and loads the
+ * loopback callback, as a browser would. Resolves to the callback page.
  */
 export async function followRedirect(
   url: string,
 ): Promise<{ status: number; html: string; location: string; headers: Record<string, string> }> {
-  const authorize = await fetch(url, { redirect: 'manual' });
-  const location = authorize.headers.get('location');
-  if (authorize.status !== 302 && authorize.status !== 303) {
-    throw new Error(`authorize answered ${authorize.status}`);
-  }
-  if (!location) {
-    throw new Error('authorize sent no Location');
-  }
+  const location = (await completeAuthorization(url)).href;
   const callback = await fetch(location);
   return {
     status: callback.status,

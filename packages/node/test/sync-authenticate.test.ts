@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { ConfigurationError, discover, InvalidResponseError, OAuthError, type TokenSet } from '@keyway/core';
+import { completeAuthorization } from '@keyway/mocks';
 import { FileTokenStore } from '@keyway/token-store/file';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Built, loadBuilt, type MockHost, startMockHost } from './sync-helpers.js';
@@ -45,8 +46,7 @@ const options = () => ({ issuer: host.url, clientId: CLIENT_ID, interactive: fal
 async function login(): Promise<TokenSet> {
   const client = await discover(host.url, { clientId: CLIENT_ID, redirectUri: 'http://127.0.0.1/callback' });
   const request = await client.createAuthorizationUrl({ scope: 'openid offline_access' });
-  const authorize = await fetch(request.url, { redirect: 'manual' });
-  return client.handleCallback(new URL(authorize.headers.get('location')!, request.url), request);
+  return client.handleCallback(await completeAuthorization(request.url), request);
 }
 
 async function seed(tokens: TokenSet): Promise<FileTokenStore> {

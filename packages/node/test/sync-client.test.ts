@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import {
   AuthenticationError,
@@ -10,6 +9,7 @@ import {
   KeywayTimeoutError,
   NotFoundError,
 } from '@keyway/core';
+import { freePort } from '@keyway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Built, loadBuilt, type MockHost, startMockHost } from './sync-helpers.js';
 
@@ -208,14 +208,3 @@ describe('createKeywaySyncClient', () => {
     ]);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
