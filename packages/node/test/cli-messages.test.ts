@@ -311,3 +311,41 @@ describe('keyway --version and --help', () => {
     });
   });
 });
+
+describe('keyway login in a Jupyter kernel (`!keyway login` in a cell: no terminal, output shown in the notebook)', () => {
+  it('runs the device flow and draws the QR code into the output, then says who logged in', async () => {
+    const { start } = cliRunner(() => ({
+      HOME: cache,
+      XDG_CACHE_HOME: join(cache, 'notebook'),
+      KEYWAY_ISSUER: ctx.issuer,
+      KEYWAY_CLIENT_ID: CLIENT_ID,
+      CI: '',
+      JPY_PARENT_PID: '4242',
+      DISPLAY: ':0', // a notebook's kernel may run anywhere: its display says nothing about the reader's browser
+    }));
+    const login = start(['login']);
+    const { renderTerminalQr } = await import('../src/internal/terminal-qr.js');
+    let seen = '';
+    const complete = await new Promise<string>((resolve) => {
+      login.child.stderr!.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        const match = /enter the code: (\S+)\n\(or open (\S+)\)[\s\S]*expires in/.exec(seen);
+        if (match && !seen.includes('approved')) {
+          seen += 'approved';
+          ctx.mock.approveDevice(match[1]!);
+          resolve(match[2]!);
+        }
+      });
+    });
+    const result = await login.done;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(
+      `or scan this code with a phone:\n\n${renderTerminalQr(complete).lines.join('\n')}\n`,
+    );
+    expect(result.stderr).toMatch(
+      new RegExp(`\\nLogged in to ${ctx.issuer.replaceAll('.', '\\.')} as usr_test \\(client ${CLIENT_ID}\\)\\.\\n$`),
+    );
+    expect(ctx.mock.callsTo('authorize')).toHaveLength(0);
+  }, 60_000);
+});
