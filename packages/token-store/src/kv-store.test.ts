@@ -1,39 +1,24 @@
+import { createFakeKv } from '@keyway/mocks';
 import { describe, expect, it } from 'vitest';
 import { TokenStoreError } from './errors.ts';
 import { type KvNamespaceLike, KvTokenStore } from './kv-store.ts';
 
 // The real thing runs in workerd (test/kv.test.ts); these pin the KV-specific arithmetic with a fake namespace.
 
-function fakeNamespace() {
-  const puts: Array<{ key: string; options: { expirationTtl?: number } | undefined }> = [];
-  const data = new Map<string, string>();
-  const namespace: KvNamespaceLike = {
-    get: async (key) => data.get(key) ?? null,
-    put: async (key, value, options) => {
-      puts.push({ key, options });
-      data.set(key, value);
-    },
-    delete: async (key) => {
-      data.delete(key);
-    },
-  };
-  return { namespace, puts, data };
-}
-
 const code = (error: unknown) => (TokenStoreError.is(error) ? error.code : undefined);
 
 describe('KvTokenStore', () => {
   it('asks KV to keep an entry at least 60 s, and the store expires it exactly', async () => {
     let now = 1_700_000_000_000;
-    const { namespace, puts } = fakeNamespace();
+    const namespace = createFakeKv();
     const store = new KvTokenStore({ namespace, now: () => now });
     await store.set('short', { access_token: 'a' }, { ttl: 5 });
     await store.set('long', { access_token: 'b' }, { ttl: 600.2 });
     await store.set('durable', { access_token: 'c', refresh_token: 'rt' });
-    expect(puts).toEqual([
-      { key: 'short', options: { expirationTtl: 60 } },
-      { key: 'long', options: { expirationTtl: 601 } },
-      { key: 'durable', options: undefined },
+    expect(namespace.puts).toEqual([
+      { key: 'short', expirationTtl: 60, expiration: undefined },
+      { key: 'long', expirationTtl: 601, expiration: undefined },
+      { key: 'durable', expirationTtl: undefined, expiration: undefined },
     ]);
     now += 5000;
     expect(await store.get('short')).toBeUndefined();

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { type RedisServer, startRedisServer } from '@keyway/test-support';
 import Redis from 'ioredis';
 import { createClient } from 'redis';
 import { createClient as createClientV4 } from 'redis4';
@@ -8,7 +9,6 @@ import { TokenStoreError } from '../src/errors.ts';
 import { type RedisAdapter, RedisTokenStore, redisAdapter } from '../src/redis.ts';
 import { describeTokenStoreContract } from './contract.ts';
 import { sleep } from './harness/assert.ts';
-import { type RedisServer, startRedisServer } from './harness/redis-server.ts';
 
 let server: RedisServer;
 let ioredis: Redis;

@@ -6,11 +6,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { createFakeKv } from '@keyway/mocks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encryptedStore } from '../src/encrypted-store.ts';
 import { TokenStoreError } from '../src/errors.ts';
 import { type CorruptTokenFileError, FileTokenStore } from '../src/file.ts';
-import { type KvNamespaceLike, KvTokenStore } from '../src/kv-store.ts';
+import { KvTokenStore } from '../src/kv-store.ts';
 import { MemoryTokenStore } from '../src/memory-store.ts';
 import type { StoredTokenSet, TokenStore } from '../src/types.ts';
 import { makeTempDir } from './harness/node.ts';
@@ -51,26 +52,13 @@ function expectClean(value: unknown, what: string): void {
   }
 }
 
-function kvNamespace(): KvNamespaceLike {
-  const data = new Map<string, string>();
-  return {
-    get: async (key) => data.get(key) ?? null,
-    put: async (key, value) => {
-      data.set(key, value);
-    },
-    delete: async (key) => {
-      data.delete(key);
-    },
-  };
-}
-
 describe('secrets stay out of sight', () => {
   it('util.inspect, String and JSON of a store holding tokens show none of them', async () => {
     const stores: Array<[string, TokenStore]> = [
       ['memory', new MemoryTokenStore()],
       ['encrypted', encryptedStore(new MemoryTokenStore(), PASSPHRASE)],
       ['file', new FileTokenStore({ path: join(temp.dir, 'inspect', 'tokens.json') })],
-      ['kv', new KvTokenStore({ namespace: kvNamespace() })],
+      ['kv', new KvTokenStore({ namespace: createFakeKv() })],
     ];
     for (const [label, store] of stores) {
       await store.set('k', tokens);

@@ -4,23 +4,11 @@
  * sessionStorage (and Web Locks), reported back here one test per case.
  */
 import { createServer, type Server } from 'node:http';
+import { launchChromium } from '@keyway/test-support';
 import { build } from 'esbuild';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRemoteContract, type RemoteCaseResult } from './contract.ts';
-import { requireBinary } from './harness/node.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 type Variant = 'local' | 'session' | 'encrypted-local';
 
@@ -51,7 +39,6 @@ const pages: Record<string, string> = {
 };
 
 beforeAll(async () => {
-  requireBinary(CHROMIUM, 'apt-get install -y chromium');
   const bundle = await build({
     entryPoints: [new URL('./runtime/web-entry.ts', import.meta.url).pathname],
     bundle: true,
@@ -76,7 +63,7 @@ beforeAll(async () => {
   const address = server.address();
   origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchChromium();
   context = await browser.newContext();
   page = await context.newPage();
   await page.goto(`${origin}/`);

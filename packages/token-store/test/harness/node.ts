@@ -1,8 +1,8 @@
-/* Node-side helpers of the test suites: temp dirs, the built package, child processes, free ports. */
+/* Node-side helpers of the test suites: temp dirs, the built package, child processes. Free ports,
+ * redis-server and Chromium come from @keyway/test-support. */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,19 +31,6 @@ export function requireBinary(path: string, install: string): void {
 export async function makeTempDir(label: string): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), `keyway-${label}-`));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
-}
-
-/** A port free right now on 127.0.0.1: listen on port 0, read the port, close. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs `node <script> ...args` to completion; rejects on a non-zero exit with its stderr. */
