@@ -13,7 +13,7 @@ export async function main(argv: string[], version: string): Promise<number> {
   try {
     commandLine = parseCommandLine(argv, process.env);
   } catch (error) {
-    return report(error, argv.includes('--json'));
+    return report(error, false);
   }
   switch (commandLine.kind) {
     case 'version':
