@@ -1,6 +1,13 @@
 import * as oauth from 'oauth4webapi';
 import { ConfigurationError, InvalidResponseError } from '../errors.js';
 import { errorFromResponse } from './errors-map.js';
+import {
+  type CallerValue,
+  checkCodeVerifier,
+  checkRandomValue,
+  checkRedirectUri,
+  recordCallerValues,
+} from './request-values.js';
 
 /**
  * Options of `OAuthClient.createAuthorizationUrl()`.
@@ -25,6 +32,28 @@ export interface AuthorizationUrlOptions {
   extraParams?: Record<string, string>;
   /** Push the request first (RFC 9126). Always done when the provider requires it. */
   par?: boolean;
+  /**
+   * Your own `state` instead of a fresh random one: 8-512 visible ASCII characters, never one this
+   * process issued in the last ten minutes (else `ConfigurationError` `weak_state` / `reused_value`).
+   */
+  state?: string;
+  /**
+   * Your own `nonce` (same rules as `state`: `weak_nonce` / `reused_value`). Only for an `openid`
+   * scope: a plain OAuth request sends no nonce, so one given there is `invalid_argument`.
+   */
+  nonce?: string;
+  /**
+   * Your own PKCE code verifier: RFC 7636 §4.1, 43-128 characters of `A-Z a-z 0-9 - . _ ~`, from a
+   * random source, never reused (else `invalid_code_verifier` / `reused_value`). The challenge is
+   * always S256.
+   */
+  codeVerifier?: string;
+  /**
+   * The redirect URI for this request (default: the client's `redirectUri` option): an absolute
+   * URI without a fragment (else `invalid_redirect_uri`). It is returned, and `handleCallback`
+   * sends it again at redemption.
+   */
+  redirectUri?: string;
 }
 
 /**
@@ -45,6 +74,8 @@ export interface AuthorizationRequest {
   nonce?: string;
   /** The PKCE code verifier. A secret: keep it server-side. */
   codeVerifier: string;
+  /** The redirect URI sent (the redemption must send the same one). */
+  redirectUri: string;
   /** The scope requested (`handleCallback` then requires an ID token when it holds `openid`). */
   scope?: string;
   /** The `max_age` sent, when one was. */
@@ -64,11 +95,60 @@ const PROTECTED = new Set([
   'dpop_jkt',
 ]);
 
-/** The authorization request parameters (always PKCE S256, a fresh state and nonce). */
-export async function buildAuthorizationParams(
-  client: { clientId: string; redirectUri: string; dpopJkt?: string | undefined },
+/** The values that bind an authorization request to its callback: the caller's, checked, or fresh ones. */
+interface RequestBinding {
+  state: string;
+  nonce: string | undefined;
+  codeVerifier: string;
+  redirectUri: string;
+}
+
+/**
+ * Resolves the request's `state`, `nonce`, `codeVerifier` and `redirect_uri`: each the caller's
+ * (checked; `supplied` lists those to record, so that this process never sends one twice) or a
+ * fresh random one.
+ */
+function requestBinding(
+  client: { redirectUri: string | undefined },
   options: AuthorizationUrlOptions,
-): Promise<{ params: URLSearchParams; state: string; nonce: string | undefined; codeVerifier: string }> {
+  openid: boolean,
+): { binding: RequestBinding; supplied: CallerValue[] } {
+  const redirectUri = options.redirectUri === undefined ? client.redirectUri : checkRedirectUri(options.redirectUri);
+  if (!redirectUri) {
+    throw new ConfigurationError('The authorization code flow needs the `redirectUri` option.', {
+      code: 'missing_redirect_uri',
+    });
+  }
+  if (options.nonce !== undefined && !openid) {
+    throw new ConfigurationError('A nonce is for OpenID Connect requests: the scope holds no "openid".', {
+      code: 'invalid_argument',
+    });
+  }
+  const supplied: CallerValue[] = [];
+  if (options.state !== undefined) {
+    supplied.push({ kind: 'state', value: checkRandomValue(options.state, 'state') });
+  }
+  if (options.nonce !== undefined) {
+    supplied.push({ kind: 'nonce', value: checkRandomValue(options.nonce, 'nonce') });
+  }
+  if (options.codeVerifier !== undefined) {
+    supplied.push({ kind: 'verifier', value: checkCodeVerifier(options.codeVerifier) });
+  }
+  const binding = {
+    state: options.state ?? oauth.generateRandomState(),
+    // OpenID Connect only: a plain OAuth request gets no nonce, and its callback expects no ID token.
+    nonce: openid ? (options.nonce ?? oauth.generateRandomNonce()) : undefined,
+    codeVerifier: options.codeVerifier ?? oauth.generateRandomCodeVerifier(),
+    redirectUri,
+  };
+  return { binding, supplied };
+}
+
+/** The authorization request parameters (always PKCE S256; state and nonce fresh unless the caller gives them). */
+export async function buildAuthorizationParams(
+  client: { issuer: string; clientId: string; redirectUri: string | undefined; dpopJkt?: string | undefined },
+  options: AuthorizationUrlOptions,
+): Promise<{ params: URLSearchParams } & RequestBinding> {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(options.extraParams ?? {})) {
     if (PROTECTED.has(name)) {
@@ -76,14 +156,12 @@ export async function buildAuthorizationParams(
     }
     params.set(name, String(value));
   }
-  const state = oauth.generateRandomState();
   const scope = options.scope ?? 'openid';
-  // OpenID Connect only: a plain OAuth request gets no nonce, and its callback expects no ID token.
-  const nonce = scope.split(' ').includes('openid') ? oauth.generateRandomNonce() : undefined;
-  const codeVerifier = oauth.generateRandomCodeVerifier();
+  const { binding, supplied } = requestBinding(client, options, scope.split(' ').includes('openid'));
+  const { state, nonce, codeVerifier, redirectUri } = binding;
   params.set('client_id', client.clientId);
   params.set('response_type', 'code');
-  params.set('redirect_uri', client.redirectUri);
+  params.set('redirect_uri', redirectUri);
   params.set('scope', scope);
   params.set('state', state);
   if (nonce !== undefined) {
@@ -109,7 +187,9 @@ export async function buildAuthorizationParams(
   if (client.dpopJkt) {
     params.set('dpop_jkt', client.dpopJkt);
   }
-  return { params, state, nonce, codeVerifier };
+  // Last, once every option passed: a refused request records nothing.
+  await recordCallerValues(client.issuer, client.clientId, supplied);
+  return { params, ...binding };
 }
 
 /** Reads a pushed authorization response (RFC 9126 §2.2): 201 with `request_uri` and `expires_in`. */

@@ -191,31 +191,38 @@ export class OAuthClient {
   }
 
   /**
-   * Builds an authorization code request: PKCE S256, a fresh `state` and `nonce`, pushed first (PAR,
-   * RFC 9126) when asked or when the provider requires it.
+   * Builds an authorization code request: PKCE S256, a fresh `state` and `nonce` (or the caller's:
+   * checked, and never sent twice by this process), pushed first (PAR, RFC 9126) when asked or when
+   * the provider requires it. A bad option is a `ConfigurationError` before anything is sent.
    *
    * @example
    * ```ts
    * const { url, state, nonce, codeVerifier } = await client.createAuthorizationUrl({ scope: 'openid email' });
    * // redirect the browser to `url`; keep state, nonce and codeVerifier for handleCallback()
+   * const mine = await client.createAuthorizationUrl({ state: crypto.randomUUID(), redirectUri: 'https://app.example.com/cb' });
    * ```
    */
   async createAuthorizationUrl(options: AuthorizationUrlOptions = {}): Promise<AuthorizationRequest> {
     const authorize = this.#endpoint('authorization_endpoint');
+    const push = options.par === true || this.metadata.require_pushed_authorization_requests === true;
+    // Checked before the caller's state/nonce/verifier are recorded as sent.
+    if (push) {
+      this.#endpoint('pushed_authorization_request_endpoint');
+    }
+    const parAuth = push ? await this.#clientAuth() : undefined;
     const built = await buildAuthorizationParams(
       {
+        issuer: this.issuer,
         clientId: this.clientId,
-        redirectUri: this.#redirectUri(),
+        redirectUri: this.redirectUri,
         dpopJkt: this.#dpop ? await this.#dpop.thumbprint() : undefined,
       },
       options,
     );
     const url = new URL(authorize);
-    if (options.par || this.metadata.require_pushed_authorization_requests === true) {
-      this.#endpoint('pushed_authorization_request_endpoint');
-      const auth = await this.#clientAuth();
+    if (parAuth) {
       const response = await this.#call(
-        (opts) => oauth.pushedAuthorizationRequest(this.metadata, this.#client, auth, built.params, opts),
+        (opts) => oauth.pushedAuthorizationRequest(this.metadata, this.#client, parAuth, built.params, opts),
         { retry: false },
       );
       const { request_uri } = await processParResponse(response);
@@ -226,13 +233,14 @@ export class OAuthClient {
         url.searchParams.append(name, value);
       }
     }
-    const { state, nonce, codeVerifier } = built;
+    const { state, nonce, codeVerifier, redirectUri } = built;
     const scope = built.params.get('scope') ?? undefined;
     return {
       url,
       state,
       ...(nonce === undefined ? {} : { nonce }),
       codeVerifier,
+      redirectUri,
       ...(scope === undefined ? {} : { scope }),
       ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }),
     };
@@ -713,7 +721,13 @@ export class OAuthClient {
    * the token endpoint again; the request is never retried.
    */
   async #redeem(code: string, checks: ExchangeCodeOptions, state?: string): Promise<TokenSet> {
-    const redirectUri = checks.redirectUri === undefined ? this.#redirectUri() : checkRedirectUri(checks.redirectUri);
+    // The client's own (as createAuthorizationUrl returns it by default) is taken as configured.
+    const redirectUri =
+      checks.redirectUri === undefined
+        ? this.#redirectUri()
+        : checks.redirectUri === this.redirectUri
+          ? this.redirectUri
+          : checkRedirectUri(checks.redirectUri);
     const maxAge = checkMaxAge(checks.maxAge);
     if (checks.nonce !== undefined && (typeof checks.nonce !== 'string' || checks.nonce === '')) {
       throw new ConfigurationError('nonce must be the non-empty nonce sent with the request.', {

@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../errors.js';
 import { numberOption } from '../internal/options.js';
+import { type ConsumedKind, ConsumedStates, STATE_TTL, stateKey } from './state-store.js';
 
 /**
  * Checks of the values a caller hands in for an authorization request and its redemption: they enter
@@ -73,4 +74,32 @@ export function checkRedirectUri(value: unknown): string {
 /** `max_age` in seconds: a whole number >= 0 (a `NaN` would silently disable the `auth_time` check). */
 export function checkMaxAge(value: unknown): number | undefined {
   return value === undefined ? undefined : numberOption(value, 'maxAge', 0, { integer: true });
+}
+
+/** A value the caller supplied for an authorization request. */
+export interface CallerValue {
+  kind: Extract<ConsumedKind, 'state' | 'nonce' | 'verifier'>;
+  value: string;
+}
+
+/** Caller-supplied values sent in the last ten minutes, per issuer and client (bounded, oldest forgotten). */
+const issued = /* @__PURE__ */ new ConsumedStates();
+
+/**
+ * Records the caller's values as sent, refusing the lot (`ConfigurationError` `reused_value`, nothing
+ * recorded) when this process already sent one of them for this issuer and client in the last ten
+ * minutes: a reused `state` or `nonce` lets an old callback or ID token pass for a new one, a reused
+ * verifier binds two codes to one secret. Across instances, a replayed callback is still refused by
+ * the state store.
+ */
+export async function recordCallerValues(issuer: string, clientId: string, values: CallerValue[]): Promise<void> {
+  const keys = await Promise.all(values.map(({ kind, value }) => stateKey(issuer, clientId, value, kind)));
+  const reused = values.filter((_, index) => issued.has(keys[index] as string));
+  if (reused.length > 0) {
+    const names = reused.map(({ kind }) => (kind === 'verifier' ? 'codeVerifier' : kind)).join(', ');
+    refuse('reused_value', `This ${names} was already sent with an authorization request: use a fresh one.`);
+  }
+  for (const key of keys) {
+    issued.consume(key, STATE_TTL);
+  }
 }

@@ -33,10 +33,11 @@ export const STATE_TTL = 600;
 const STATE_LIMIT = 10_000;
 
 /**
- * What a store key records as used: a callback's `state`, an authorization `code` (redeemed once,
- * whichever method redeems it) or a back-channel logout token's `jti`.
+ * What a key records as used: a callback's `state`, an authorization `code` (redeemed once,
+ * whichever method redeems it) or a back-channel logout token's `jti` in the state store; a
+ * caller-supplied `state`, `nonce` or code `verifier` in the in-process record of issued values.
  */
-export type ConsumedKind = 'state' | 'code' | 'logout';
+export type ConsumedKind = 'state' | 'code' | 'logout' | 'nonce' | 'verifier';
 
 /**
  * The key under which `value` (a callback's state, by default) for `issuer` and `clientId` is
@@ -69,6 +70,12 @@ export class ConsumedStates {
   /** How many keys are remembered. */
   get size(): number {
     return this.#expiries.size;
+  }
+
+  /** True when `key` is recorded and has not expired (nothing is recorded). */
+  has(key: string, now = Date.now()): boolean {
+    const expiry = this.#expiries.get(key);
+    return expiry !== undefined && expiry > now;
   }
 
   /** Marks `key` as used until `ttlSeconds` from `now`; false when it already was (and has not expired). */
