@@ -1,7 +1,14 @@
-import { base64url, calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { decodeJwt } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createMockKeyway, type MockKeyway } from './index.js';
+import {
+  completeAuthorization,
+  createDpopProof,
+  createMockKeyway,
+  type DpopKey,
+  generateDpopKey,
+  type MockKeyway,
+} from './index.js';
 
 // DPoP (RFC 9449), checked as oidc-provider checks it: the interop suite runs the same client flows
 // against both, so an answer here must be the one a real provider gives.
@@ -9,35 +16,14 @@ let mock: MockKeyway;
 const REDIRECT = 'http://127.0.0.1:5173/callback';
 const basic = `Basic ${btoa('test-client:test-secret')}`;
 
-interface Key {
-  pair: CryptoKeyPair;
-  jkt: string;
-}
-
-async function dpopKey(): Promise<Key> {
-  const pair = await generateKeyPair('ES256', { extractable: true });
-  return { pair, jkt: await calculateJwkThumbprint(await exportJWK(pair.publicKey)) };
-}
-
-async function proof(
-  key: Key,
+/** A proof by `key` for one request (RFC 9449 section 4.2). */
+function proof(
+  key: DpopKey,
   method: string,
   url: string,
   extra: { nonce?: string; accessToken?: string; jti?: string; iat?: number } = {},
 ): Promise<string> {
-  const { kty, crv, x, y } = await exportJWK(key.pair.publicKey);
-  const claims: Record<string, unknown> = { htm: method, htu: url, jti: extra.jti ?? crypto.randomUUID() };
-  if (extra.nonce) {
-    claims.nonce = extra.nonce;
-  }
-  if (extra.accessToken) {
-    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(extra.accessToken));
-    claims.ath = base64url.encode(new Uint8Array(digest));
-  }
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: { kty, crv, x, y } })
-    .setIssuedAt(extra.iat ?? Math.floor(Date.now() / 1000))
-    .sign(key.pair.privateKey);
+  return createDpopProof(key, { method, url, ...extra });
 }
 
 const tokenUrl = () => `${mock.issuer}/oauth/token`;
@@ -75,7 +61,7 @@ async function code(jkt?: string) {
     code_challenge_method: 'S256',
     ...(jkt ? { dpop_jkt: jkt } : {}),
   }).toString();
-  const location = new URL((await mock.fetch(url)).headers.get('location') ?? '');
+  const location = await completeAuthorization(url, { fetch: mock.fetch });
   return {
     grant_type: 'authorization_code',
     client_id: 'test-public-client',
@@ -96,7 +82,7 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
   });
 
   it('binds a client-credentials token: token_type DPoP, cnf.jkt in the JWT and in introspection', async () => {
-    const key = await dpopKey();
+    const key = await generateDpopKey();
 
     const { status, body } = await clientCredentials({ dpop: await proof(key, 'POST', tokenUrl()) });
 
@@ -112,7 +98,7 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
   });
 
   it('refuses a proof for another URL or method, a replayed one, a stale one and a malformed one', async () => {
-    const key = await dpopKey();
+    const key = await generateDpopKey();
     const refused = async (dpop: string) => {
       const { status, body } = await clientCredentials({ dpop });
       return [status, body.error];
@@ -132,7 +118,7 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
 
   it('with dpopNonce asks for its nonce first (use_dpop_nonce + DPoP-Nonce), then accepts the proof', async () => {
     mock = createMockKeyway({ dpopNonce: true });
-    const key = await dpopKey();
+    const key = await generateDpopKey();
 
     const first = await clientCredentials({ dpop: await proof(key, 'POST', tokenUrl()) });
     expect(first.status).toBe(400);
@@ -151,8 +137,8 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
   });
 
   it('serves userinfo for a bound token only with the DPoP scheme and a proof by its key carrying ath', async () => {
-    const key = await dpopKey();
-    const other = await dpopKey();
+    const key = await generateDpopKey();
+    const other = await generateDpopKey();
     const redeemed = await token(await code(), { dpop: await proof(key, 'POST', tokenUrl()) });
     const at = redeemed.body.access_token ?? '';
     expect(redeemed.body.token_type).toBe('DPoP');
@@ -175,8 +161,8 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
   });
 
   it("redeems a code with dpop_jkt only under that key, and binds a public client's refresh token", async () => {
-    const key = await dpopKey();
-    const other = await dpopKey();
+    const key = await generateDpopKey();
+    const other = await generateDpopKey();
 
     const mismatch = await token(await code(key.jkt), { dpop: await proof(other, 'POST', tokenUrl()) });
     expect(mismatch.body.error).toBe('invalid_grant');
@@ -201,7 +187,7 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
     const parUrl = () => `${mock.issuer}/oauth/par`;
 
     /** Pushes the public client's request with a proof by `key` (and `dpop_jkt` when given), then authorizes. */
-    async function pushedCode(key: Key, fields: Record<string, string> = {}) {
+    async function pushedCode(key: DpopKey, fields: Record<string, string> = {}) {
       const verifier = oauth.generateRandomCodeVerifier();
       const pushed = await mock.fetch(parUrl(), {
         method: 'POST',
@@ -225,7 +211,7 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
         client_id: 'test-public-client',
         request_uri: body.request_uri ?? '',
       }).toString();
-      const location = new URL((await mock.fetch(url)).headers.get('location') ?? '');
+      const location = await completeAuthorization(url, { fetch: mock.fetch });
       return {
         status: pushed.status,
         redeem: {
@@ -239,8 +225,8 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
     }
 
     it('binds the code to the proof key, as dpop_jkt would', async () => {
-      const key = await dpopKey();
-      const other = await dpopKey();
+      const key = await generateDpopKey();
+      const other = await generateDpopKey();
 
       const first = await pushedCode(key);
       expect(first.status).toBe(201);
@@ -258,8 +244,8 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
     });
 
     it('accepts a matching dpop_jkt and refuses one naming another key with invalid_request', async () => {
-      const key = await dpopKey();
-      const other = await dpopKey();
+      const key = await generateDpopKey();
+      const other = await generateDpopKey();
 
       expect((await pushedCode(key, { dpop_jkt: key.jkt })).status).toBe(201);
       expect(await pushedCode(key, { dpop_jkt: other.jkt })).toEqual({ status: 400, error: 'invalid_request' });
@@ -267,7 +253,7 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
 
     it('asks for the nonce first when nonces are required, and checks the proof like the token endpoint', async () => {
       mock = createMockKeyway({ dpopNonce: true });
-      const key = await dpopKey();
+      const key = await generateDpopKey();
 
       const res = await mock.fetch(parUrl(), {
         method: 'POST',

@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { describe, expect, it } from 'vitest';
-import { createMockKeyway, type MockClient, type MockKeyway } from './index.js';
+import { completeAuthorization, createMockKeyway, type MockClient, type MockKeyway } from './index.js';
 
 // OpenID Connect Core section 11, as the service (and oidc-provider) answer: a refresh token only for
 // a grant of offline_access; never for client credentials.
@@ -28,7 +28,7 @@ async function codeFlow(mock: MockKeyway, params: Record<string, string>) {
     code_challenge_method: 'S256',
     ...params,
   }).toString();
-  const code = new URL((await mock.fetch(url)).headers.get('location') ?? '').searchParams.get('code') ?? '';
+  const code = (await completeAuthorization(url, { fetch: mock.fetch })).searchParams.get('code') ?? '';
   return post(mock, '/oauth/token', {
     grant_type: 'authorization_code',
     code,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMockKeyway } from './index.js';
+import { completeAuthorization, createMockKeyway } from './index.js';
 
 // RFC 8707 / RFC 8693 targets: the service refuses a resource it does not know with invalid_target
 // (as oidc-provider does in the interop suite); `resources` makes the mock do the same.
@@ -61,7 +61,7 @@ describe('registered resources', () => {
       resource: 'https://other.example.test/',
     }).toString();
 
-    const location = new URL((await mock.fetch(url)).headers.get('location') ?? '');
+    const location = await completeAuthorization(url, { fetch: mock.fetch });
 
     expect(location.searchParams.get('error')).toBe('invalid_target');
     expect(location.searchParams.get('state')).toBe('s');

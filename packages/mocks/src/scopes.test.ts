@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { describe, expect, it } from 'vitest';
-import { createMockKeyway, type MockKeyway } from './index.js';
+import { completeAuthorization, createMockKeyway, type MockKeyway } from './index.js';
 
 // RFC 8707 section 2.2: an access token for a resource carries only the scopes that resource accepts;
 // the OpenID Connect scopes go to the ID token and userinfo (as oidc-provider answers in the interop suite).
@@ -37,7 +37,7 @@ async function codeFlow(mock: MockKeyway, scope: string, resource?: string) {
     code_challenge_method: 'S256',
     ...(resource ? { resource } : {}),
   }).toString();
-  const code = new URL((await mock.fetch(url)).headers.get('location') ?? '').searchParams.get('code') ?? '';
+  const code = (await completeAuthorization(url, { fetch: mock.fetch })).searchParams.get('code') ?? '';
   return token(mock, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier });
 }
 

@@ -3,22 +3,12 @@ import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { chromiumPath, launchChromium } from '@keyway/test-support';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageImportsFromSource } from './package-imports.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+const CHROMIUM = chromiumPath();
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 let server: Server | undefined;
@@ -30,9 +20,6 @@ const skip = !existsSync(CHROMIUM) && process.env.KEYWAY_SKIP_BROWSER === '1';
 beforeAll(async () => {
   if (skip) {
     return;
-  }
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
   }
   const bundle = await build({
     entryPoints: [here('./browser/page.ts')],
@@ -68,7 +55,7 @@ afterAll(async () => {
 
 describe.skipIf(skip)('in headless Chromium with msw setupWorker', () => {
   it('a page gets mocked tokens from the mock handlers', async () => {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
