@@ -341,7 +341,7 @@ describe('the session decides: who can answer a login, and which flow can reach 
     const headless = machine({}, false);
     const refused = await authenticateIn(headless, options()).catch((e: unknown) => e);
     expect((refused as Error).message).toContain(
-      'nobody can answer one here: a session without a terminal (stderr, and stdin or stdout, are not one).',
+      'nobody can answer one here: no terminal (stderr, or stdin and stdout both, are not terminals).',
     );
     const shown: string[] = [];
     const token = await loginIn(headless, { ...options(), interval: 1, onDeviceCode: approve(shown) });

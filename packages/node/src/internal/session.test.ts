@@ -123,7 +123,7 @@ describe('detectSession: who can answer a login', () => {
   it('no terminal and no other signal is no-terminal (an explicit login may still run)', () => {
     expect(detectSession(probe({ tty: NO_TERMINAL }))).toEqual({
       kind: 'no-terminal',
-      reason: 'a session without a terminal (stderr, and stdin or stdout, are not one)',
+      reason: 'no terminal (stderr, or stdin and stdout both, are not terminals)',
     });
   });
 

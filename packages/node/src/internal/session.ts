@@ -130,7 +130,7 @@ export function detectSession(probe: SessionProbe): Session {
   if (isNotebook(probe.env)) {
     return { kind: 'notebook', reason: 'a Jupyter kernel' };
   }
-  return { kind: 'no-terminal', reason: 'a session without a terminal (stderr, and stdin or stdout, are not one)' };
+  return { kind: 'no-terminal', reason: 'no terminal (stderr, or stdin and stdout both, are not terminals)' };
 }
 
 /**
