@@ -1,20 +1,6 @@
-import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { launchChromium } from '@keyway/test-support';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { users } from './accounts.ts';
-
-/** Debian's chromium. The suite never downloads a browser of its own. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** A user the provider knows, by login name. */
 export type UserName = keyof typeof users;
@@ -58,22 +44,16 @@ export interface InteropBrowser {
 }
 
 /**
- * Launches Debian's headless Chromium. When it is missing or cannot start, this still resolves, but
- * every browser step then rejects with the reason: each browser test fails on its own (loudly, with
+ * Launches Debian's headless Chromium (`CHROMIUM_PATH`, else /usr/bin/chromium; the suite never
+ * downloads a browser of its own). When it is missing or cannot start, this still resolves, but every
+ * browser step then rejects with the reason: each browser test fails on its own (loudly, with
  * `apt-get install -y chromium` in the message) instead of being skipped behind a failed hook.
  */
 export async function launchBrowser(): Promise<InteropBrowser> {
   let browser: Browser;
   try {
-    if (!existsSync(CHROMIUM_PATH)) {
-      throw new Error('no such file');
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
-  } catch (cause) {
-    const error = new Error(
-      `Chromium cannot start from ${CHROMIUM_PATH} (${(cause as Error).message}): install it with \`apt-get install -y chromium\` or set CHROMIUM_PATH`,
-      { cause },
-    );
+    browser = await launchChromium();
+  } catch (error) {
     const fail = () => Promise.reject(error);
     return { newSession: fail, login: fail, approveDevice: fail, close: () => Promise.resolve() };
   }

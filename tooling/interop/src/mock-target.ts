@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DeviceAuthorizationResponse } from '@keyway/core';
-import { createMockKeyway, type MockClient } from '@keyway/mocks';
+import { completeAuthorization, createMockKeyway, type MockClient } from '@keyway/mocks';
 import { exportJWK, generateKeyPair } from 'jose';
 import { users } from './accounts.ts';
 import type { Decision } from './browser.ts';
@@ -61,12 +61,12 @@ export async function startMockTarget(options: TargetOptions = {}): Promise<Inte
       mock.signInAs(users[user].sub);
       mock.denyAuthorization(consent === 'deny' ? { error: 'access_denied' } : null);
       try {
-        return await follow(authorizationUrl, server.url);
+        return await follow(authorizationUrl);
       } finally {
         mock.denyAuthorization(null);
       }
     },
-    logout: (endSessionUrl) => follow(endSessionUrl, server.url),
+    logout: (endSessionUrl) => follow(endSessionUrl),
     close: () => Promise.resolve(),
   };
 
@@ -136,25 +136,14 @@ async function submitDevicePage(device: DeviceAuthorizationResponse, decision: D
 }
 
 /**
- * Follows redirects as a browser would, until one leaves the server, and loads that page (the relying
- * party's callback server records it). Resolves to the URL the browser ends up on.
+ * Plays the browser: follows the mock's redirect (`completeAuthorization`) and loads the page it leads
+ * to (the relying party's callback server records it). Resolves to the URL the browser ends up on.
  */
-async function follow(start: string | URL, serverOrigin: string): Promise<URL> {
-  let url = new URL(start);
-  for (let hop = 0; hop < 5; hop += 1) {
-    if (url.origin !== new URL(serverOrigin).origin) {
-      const landed = await fetch(url);
-      if (!landed.ok) {
-        throw new Error(`the client's page ${url.pathname} answered ${landed.status}`);
-      }
-      return url;
-    }
-    const response = await fetch(url, { redirect: 'manual' });
-    const location = response.headers.get('location');
-    if (response.status < 300 || response.status > 399 || !location) {
-      throw new Error(`${url.pathname} answered ${response.status} without a redirect: ${await response.text()}`);
-    }
-    url = new URL(location, url);
+async function follow(start: string | URL): Promise<URL> {
+  const url = await completeAuthorization(start);
+  const landed = await fetch(url);
+  if (!landed.ok) {
+    throw new Error(`the client's page ${url.pathname} answered ${landed.status}`);
   }
-  throw new Error('too many redirects');
+  return url;
 }

@@ -1,13 +1,14 @@
 import { discover, OAuthError } from '@keyway/core';
-import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { createDpopProof, type DpopKey, generateDpopKey } from '@keyway/mocks';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError } from '../src/expect-error.ts';
 import { signIn } from '../src/sign-in.ts';
 import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
 
-async function dpopKey(): Promise<{ keyPair: CryptoKeyPair; jkt: string }> {
-  const keyPair = await generateKeyPair('ES256');
-  return { keyPair, jkt: await calculateJwkThumbprint(await exportJWK(keyPair.publicKey)) };
+async function dpopKey(): Promise<{ keyPair: DpopKey; jkt: string }> {
+  const keyPair = await generateDpopKey();
+  return { keyPair, jkt: keyPair.jkt };
 }
 
 /**
@@ -15,7 +16,7 @@ async function dpopKey(): Promise<{ keyPair: CryptoKeyPair; jkt: string }> {
  * (RFC 9449 section 10.1) — the client itself sends only `dpop_jkt` there — retrying once with the
  * server's nonce. With `dropJkt`, `dpop_jkt` is taken out, so the proof alone binds the code.
  */
-function proofOnPar(parEndpoint: string, proofKey: CryptoKeyPair, dropJkt: boolean, pushed: URLSearchParams[]) {
+function proofOnPar(parEndpoint: string, proofKey: DpopKey, dropJkt: boolean, pushed: URLSearchParams[]) {
   const wrapped: typeof fetch = async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
     if (url !== parEndpoint || init?.body === undefined) {
@@ -26,13 +27,9 @@ function proofOnPar(parEndpoint: string, proofKey: CryptoKeyPair, dropJkt: boole
       body.delete('dpop_jkt');
     }
     pushed.push(body);
-    const { kty, crv, x, y } = await exportJWK(proofKey.publicKey);
     let nonce: string | undefined;
     for (let attempt = 0; ; attempt++) {
-      const proof = await new SignJWT({ htm: 'POST', htu: url, jti: crypto.randomUUID(), ...(nonce ? { nonce } : {}) })
-        .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: { kty, crv, x, y } })
-        .setIssuedAt()
-        .sign(proofKey.privateKey);
+      const proof = await createDpopProof(proofKey, { method: 'POST', url, ...(nonce ? { nonce } : {}) });
       const headers = new Headers(init.headers);
       headers.set('dpop', proof);
       const response = await fetch(url, { ...init, headers, body: body.toString() });
