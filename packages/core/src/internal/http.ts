@@ -24,6 +24,12 @@ export interface RetryOptions {
    * `maxDelay` when that is larger); a longer one ends the retries and the answer is returned.
    */
   maxDelay?: number;
+  /**
+   * The HTTP statuses that make a safe or idempotent request retry (default 408, 429, 500, 502, 503,
+   * 504): whole numbers from 400 to 599; `[]` retries only connection errors. A request that must not
+   * be sent twice (a code redemption, a refresh) is never retried, whatever the list.
+   */
+  statuses?: readonly number[];
 }
 
 /** Options shared by every Keyway client that talks HTTP. */
@@ -54,7 +60,20 @@ export interface HttpRequest {
   timeout?: number | undefined;
 }
 
-const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+
+/** `retry.statuses`: error statuses only (retrying a 2xx or 3xx would resend what succeeded). */
+function retryStatuses(value: unknown): ReadonlySet<number> {
+  if (value === undefined) {
+    return RETRY_STATUSES;
+  }
+  if (!Array.isArray(value) || !value.every((status) => Number.isInteger(status) && status >= 400 && status <= 599)) {
+    throw new ConfigurationError('retry.statuses must be a list of HTTP error statuses (whole numbers 400-599).', {
+      code: 'invalid_option',
+    });
+  }
+  return new Set(value as number[]);
+}
 const DEFAULT_TIMEOUT = 10_000;
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 
@@ -75,6 +94,7 @@ export class HttpClient {
   readonly maxRetries: number;
   private readonly initialDelay: number;
   private readonly maxDelay: number;
+  private readonly retryStatuses: ReadonlySet<number>;
   private readonly fetchImpl: FetchLike;
   private readonly maxBytes: number;
   readonly clientHeader: string;
@@ -90,6 +110,7 @@ export class HttpClient {
     this.maxRetries = numberOption(retry.maxRetries, 'retry.maxRetries', 2, { integer: true, max: 100 });
     this.initialDelay = numberOption(retry.initialDelay, 'retry.initialDelay', 500, { max: MAX_TIMER_MS });
     this.maxDelay = numberOption(retry.maxDelay, 'retry.maxDelay', 8_000, { max: MAX_TIMER_MS });
+    this.retryStatuses = retryStatuses(retry.statuses);
     this.maxBytes = numberOption(options.maxResponseBytes, 'maxResponseBytes', DEFAULT_MAX_BYTES, {
       integer: true,
       exclusiveMin: true,
@@ -113,7 +134,7 @@ export class HttpClient {
         await sleep(this.backoff(attempt), request.signal);
         continue;
       }
-      if (attempt >= attempts || !RETRY_STATUSES.has(response.status)) {
+      if (attempt >= attempts || !this.retryStatuses.has(response.status)) {
         return response;
       }
       const retryAfter = parseRetryAfter(response.headers.get('retry-after'));

@@ -1,32 +1,59 @@
 import { importJWK, type JWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { ConfigurationError } from '../errors.js';
+import { printable } from '../internal/printable.js';
 import type { OAuthClientOptions, PrivateKeyInput, TokenEndpointAuthMethod } from './types.js';
 
 const METHODS = new Set<TokenEndpointAuthMethod>([
   'client_secret_basic',
   'client_secret_post',
+  'client_secret_jwt',
   'private_key_jwt',
   'none',
 ]);
+
+/** The endpoints whose authentication method can be chosen apart from the token endpoint's. */
+type AuthOption = 'tokenEndpointAuthMethod' | 'introspectionEndpointAuthMethod' | 'revocationEndpointAuthMethod';
+
+/** `method` (the value of the option `name`), checked against the credentials the options give. */
+function checkAuthMethod(method: unknown, options: OAuthClientOptions, name: AuthOption): TokenEndpointAuthMethod {
+  if (!METHODS.has(method as TokenEndpointAuthMethod)) {
+    throw new ConfigurationError(`Unsupported ${name} "${printable(String(method), 40)}".`, {
+      code: 'invalid_auth_method',
+    });
+  }
+  const checked = method as TokenEndpointAuthMethod;
+  if (checked.startsWith('client_secret_') && !options.clientSecret) {
+    throw new ConfigurationError(`${checked} needs a clientSecret.`, { code: 'missing_client_secret' });
+  }
+  if (checked === 'private_key_jwt' && !options.privateKey) {
+    throw new ConfigurationError('private_key_jwt needs a privateKey.', { code: 'missing_private_key' });
+  }
+  return checked;
+}
 
 /** The method the options ask for, or the default that fits the credentials given. */
 export function resolveAuthMethod(options: OAuthClientOptions): TokenEndpointAuthMethod {
   const method =
     options.tokenEndpointAuthMethod ??
     (options.clientSecret !== undefined ? 'client_secret_basic' : options.privateKey ? 'private_key_jwt' : 'none');
-  if (!METHODS.has(method)) {
-    throw new ConfigurationError(`Unsupported tokenEndpointAuthMethod "${String(method)}".`, {
-      code: 'invalid_auth_method',
-    });
-  }
-  if ((method === 'client_secret_basic' || method === 'client_secret_post') && !options.clientSecret) {
-    throw new ConfigurationError(`${method} needs a clientSecret.`, { code: 'missing_client_secret' });
-  }
-  if (method === 'private_key_jwt' && !options.privateKey) {
-    throw new ConfigurationError('private_key_jwt needs a privateKey.', { code: 'missing_private_key' });
-  }
-  return method;
+  return checkAuthMethod(method, options, 'tokenEndpointAuthMethod');
+}
+
+/**
+ * The methods for the introspection and revocation endpoints: each its own option when given, else
+ * the token endpoint's.
+ */
+export function resolveEndpointAuthMethods(
+  options: OAuthClientOptions,
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod,
+): { introspection: TokenEndpointAuthMethod; revocation: TokenEndpointAuthMethod } {
+  const resolve = (name: Exclude<AuthOption, 'tokenEndpointAuthMethod'>) =>
+    options[name] === undefined ? tokenEndpointAuthMethod : checkAuthMethod(options[name], options, name);
+  return {
+    introspection: resolve('introspectionEndpointAuthMethod'),
+    revocation: resolve('revocationEndpointAuthMethod'),
+  };
 }
 
 function isCryptoKey(value: unknown): value is CryptoKey {
@@ -81,6 +108,9 @@ export async function createClientAuth(
       return oauth.ClientSecretBasic(options.clientSecret ?? '');
     case 'client_secret_post':
       return oauth.ClientSecretPost(options.clientSecret ?? '');
+    case 'client_secret_jwt':
+      // HS256 over the secret; the assertion's `aud` is the issuer (RFC 7523 §3, as for private_key_jwt).
+      return oauth.ClientSecretJwt(options.clientSecret ?? '');
     case 'private_key_jwt': {
       const key = await importPrivateKey(options.privateKey as PrivateKeyInput);
       try {

@@ -13,7 +13,7 @@ import {
   processParResponse,
 } from './authorization-url.js';
 import { readCallback, validateCallback } from './callback.js';
-import { createClientAuth, resolveAuthMethod } from './client-auth.js';
+import { createClientAuth, resolveAuthMethod, resolveEndpointAuthMethods } from './client-auth.js';
 import { type Clock, clockOf, epochSeconds } from './clock.js';
 import { type PollDeviceTokenOptions, pollDevice, processDeviceAuthorizationResponse } from './device-flow.js';
 import { DpopSigner } from './dpop.js';
@@ -98,6 +98,8 @@ function withResource(params: URLSearchParams, resource: string | string[] | und
  */
 export function validateClientOptions(options: OAuthClientOptions): {
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  introspectionEndpointAuthMethod: TokenEndpointAuthMethod;
+  revocationEndpointAuthMethod: TokenEndpointAuthMethod;
   clockTolerance: number;
   http: HttpClient;
 } {
@@ -113,8 +115,12 @@ export function validateClientOptions(options: OAuthClientOptions): {
       code: 'invalid_option',
     });
   }
+  const tokenEndpointAuthMethod = resolveAuthMethod(options);
+  const endpoints = resolveEndpointAuthMethods(options, tokenEndpointAuthMethod);
   return {
-    tokenEndpointAuthMethod: resolveAuthMethod(options),
+    tokenEndpointAuthMethod,
+    introspectionEndpointAuthMethod: endpoints.introspection,
+    revocationEndpointAuthMethod: endpoints.revocation,
     clockTolerance: clockToleranceOption(options.clockTolerance),
     http: new HttpClient(options),
   };
@@ -147,6 +153,10 @@ export class OAuthClient {
   readonly metadata: ProviderMetadata;
   readonly redirectUri: string | undefined;
   readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** How the client authenticates at the introspection endpoint (default: the token endpoint's). */
+  readonly introspectionEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** How the client authenticates at the revocation endpoint (default: the token endpoint's). */
+  readonly revocationEndpointAuthMethod: TokenEndpointAuthMethod;
   /** Seconds of tolerance for time-based claims. */
   readonly clockTolerance: number;
   /** True when the client binds tokens with DPoP. */
@@ -161,7 +171,7 @@ export class OAuthClient {
   readonly #scope: FetchScope;
   readonly #onCacheUpdate: OAuthClientOptions['onCacheUpdate'];
   readonly #client: oauth.Client;
-  #auth: Promise<oauth.ClientAuth> | undefined;
+  readonly #auth = new Map<TokenEndpointAuthMethod, Promise<oauth.ClientAuth>>();
 
   constructor(metadata: ProviderMetadata, options: OAuthClientOptions) {
     if (typeof metadata?.issuer !== 'string') {
@@ -175,6 +185,8 @@ export class OAuthClient {
     this.clientId = options.clientId;
     this.redirectUri = options.redirectUri;
     this.tokenEndpointAuthMethod = checked.tokenEndpointAuthMethod;
+    this.introspectionEndpointAuthMethod = checked.introspectionEndpointAuthMethod;
+    this.revocationEndpointAuthMethod = checked.revocationEndpointAuthMethod;
     this.clockTolerance = checked.clockTolerance;
     this.#idTokenAlgs = idTokenAlgorithms(
       options.idTokenSignedResponseAlg,
@@ -463,7 +475,8 @@ export class OAuthClient {
   }
 
   /**
-   * Token introspection (RFC 7662); retried like any idempotent call.
+   * Token introspection (RFC 7662), authenticated with `introspectionEndpointAuthMethod`; retried like
+   * any idempotent call.
    *
    * @example
    * ```ts
@@ -473,7 +486,7 @@ export class OAuthClient {
    */
   async introspect(token: string, options: TokenHintOptions = {}): Promise<TokenIntrospection> {
     this.#endpoint('introspection_endpoint');
-    const auth = await this.#clientAuth();
+    const auth = await this.#clientAuth(this.introspectionEndpointAuthMethod);
     const extra = options.tokenTypeHint ? { token_type_hint: options.tokenTypeHint } : undefined;
     const response = await this.#call(
       (opts) =>
@@ -484,7 +497,8 @@ export class OAuthClient {
   }
 
   /**
-   * Token revocation (RFC 7009); retried like any idempotent call.
+   * Token revocation (RFC 7009), authenticated with `revocationEndpointAuthMethod`; retried like any
+   * idempotent call.
    *
    * @example
    * ```ts
@@ -493,7 +507,7 @@ export class OAuthClient {
    */
   async revoke(token: string, options: TokenHintOptions = {}): Promise<void> {
     this.#endpoint('revocation_endpoint');
-    const auth = await this.#clientAuth();
+    const auth = await this.#clientAuth(this.revocationEndpointAuthMethod);
     const extra = options.tokenTypeHint ? { token_type_hint: options.tokenTypeHint } : undefined;
     const response = await this.#call(
       (opts) =>
@@ -658,9 +672,14 @@ export class OAuthClient {
     return parseServiceUrl(value, `The provider's ${name}`, this.#allowInsecure);
   }
 
-  #clientAuth(): Promise<oauth.ClientAuth> {
-    this.#auth ??= createClientAuth(this.tokenEndpointAuthMethod, this.#secrets);
-    return this.#auth;
+  /** The client authentication for `method` (default: the token endpoint's), made once per method. */
+  #clientAuth(method = this.tokenEndpointAuthMethod): Promise<oauth.ClientAuth> {
+    let auth = this.#auth.get(method);
+    if (auth === undefined) {
+      auth = createClientAuth(method, this.#secrets);
+      this.#auth.set(method, auth);
+    }
+    return auth;
   }
 
   #verification(algorithms: readonly string[]): JwtVerification {

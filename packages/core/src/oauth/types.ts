@@ -27,7 +27,9 @@ export type ProviderMetadata = AuthorizationServer;
 export type AuthorizationServerMetadata = ProviderMetadata;
 
 /**
- * How the client authenticates at the token, PAR, introspection and revocation endpoints.
+ * How the client authenticates at the token, PAR, device authorization, introspection and revocation
+ * endpoints (the last two may each use another: `introspectionEndpointAuthMethod`,
+ * `revocationEndpointAuthMethod`). `client_secret_jwt` signs an HS256 assertion with the client secret.
  *
  * @example
  * ```ts
@@ -35,7 +37,12 @@ export type AuthorizationServerMetadata = ProviderMetadata;
  * const method: TokenEndpointAuthMethod = 'client_secret_post';
  * ```
  */
-export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+export type TokenEndpointAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'client_secret_jwt'
+  | 'private_key_jwt'
+  | 'none';
 
 /**
  * A private key for `private_key_jwt`: a `CryptoKey`, a private JWK (its `kid` and `alg` are used),
@@ -77,15 +84,25 @@ export interface OAuthCacheUpdate {
 export interface OAuthClientOptions extends HttpOptions {
   /** The registered `client_id`. */
   clientId: string;
-  /** The client secret, for `client_secret_basic` / `client_secret_post`. */
+  /** The client secret, for `client_secret_basic` / `client_secret_post` / `client_secret_jwt`. */
   clientSecret?: string;
   /** The private key for `private_key_jwt`. */
   privateKey?: PrivateKeyInput;
   /**
    * Default: `client_secret_basic` with a `clientSecret`, `private_key_jwt` with a `privateKey`,
-   * else `none` (a public client).
+   * else `none` (a public client). Also used at the PAR and device authorization endpoints.
    */
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  /**
+   * How to authenticate at the introspection endpoint (RFC 7662), when the client registered another
+   * method there (`introspection_endpoint_auth_method`). Default: `tokenEndpointAuthMethod`.
+   */
+  introspectionEndpointAuthMethod?: TokenEndpointAuthMethod;
+  /**
+   * How to authenticate at the revocation endpoint (RFC 7009), when the client registered another
+   * method there (`revocation_endpoint_auth_method`). Default: `tokenEndpointAuthMethod`.
+   */
+  revocationEndpointAuthMethod?: TokenEndpointAuthMethod;
   /** The registered redirect URI; needed for the authorization code flow. */
   redirectUri?: string;
   /** Tolerance in seconds for `exp`, `iat`, `nbf` and `auth_time` checks (default 30). */
