@@ -19,7 +19,7 @@ import {
   OAuthError,
 } from '@keyway/core';
 import { withAuth } from '@keyway/edge';
-import { createMockKeyway } from '@keyway/mocks';
+import { completeAuthorization, createMockKeyway } from '@keyway/mocks';
 import { tokenKey } from '@keyway/token-store';
 import { FileTokenStore } from '@keyway/token-store/file';
 
@@ -64,18 +64,6 @@ async function run(title, fn) {
     console.log(`      ${line}`);
   }
 }
-/**
- * Follows the authorize redirect the way a browser would, returning the callback URL.
- * @param {string | URL} url
- */
-async function followAuthorize(url) {
-  const response = await fetch(url, { redirect: 'manual' });
-  const location = response.headers.get('location') ?? '';
-  if (response.status !== 302 && response.status !== 303) {
-    throw new Error(`authorize answered ${response.status}: ${await response.text()}`);
-  }
-  return new URL(location, url);
-}
 
 console.log(`Keyway demo — fake Keyway server listening at ${issuer}\n`);
 
@@ -111,7 +99,7 @@ try {
       redirectUri: 'http://127.0.0.1/callback',
     });
     const request = await publicClient.createAuthorizationUrl({ scope: 'openid offline_access' });
-    const tokens = await publicClient.handleCallback(await followAuthorize(request.url), request);
+    const tokens = await publicClient.handleCallback(await completeAuthorization(request.url), request);
     const refreshToken = tokens.refresh_token;
     check(typeof refreshToken === 'string', 'code flow gave a refresh token');
     const result = await keyway.refresh.store({ refresh_token: refreshToken });
@@ -127,7 +115,7 @@ try {
       user_id: 'usr_test',
       redirect_uri: 'http://127.0.0.1/callback',
     });
-    const back = await followAuthorize(consent.consent_url);
+    const back = await completeAuthorization(consent.consent_url);
     const result = await keyway.offline.callback({
       code: back.searchParams.get('code') ?? '',
       state: back.searchParams.get('state') ?? consent.state,
@@ -221,7 +209,7 @@ try {
     });
     const request = await client.createAuthorizationUrl({ scope: 'openid profile email offline_access' });
     check(request.url.searchParams.get('code_challenge_method') === 'S256', 'S256');
-    codeTokens = await client.handleCallback(await followAuthorize(request.url), request);
+    codeTokens = await client.handleCallback(await completeAuthorization(request.url), request);
     check(typeof codeTokens.id_token === 'string' && codeTokens.claims?.sub === 'usr_test', 'ID token for usr_test');
     return [`id_token sub=${codeTokens.claims.sub} nonce checked; refresh_token ${short(codeTokens.refresh_token)}`];
   });

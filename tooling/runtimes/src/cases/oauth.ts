@@ -4,7 +4,7 @@
  * algorithm, the code flow through the mock's authorize redirect, the device flow, and DPoP.
  */
 import { CallbackError, discover, type OAuthClientOptions, TokenValidationError } from '@keyway/core';
-import type { MockKeyway, SigningAlg } from '@keyway/mocks';
+import { completeAuthorization, type MockKeyway, type SigningAlg } from '@keyway/mocks';
 import { type Case, type Detail, joseHeader, newMock, rejection, tamper } from './types.ts';
 
 const RESOURCE = 'https://api.example.com';
@@ -37,12 +37,6 @@ async function clientCredentialsWith(alg: SigningAlg): Promise<Detail> {
   };
 }
 
-/** Follows the mock's authorize redirect the way a browser would, answering the callback URL. */
-async function followAuthorize(mock: MockKeyway, url: URL): Promise<{ status: number; callback: URL }> {
-  const response = await mock.fetch(url, { redirect: 'manual' });
-  return { status: response.status, callback: new URL(response.headers.get('location') ?? '', url) };
-}
-
 export const oauthCases: Record<string, Case> = {
   'client-credentials-rs256': () => clientCredentialsWith('RS256'),
   'client-credentials-es256': () => clientCredentialsWith('ES256'),
@@ -52,11 +46,11 @@ export const oauthCases: Record<string, Case> = {
     const mock = newMock('code-flow');
     const client = await connect(mock, { redirectUri: REDIRECT_URI });
     const request = await client.createAuthorizationUrl({ scope: 'openid profile email offline_access' });
-    const { status, callback } = await followAuthorize(mock, request.url);
+    const callback = await completeAuthorization(request.url, { fetch: mock.fetch });
     const tokens = await client.handleCallback(callback, request);
     const replay = await rejection(client.handleCallback(callback, request));
     return {
-      authorizeStatus: status,
+      authorizeStatus: mock.callsTo('authorize').at(-1)?.status,
       callbackOrigin: `${callback.origin}${callback.pathname}`,
       codeChallengeMethod: request.url.searchParams.get('code_challenge_method'),
       callbackIss: callback.searchParams.get('iss') === mock.issuer,
