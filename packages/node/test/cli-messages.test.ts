@@ -78,9 +78,13 @@ describe('keyway login where nobody can answer: exit 3 at once, nothing on stdou
       'a systemd service (INVOCATION_ID is set, no terminal)',
     ],
   ])('%s', async (_name, args, env, reason) => {
+    // "At once": under 1 s, or (on a machine busy with other suites) within twice what `--version` takes.
+    const versionStarted = Date.now();
+    await run(['--version'], own('refused'));
+    const budget = Math.max(1000, 2 * (Date.now() - versionStarted));
     const started = Date.now();
     const result = await run(args, { ...own('refused'), ...env });
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(budget);
     expect(result).toEqual({
       code: 3,
       stdout: '',

@@ -128,7 +128,7 @@ describe('keyway in a terminal', () => {
     const pressed = Date.now();
     await login.keys('C-c');
     expect(await login.exitCode(5_000)).toBe(130);
-    expect(Date.now() - pressed).toBeLessThan(2_000); // not after the next poll, nor the login's timeout
+    expect(Date.now() - pressed).toBeLessThan(4_000); // before the next poll (5 s), not at the login's timeout
     const screen = await login.text();
     expect(screen).toMatch(/\nThe code expires in \d+ minutes\.\n\n\^C\nkeyway: login cancelled\.\n$/);
     expect(screen).not.toMatch(/\n\s+at |Error|node:internal/);
@@ -138,10 +138,14 @@ describe('keyway in a terminal', () => {
 
   it('CI=1 keyway login --device: exit 3 at once, saying why and the three ways to provide a token', async () => {
     const env = headless('ci', { CI: '1' });
+    // "At once": under 1 s, or (on a machine busy with other suites) within twice what `--version` takes.
+    const versionStarted = Date.now();
+    await finished(['--version'], env);
+    const budget = Math.max(1_000, 2 * (Date.now() - versionStarted));
     const started = Date.now();
     const login = await keyway(['login', '--device'], env);
     expect(await login.exitCode(5_000)).toBe(3);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(budget);
     expect(await login.text()).toBe(
       `keyway: A login is required for client "${CLIENT_ID}" at ${ctx.issuer}, but nobody can answer one here: a CI job (CI is set). ` +
         `Provide a token in one of these ways: run \`keyway login --issuer ${ctx.issuer} --client-id ${CLIENT_ID}\` beforehand in a terminal (tokens are kept in ${tokenFile('ci')}); ` +
