@@ -133,7 +133,10 @@ describe('keyway in a terminal', () => {
     expect(screen).toMatch(/\nThe code expires in \d+ minutes\.\n\n\^C\nkeyway: login cancelled\.\n$/);
     expect(screen).not.toMatch(/\n\s+at |Error|node:internal/);
     await expect(readFile(tokenFile('interrupted'), 'utf8')).rejects.toThrow(/ENOENT/);
-    expect(await finished(['status'], env)).toMatchObject({ code: 3 });
+    expect(await finished(['status'], env)).toEqual({
+      code: 3,
+      screen: `Not logged in — run \`keyway login\`\nToken file: ${tokenFile('interrupted')}\n`,
+    });
   }, 60_000);
 
   it('CI=1 keyway login --device: exit 3 at once, saying why and the three ways to provide a token', async () => {
