@@ -42,6 +42,7 @@ export type {
   ExchangeCodeOptions,
   GrantParams,
   IntrospectionResponse,
+  LogoutTokenClaims,
   OAuthCacheOptions,
   OAuthCacheSnapshot,
   OAuthCacheUpdate,

@@ -14,6 +14,7 @@ export { discover } from './discover.js';
 export type { DpopProof, VerifyDpopProofOptions } from './dpop-verify.js';
 export { DPOP_ALGORITHMS, verifyDpopProof } from './dpop-verify.js';
 export type { TokenHintOptions } from './introspection.js';
+export type { LogoutTokenClaims } from './logout-token.js';
 export { OAuthClient } from './oauth-client.js';
 export type {
   CallbackChecks,

@@ -24,6 +24,12 @@ import { idTokenAlgorithms, verifyIdToken } from './id-token.js';
 import { processIntrospectionResponse, processRevocationResponse, type TokenHintOptions } from './introspection.js';
 import { jwsAlgorithm } from './jws.js';
 import { ACCESS_TOKEN_ALGORITHMS, type JwtVerification, verifyJwt } from './jwt-verify.js';
+import {
+  checkLogoutTokenType,
+  LOGOUT_TOKEN_MAX_AGE,
+  type LogoutTokenClaims,
+  validateLogoutTokenClaims,
+} from './logout-token.js';
 import { oauthFetch } from './oauth-fetch.js';
 import type {
   CallbackChecks,
@@ -609,6 +615,50 @@ export class OAuthClient {
       now: epochSeconds(this.#clock),
       clockTolerance: this.clockTolerance,
     });
+  }
+
+  /**
+   * Verifies a back-channel logout token (OpenID Connect Back-Channel Logout 1.0), the `logout_token`
+   * the provider POSTs to the client's `backchannel_logout_uri`: signed like this client's ID tokens
+   * (never `alg: none`) and checked against the issuer's JWKS; `typ` `logout+jwt` (or untyped / `JWT`);
+   * `iss`, `aud`, `iat` (not older than ten minutes), `exp`; the backchannel-logout `events` claim; no
+   * `nonce`; a `sub` and/or a `sid` (one without the other is valid); and a `jti` seen once: a replay
+   * is refused, across instances with a shared `stateStore`. Every refusal is a `TokenValidationError`
+   * (`invalid_typ`, `events_missing`, `events_invalid`, `nonce_present`, `sub_and_sid_missing`,
+   * `jti_missing`, `jti_reused`, `iat_too_old`, the signature and time codes of ID tokens).
+   *
+   * Answer the provider 200 once the matching login is gone, 400 when this throws.
+   *
+   * @example
+   * ```ts
+   * declare const request: Request; // POST /backchannel-logout, application/x-www-form-urlencoded
+   * const form = new URLSearchParams(await request.text());
+   * const { sub, sid } = await client.verifyLogoutToken(form.get('logout_token') ?? '');
+   * // end the local sessions of `sid` (or every session of `sub`), delete their stored tokens
+   * ```
+   */
+  async verifyLogoutToken(jwt: string): Promise<LogoutTokenClaims> {
+    const registered = this.#idTokenAlgs.filter((alg) => alg !== 'none');
+    const algorithms =
+      registered.length > 0
+        ? registered
+        : idTokenAlgorithms(undefined, this.metadata.id_token_signing_alg_values_supported);
+    const { header, payload } = await verifyJwt(jwt, this.#verification(algorithms));
+    checkLogoutTokenType(header.typ);
+    const claims = validateLogoutTokenClaims(payload, {
+      issuer: this.issuer,
+      clientId: this.clientId,
+      now: epochSeconds(this.#clock),
+      clockTolerance: this.clockTolerance,
+    });
+    // Remembered for the whole window in which the token is accepted (its iat checked both ways).
+    const ttl = LOGOUT_TOKEN_MAX_AGE + 2 * this.clockTolerance;
+    if (!(await this.#states.consume(await stateKey(this.issuer, this.clientId, claims.jti, 'logout'), ttl))) {
+      throw new TokenValidationError('This logout token was already received (its jti was seen).', {
+        code: 'jti_reused',
+      });
+    }
+    return claims;
   }
 
   /**
