@@ -80,16 +80,27 @@ function optionalString(claims: Record<string, unknown>, name: 'sub' | 'sid'): s
  * Checks a logout token's claims (OpenID Connect Back-Channel Logout 1.0 §2.6, steps 3-7). Pure: no
  * I/O, time passed in. The `jti` replay check is the caller's (it needs the store).
  *
- * Error codes (`TokenValidationError`): `iss_mismatch`, `aud_mismatch`, `iat_missing`, `iat_invalid`,
- * `iat_in_future`, `iat_too_old`, `exp_missing`, `exp_invalid`, `token_expired`, `nbf_in_future`,
- * `jti_missing`, `events_missing`, `events_invalid`, `nonce_present`, `sub_invalid`, `sid_invalid`,
- * `sub_and_sid_missing`.
+ * Error codes (`TokenValidationError`): `events_missing`, `events_invalid`, `nonce_present`,
+ * `iss_mismatch`, `aud_mismatch`, `iat_missing`, `iat_invalid`, `iat_in_future`, `iat_too_old`,
+ * `exp_missing`, `exp_invalid`, `token_expired`, `nbf_in_future`, `jti_missing`, `sub_invalid`,
+ * `sid_invalid`, `sub_and_sid_missing`.
  */
 export function validateLogoutTokenClaims(
   claims: Record<string, unknown>,
   expected: LogoutTokenExpectations,
 ): LogoutTokenClaims {
   const { now, clockTolerance: tolerance } = expected;
+  // First what tells a logout token from any other JWT of the issuer (an ID token above all).
+  if (claims.events === undefined) {
+    fail('events_missing', 'The token has no "events" claim: it is no logout token.');
+  }
+  if (!isObject(claims.events) || !isObject(claims.events[BACKCHANNEL_LOGOUT_EVENT])) {
+    fail('events_invalid', `The logout token's "events" claim lacks the ${BACKCHANNEL_LOGOUT_EVENT} event object.`);
+  }
+  if (claims.nonce !== undefined) {
+    // §2.4: a logout token never carries a nonce, so that it cannot pass for an ID token (or one for it).
+    fail('nonce_present', 'The logout token carries a "nonce": it may be an ID token.');
+  }
   if (claims.iss !== expected.issuer) {
     fail('iss_mismatch', 'The logout token was issued by another issuer.');
   }
@@ -114,16 +125,6 @@ export function validateLogoutTokenClaims(
   }
   if (typeof claims.jti !== 'string' || claims.jti.length === 0) {
     fail('jti_missing', 'The logout token has no "jti" (its replays could not be refused).');
-  }
-  if (claims.events === undefined) {
-    fail('events_missing', 'The token has no "events" claim: it is no logout token.');
-  }
-  if (!isObject(claims.events) || !isObject(claims.events[BACKCHANNEL_LOGOUT_EVENT])) {
-    fail('events_invalid', `The logout token's "events" claim lacks the ${BACKCHANNEL_LOGOUT_EVENT} event object.`);
-  }
-  if (claims.nonce !== undefined) {
-    // §2.4: a logout token never carries a nonce, so that it cannot pass for an ID token (or one for it).
-    fail('nonce_present', 'The logout token carries a "nonce": it may be an ID token.');
   }
   const sub = optionalString(claims, 'sub');
   const sid = optionalString(claims, 'sid');
