@@ -98,6 +98,9 @@ async function offline(context: BrowserContext): Promise<void> {
 
 const MAX_STEPS = 8;
 
+/** The title of oidc-provider's self-submitting `form_post` page. */
+const FORM_POST_TITLE = 'Submitting Callback';
+
 async function login(page: Page, authorizationUrl: URL, options: LoginOptions): Promise<URL> {
   const provider = authorizationUrl.origin;
   await page.goto(authorizationUrl.href);
@@ -105,6 +108,12 @@ async function login(page: Page, authorizationUrl: URL, options: LoginOptions): 
     const current = new URL(page.url());
     if (current.origin !== provider) {
       return current;
+    }
+    // response_mode=form_post: the provider's page POSTs itself to the client once loaded (a title
+    // that cannot be read means that navigation is under way).
+    if ((await page.title().catch(() => FORM_POST_TITLE)) === FORM_POST_TITLE) {
+      await page.waitForURL((url) => url.origin !== provider, { waitUntil: 'load' });
+      continue;
     }
     if (await exists(page, 'input[name="login"]')) {
       await signIn(page, options);

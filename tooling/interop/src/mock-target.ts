@@ -73,6 +73,7 @@ export async function startMockTarget(options: TargetOptions = {}): Promise<Inte
   return {
     name: 'mock',
     issuer: server.url,
+    callbacks,
     clients: {
       basic: client({
         clientId: 'basic-client',

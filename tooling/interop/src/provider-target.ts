@@ -18,6 +18,7 @@ export async function startProviderTarget(options: TargetOptions = {}): Promise<
     name: 'oidc-provider',
     issuer: op.issuer,
     clients: op.clients,
+    callbacks: op.callbacks,
     redirectUri: op.redirectUri,
     postLogoutRedirectUri: op.postLogoutRedirectUri,
     paths: { authorization: '/auth', token: '/token', jwks: '/jwks', endSession: '/session/end' },

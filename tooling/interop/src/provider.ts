@@ -21,7 +21,12 @@ export interface RegisteredClient {
   privateKey?: JWK;
   /** The same private key as a `CryptoKey` (its `kid` is `rp-key-1`). */
   privateCryptoKey?: CryptoKey;
-  tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+  tokenEndpointAuthMethod:
+    | 'client_secret_basic'
+    | 'client_secret_post'
+    | 'client_secret_jwt'
+    | 'private_key_jwt'
+    | 'none';
   redirectUri: string;
 }
 
@@ -34,6 +39,8 @@ export interface TestProvider {
     post: RegisteredClient;
     privateKeyJwt: RegisteredClient;
     public: RegisteredClient;
+    secretJwt: RegisteredClient;
+    backchannelLogout: RegisteredClient;
   };
   /** Where the provider sends the browser back after login (a recording server on 127.0.0.1). */
   redirectUri: string;
@@ -52,7 +59,8 @@ export interface ProviderOptions {
 
 /**
  * Starts oidc-provider in-process on 127.0.0.1 (port 0) with every feature the Keyway OAuth client
- * uses, real RS256 + ES256 signing keys, and one client per authentication method.
+ * uses, real RS256 + ES256 signing keys, one client per authentication method, and a client with a
+ * back-channel logout URI.
  */
 export async function startProvider(options: ProviderOptions = {}): Promise<TestProvider> {
   const callbacks = await startCallbackServer();
@@ -79,6 +87,8 @@ export async function startProvider(options: ProviderOptions = {}): Promise<Test
   const secret = (): string => randomBytes(24).toString('base64url');
   const basicSecret = secret();
   const postSecret = secret();
+  const jwtSecret = secret();
+  const logoutSecret = secret();
   const clientMetadata: ClientMetadata[] = [
     {
       ...common,
@@ -101,6 +111,23 @@ export async function startProvider(options: ProviderOptions = {}): Promise<Test
       token_endpoint_auth_signing_alg: 'ES256',
       jwks: { keys: [clientPublicJwk] },
       grant_types: confidentialGrants,
+    },
+    {
+      ...common,
+      client_id: 'secret-jwt-client',
+      client_secret: jwtSecret,
+      token_endpoint_auth_method: 'client_secret_jwt',
+      token_endpoint_auth_signing_alg: 'HS256',
+      grant_types: confidentialGrants,
+    },
+    {
+      ...common,
+      client_id: 'logout-client',
+      client_secret: logoutSecret,
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: confidentialGrants,
+      backchannel_logout_uri: callbacks.backchannelLogoutUri,
+      backchannel_logout_session_required: true,
     },
     {
       ...common,
@@ -142,6 +169,8 @@ export async function startProvider(options: ProviderOptions = {}): Promise<Test
       clientCredentials: { enabled: true },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       rpInitiatedLogout: { enabled: true },
+      // Logout tokens POSTed to the logout-client's backchannel_logout_uri (the callback server).
+      backchannelLogout: { enabled: true },
       // Nonces are required so the client's `use_dpop_nonce` retry is exercised on every DPoP call.
       dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true },
       resourceIndicators: {
@@ -157,6 +186,12 @@ export async function startProvider(options: ProviderOptions = {}): Promise<Test
           return info;
         },
       },
+    },
+    // The relying party's back-channel logout URI is on 127.0.0.1: drop oidc-provider's SSRF guard
+    // (its dispatcher refuses special-use addresses) for the provider's own outgoing requests.
+    fetch: (url, init) => {
+      const { dispatcher: _guard, ...options } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(url, options);
     },
     ttl: {
       AccessToken: 600,
@@ -196,6 +231,18 @@ export async function startProvider(options: ProviderOptions = {}): Promise<Test
         redirectUri,
       },
       public: { clientId: 'public-client', tokenEndpointAuthMethod: 'none', redirectUri },
+      secretJwt: {
+        clientId: 'secret-jwt-client',
+        clientSecret: jwtSecret,
+        tokenEndpointAuthMethod: 'client_secret_jwt',
+        redirectUri,
+      },
+      backchannelLogout: {
+        clientId: 'logout-client',
+        clientSecret: logoutSecret,
+        tokenEndpointAuthMethod: 'client_secret_basic',
+        redirectUri,
+      },
     },
     redirectUri,
     postLogoutRedirectUri,

@@ -1,5 +1,6 @@
 import type { DeviceAuthorizationResponse } from '@keyway/core';
 import type { Decision, LoginOptions, UserName } from './browser.ts';
+import type { CallbackServer } from './callback-server.ts';
 import type { RegisteredClient } from './provider.ts';
 
 /** The authorization servers the suite runs the client's flows against. */
@@ -29,7 +30,16 @@ export interface InteropTarget {
     post: RegisteredClient;
     privateKeyJwt: RegisteredClient;
     public: RegisteredClient;
+    /** `client_secret_jwt` (oidc-provider only: the mock has no such method). */
+    secretJwt?: RegisteredClient;
+    /**
+     * A `client_secret_basic` client registered with a `backchannel_logout_uri` on `callbacks` and
+     * `backchannel_logout_session_required` (oidc-provider only: the mock sends no logout tokens).
+     */
+    backchannelLogout?: RegisteredClient;
   };
+  /** The relying party's server: the browser's callbacks, `form_post` bodies and back-channel logout POSTs. */
+  callbacks: CallbackServer;
   redirectUri: string;
   postLogoutRedirectUri: string;
   /** Endpoint paths below the issuer, as the discovery document names them. */
