@@ -1,4 +1,5 @@
 import type { JWTPayload } from 'jose';
+import { redactFieldsOnInspect } from './internal/redact.js';
 
 /** Validated ID-token claims. */
 export interface IdTokenClaims extends JWTPayload {
@@ -48,22 +49,7 @@ export function expiresIn(tokens: Pick<TokenSet, 'expires_at'>, now: number = Da
   return tokens.expires_at === undefined ? Number.POSITIVE_INFINITY : tokens.expires_at - now;
 }
 
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 const SECRET_FIELDS = ['access_token', 'refresh_token', 'id_token'] as const;
-
-type InspectFn = (value: unknown, options?: unknown) => string;
-
-/** What `util.inspect` / `console.log` show of a token set: every field, with the tokens redacted. */
-function inspectTokenSet(this: Record<string, unknown>, _depth: number, options: unknown, inspect?: InspectFn) {
-  const shown: Record<string, unknown> = { ...this };
-  for (const name of SECRET_FIELDS) {
-    const value = shown[name];
-    if (typeof value === 'string') {
-      shown[name] = `[redacted: ${value.length} chars]`;
-    }
-  }
-  return typeof inspect === 'function' ? `TokenSet ${inspect(shown, options)}` : shown;
-}
 
 /**
  * Makes `console.log(tokens)` and `util.inspect(tokens)` print the token set with its tokens redacted.
@@ -71,8 +57,5 @@ function inspectTokenSet(this: Record<string, unknown>, _depth: number, options:
  * plain wire object, tokens included. Returns the same object.
  */
 export function redactOnInspect<T extends object>(tokens: T): T {
-  if (Object.isExtensible(tokens) && !Object.hasOwn(tokens, INSPECT)) {
-    Object.defineProperty(tokens, INSPECT, { value: inspectTokenSet, enumerable: false, configurable: true });
-  }
-  return tokens;
+  return redactFieldsOnInspect(tokens, 'TokenSet', SECRET_FIELDS);
 }

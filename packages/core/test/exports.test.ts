@@ -36,6 +36,7 @@ const EXPECTED_EXPORTS = [
   'discover',
   'expiresIn',
   'redactOnInspect',
+  'registerClient',
   'restoreOAuthCache',
   'snapshotOAuthCache',
   'verifyDpopProof',

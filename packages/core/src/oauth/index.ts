@@ -24,6 +24,8 @@ export type {
   RefreshOptions,
   TokenExchangeParams,
 } from './params.js';
+export type { ClientRegistration, ClientRegistrationMetadata, RegisterClientOptions } from './registration.js';
+export { registerClient } from './registration.js';
 export type { StateStore } from './state-store.js';
 export type {
   AccessTokenClaims,
