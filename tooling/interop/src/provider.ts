@@ -171,6 +171,8 @@ export async function startProvider(options: ProviderOptions = {}): Promise<Test
       rpInitiatedLogout: { enabled: true },
       // Logout tokens POSTed to the logout-client's backchannel_logout_uri (the callback server).
       backchannelLogout: { enabled: true },
+      // Dynamic Client Registration (RFC 7591), open: no initial access token.
+      registration: { enabled: true },
       // Nonces are required so the client's `use_dpop_nonce` retry is exercised on every DPoP call.
       dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true },
       resourceIndicators: {

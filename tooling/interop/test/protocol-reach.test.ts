@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CallbackError, discover, OAuthError, TokenValidationError } from '@keyway/core';
+import { CallbackError, discover, OAuthError, registerClient, TokenValidationError } from '@keyway/core';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError } from '../src/expect-error.ts';
@@ -202,6 +202,56 @@ describe.each(TARGETS)('protocol reach against %s', (name) => {
       } finally {
         await session.close();
       }
+    },
+  );
+
+  // The mock serves no registration endpoint: there, registerClient says a client id is needed.
+  it('registerClient: a native public client registers, then signs in (RFC 7591; the mock has no endpoint)', async () => {
+    const metadata = {
+      application_type: 'native' as const,
+      client_name: 'keyway interop',
+      redirect_uris: [op.redirectUri],
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+    };
+    if (name === 'mock') {
+      const error = await registerClient(op.issuer, metadata).catch((caught: Error) => caught);
+      expect(error).toMatchObject({ name: 'ConfigurationError', code: 'missing_endpoint' });
+      return;
+    }
+    const registration = await registerClient(op.issuer, metadata);
+    expect(registration.client_id).toEqual(expect.any(String));
+    expect(registration.client_secret).toBeUndefined();
+    expect(registration).toMatchObject({ token_endpoint_auth_method: 'none', redirect_uris: [op.redirectUri] });
+
+    const client = await discover(op.issuer, { clientId: registration.client_id, redirectUri: op.redirectUri });
+    const { tokens } = await signIn(client, op, { user: 'alice', scope: 'openid' });
+    expect(tokens.claims).toMatchObject({ sub: 'alice', aud: registration.client_id });
+  });
+
+  it.runIf(name === 'oidc-provider')(
+    'registerClient (oidc-provider only): a confidential client gets a secret it authenticates with; a refusal is OAuthError',
+    async () => {
+      const registration = await registerClient(op.issuer, {
+        token_endpoint_auth_method: 'client_secret_post',
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+      });
+      expect(registration.client_secret).toEqual(expect.any(String));
+      const client = await discover(op.issuer, {
+        clientId: registration.client_id,
+        clientSecret: registration.client_secret,
+        tokenEndpointAuthMethod: 'client_secret_post',
+      });
+      expect((await client.clientCredentials()).access_token).toEqual(expect.any(String));
+
+      await expectError(
+        registerClient(op.issuer, { token_endpoint_auth_method: 'not-a-method', redirect_uris: [op.redirectUri] }),
+        OAuthError,
+        'invalid_client_metadata',
+      );
     },
   );
 });
