@@ -85,6 +85,11 @@ export async function codeFlow(client: OAuthClient, options: AuthorizationUrlOpt
   return client.handleCallback(callback, request);
 }
 
+/** What both resource-server verifiers of the suite share: the OP as issuer, its own network, short timeouts. */
+function verifierBase(op: HostileOp, net: Network) {
+  return { issuer: op.issuer, audience: RESOURCE, fetch: net.fetch, timeout: 2_000, retry: false as const };
+}
+
 /** A resource server's `createAccessTokenVerifier` for the OP's tokens, with its own network. */
 export function newVerifier(
   op: HostileOp,
@@ -92,15 +97,7 @@ export function newVerifier(
   fake: Record<string, FakeHandler> = {},
 ): { verifier: AccessTokenVerifier; net: Network } {
   const net = network(fake);
-  const verifier = createAccessTokenVerifier({
-    issuer: op.issuer,
-    audience: RESOURCE,
-    fetch: net.fetch,
-    timeout: 2_000,
-    retry: false,
-    ...extra,
-  });
-  return { verifier, net };
+  return { verifier: createAccessTokenVerifier({ ...verifierBase(op, net), ...extra }), net };
 }
 
 /** An @keyway/edge `createVerifier` for the OP's tokens, with its own network. */
@@ -110,13 +107,5 @@ export function newEdgeVerifier(
   fake: Record<string, FakeHandler> = {},
 ): { verifier: Verifier; net: Network } {
   const net = network(fake);
-  const verifier = createVerifier({
-    issuer: op.issuer,
-    audience: RESOURCE,
-    fetch: net.fetch,
-    timeout: 2_000,
-    retry: false,
-    ...extra,
-  });
-  return { verifier, net };
+  return { verifier: createVerifier({ ...verifierBase(op, net), ...extra }), net };
 }
