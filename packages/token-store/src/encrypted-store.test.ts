@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { describeTokenStoreContract } from '../test/contract.ts';
-import { encryptedStore } from './encrypted-store.ts';
-import { TokenStoreError } from './errors.ts';
-import { MemoryTokenStore } from './memory-store.ts';
-import type { StoredTokenSet, TokenStore } from './types.ts';
+import { describeTokenStoreContract } from '../test/contract.js';
+import { encryptedStore } from './encrypted-store.js';
+import { TokenStoreError } from './errors.js';
+import { MemoryTokenStore } from './memory-store.js';
+import type { StoredTokenSet, TokenStore } from './types.js';
 
 const SECRET = 'correct horse battery staple, 32+';
 const OTHER_SECRET = 'another secret of enough length!!';

@@ -1,7 +1,7 @@
-import { TokenStoreError } from './errors.ts';
-import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from './internal/encoding.ts';
-import { assertStorable, expiryOf, isExpired } from './internal/expiry.ts';
-import type { SetOptions, StoredTokenSet, TokenStore } from './types.ts';
+import { TokenStoreError } from './errors.js';
+import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from './internal/encoding.js';
+import { assertStorable, expiryOf, isExpired } from './internal/expiry.js';
+import type { SetOptions, StoredTokenSet, TokenStore } from './types.js';
 
 const FORMAT = 'keyway-aes-gcm-v1';
 const HKDF_SALT = 'keyway/token-store/v1';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenStoreError } from './errors.ts';
+import { TokenStoreError } from './errors.js';
 
 describe('TokenStoreError', () => {
   it('has a stable code, its name and cause', () => {

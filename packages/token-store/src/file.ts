@@ -2,5 +2,5 @@ export {
   CorruptTokenFileError,
   FileTokenStore,
   type FileTokenStoreOptions,
-} from './file/file-store.ts';
-export { defaultTokenFilePath } from './file/paths.ts';
+} from './file/file-store.js';
+export { defaultTokenFilePath } from './file/paths.js';

@@ -1,7 +1,7 @@
 import { createFakeKv } from '@keyway/mocks';
 import { describe, expect, it } from 'vitest';
-import { TokenStoreError } from './errors.ts';
-import { type KvNamespaceLike, KvTokenStore } from './kv-store.ts';
+import { TokenStoreError } from './errors.js';
+import { type KvNamespaceLike, KvTokenStore } from './kv-store.js';
 
 // The real thing runs in workerd (test/kv.test.ts); these pin the KV-specific arithmetic with a fake namespace.
 

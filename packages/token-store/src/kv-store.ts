@@ -1,8 +1,8 @@
-import { TokenStoreError } from './errors.ts';
-import { sha256Hex, utf8 } from './internal/encoding.ts';
-import { assertStorable, expiryOf, isExpired } from './internal/expiry.ts';
-import { decodeRecord, encodeRecord } from './internal/record.ts';
-import type { SetOptions, StoredTokenSet, TokenStore } from './types.ts';
+import { TokenStoreError } from './errors.js';
+import { sha256Hex, utf8 } from './internal/encoding.js';
+import { assertStorable, expiryOf, isExpired } from './internal/expiry.js';
+import { decodeRecord, encodeRecord } from './internal/record.js';
+import type { SetOptions, StoredTokenSet, TokenStore } from './types.js';
 
 /** KV refuses an `expirationTtl` under 60 seconds. */
 const KV_MIN_TTL_SECONDS = 60;

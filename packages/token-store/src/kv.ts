@@ -1,1 +1,1 @@
-export { type KvNamespaceLike, KvTokenStore, type KvTokenStoreOptions } from './kv-store.ts';
+export { type KvNamespaceLike, KvTokenStore, type KvTokenStoreOptions } from './kv-store.js';

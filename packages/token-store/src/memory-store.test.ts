@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { describeTokenStoreContract } from '../test/contract.ts';
-import { TokenStoreError } from './errors.ts';
-import { MemoryTokenStore } from './memory-store.ts';
+import { describeTokenStoreContract } from '../test/contract.js';
+import { TokenStoreError } from './errors.js';
+import { MemoryTokenStore } from './memory-store.js';
 
 // Runs under Node and under edge-runtime (see vitest.config.ts).
 const stores = new Map<string, MemoryTokenStore>();

@@ -1,6 +1,6 @@
-import { KeyedMutex } from './internal/async.ts';
-import { assertStorable, expiryOf, isExpired } from './internal/expiry.ts';
-import type { SetOptions, StoredTokenSet, TokenStore } from './types.ts';
+import { KeyedMutex } from './internal/async.js';
+import { assertStorable, expiryOf, isExpired } from './internal/expiry.js';
+import type { SetOptions, StoredTokenSet, TokenStore } from './types.js';
 
 /**
  * Options of {@link MemoryTokenStore}.

@@ -3,5 +3,5 @@ export {
   type RedisClientLike,
   type RedisClientStyle,
   redisAdapter,
-} from './redis/adapter.ts';
-export { RedisTokenStore, type RedisTokenStoreOptions } from './redis/redis-store.ts';
+} from './redis/adapter.js';
+export { RedisTokenStore, type RedisTokenStoreOptions } from './redis/redis-store.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TokenStoreError } from './errors.ts';
-import { parseTokenKey, tokenKey } from './token-key.ts';
+import { TokenStoreError } from './errors.js';
+import { parseTokenKey, tokenKey } from './token-key.js';
 
 const base = { issuer: 'https://auth.example.com', clientId: 'cli' };
 

@@ -1,4 +1,4 @@
-import { TokenStoreError } from './errors.ts';
+import { TokenStoreError } from './errors.js';
 
 /**
  * What a token set is for: the parts of a {@link tokenKey}.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { TokenStoreError } from './errors.ts';
-import type { StoredTokenSet } from './types.ts';
-import { type LockManagerLike, WebStorageTokenStore } from './web-store.ts';
+import { TokenStoreError } from './errors.js';
+import type { StoredTokenSet } from './types.js';
+import { type LockManagerLike, WebStorageTokenStore } from './web-store.js';
 
 // Runs under Node and edge-runtime, where there is no Web Storage; the real thing is test/web.test.ts (Chromium).
 

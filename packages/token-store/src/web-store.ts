@@ -1,7 +1,7 @@
-import { TokenStoreError } from './errors.ts';
-import { assertStorable, expiryOf, isExpired } from './internal/expiry.ts';
-import { decodeRecord, encodeRecord } from './internal/record.ts';
-import type { SetOptions, StoredTokenSet, TokenStore } from './types.ts';
+import { TokenStoreError } from './errors.js';
+import { assertStorable, expiryOf, isExpired } from './internal/expiry.js';
+import { decodeRecord, encodeRecord } from './internal/record.js';
+import type { SetOptions, StoredTokenSet, TokenStore } from './types.js';
 
 /**
  * The Web Locks API, as far as the store uses it (`navigator.locks`).

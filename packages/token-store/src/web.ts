@@ -2,4 +2,4 @@ export {
   type LockManagerLike,
   WebStorageTokenStore,
   type WebStorageTokenStoreOptions,
-} from './web-store.ts';
+} from './web-store.js';

@@ -3,10 +3,10 @@
  * vitest in Node (test/contract.ts) and inside workerd and Chromium (test/runtime/*), where each case is
  * run on demand and its outcome reported back as one vitest test.
  */
-import { TokenStoreError } from '../src/errors.ts';
-import { tokenKey } from '../src/token-key.ts';
-import type { StoredTokenSet, TokenStore } from '../src/types.ts';
-import { assert, assertEqual, assertRejects, sleep, withTimeout } from './harness/assert.ts';
+import { TokenStoreError } from '../src/errors.js';
+import { tokenKey } from '../src/token-key.js';
+import type { StoredTokenSet, TokenStore } from '../src/types.js';
+import { assert, assertEqual, assertRejects, sleep, withTimeout } from './harness/assert.js';
 
 /** What a contract run needs to know about an adapter. */
 export interface ContractSubject {

@@ -4,9 +4,9 @@
  * (`describeRemoteContract`).
  */
 import { describe, it } from 'vitest';
-import { type ContractSubject, contractCases } from './contract-cases.ts';
+import { type ContractSubject, contractCases } from './contract-cases.js';
 
-export type { ContractSubject } from './contract-cases.ts';
+export type { ContractSubject } from './contract-cases.js';
 
 /**
  * One `describe` block with a test per contract case, run in this process against `subject`.

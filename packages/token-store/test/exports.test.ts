@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packageDir, requireDist } from './harness/node.ts';
+import { packageDir, requireDist } from './harness/node.js';
 
 const entries = {
   '.': ['MemoryTokenStore', 'TokenStoreError', 'encryptedStore', 'parseTokenKey', 'tokenKey'],
@@ -16,11 +16,11 @@ const entries = {
 } as const;
 
 const sources: Record<keyof typeof entries, () => Promise<Record<string, unknown>>> = {
-  '.': () => import('../src/index.ts'),
-  './file': () => import('../src/file.ts'),
-  './redis': () => import('../src/redis.ts'),
-  './kv': () => import('../src/kv.ts'),
-  './web': () => import('../src/web.ts'),
+  '.': () => import('../src/index.js'),
+  './file': () => import('../src/file.js'),
+  './redis': () => import('../src/redis.js'),
+  './kv': () => import('../src/kv.js'),
+  './web': () => import('../src/web.js'),
 };
 
 describe('exports', () => {

@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileTokenStore } from '../src/file.ts';
-import { tokenKey } from '../src/token-key.ts';
-import { fixturesDir, makeTempDir, requireDist } from './harness/node.ts';
+import { FileTokenStore } from '../src/file.js';
+import { tokenKey } from '../src/token-key.js';
+import { fixturesDir, makeTempDir, requireDist } from './harness/node.js';
 
 const KILLS = 100;
 

@@ -24,9 +24,9 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TokenStoreError, type TokenStoreErrorCode } from '../src/errors.ts';
-import { FileTokenStore } from '../src/file.ts';
-import { fixturesDir, requireDist } from './harness/node.ts';
+import { TokenStoreError, type TokenStoreErrorCode } from '../src/errors.js';
+import { FileTokenStore } from '../src/file.js';
+import { fixturesDir, requireDist } from './harness/node.js';
 
 const SECRET = 'S3CR3T-hostile-neighbour-4d2a';
 const tokens = { access_token: `at-${SECRET}`, refresh_token: `rt-${SECRET}` };

@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { encryptedStore } from '../src/encrypted-store.ts';
-import { TokenStoreError } from '../src/errors.ts';
-import { type CorruptTokenFileError, defaultTokenFilePath, FileTokenStore } from '../src/file.ts';
-import { parseTokenKey, tokenKey } from '../src/token-key.ts';
-import { describeTokenStoreContract } from './contract.ts';
-import { fixturesDir, makeTempDir, requireDist, runNode } from './harness/node.ts';
+import { encryptedStore } from '../src/encrypted-store.js';
+import { TokenStoreError } from '../src/errors.js';
+import { type CorruptTokenFileError, defaultTokenFilePath, FileTokenStore } from '../src/file.js';
+import { parseTokenKey, tokenKey } from '../src/token-key.js';
+import { describeTokenStoreContract } from './contract.js';
+import { fixturesDir, makeTempDir, requireDist, runNode } from './harness/node.js';
 
 let temp: Awaited<ReturnType<typeof makeTempDir>>;
 beforeAll(async () => {

@@ -5,7 +5,7 @@
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeRemoteContract, type RemoteCaseResult } from './contract.ts';
+import { describeRemoteContract, type RemoteCaseResult } from './contract.js';
 
 let mf: Miniflare;
 

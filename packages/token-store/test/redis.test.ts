@@ -4,11 +4,11 @@ import Redis from 'ioredis';
 import { createClient } from 'redis';
 import { createClient as createClientV4 } from 'redis4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encryptedStore } from '../src/encrypted-store.ts';
-import { TokenStoreError } from '../src/errors.ts';
-import { type RedisAdapter, RedisTokenStore, redisAdapter } from '../src/redis.ts';
-import { describeTokenStoreContract } from './contract.ts';
-import { sleep } from './harness/assert.ts';
+import { encryptedStore } from '../src/encrypted-store.js';
+import { TokenStoreError } from '../src/errors.js';
+import { type RedisAdapter, RedisTokenStore, redisAdapter } from '../src/redis.js';
+import { describeTokenStoreContract } from './contract.js';
+import { sleep } from './harness/assert.js';
 
 let server: RedisServer;
 let ioredis: Redis;

@@ -8,7 +8,7 @@ import { launchChromium } from '@keyway/test-support';
 import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeRemoteContract, type RemoteCaseResult } from './contract.ts';
+import { describeRemoteContract, type RemoteCaseResult } from './contract.js';
 
 type Variant = 'local' | 'session' | 'encrypted-local';
 

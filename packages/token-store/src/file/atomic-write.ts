@@ -1,7 +1,7 @@
 import { open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { randomHex } from '../internal/encoding.ts';
-import { isProcessAlive } from './lock-file.ts';
+import { randomHex } from '../internal/encoding.js';
+import { isProcessAlive } from './lock-file.js';
 
 /**
  * Replaces `path` with `data` so that a reader (or a crash) sees either the old or the new file, never

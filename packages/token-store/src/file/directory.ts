@@ -1,5 +1,5 @@
 import { chmod, stat } from 'node:fs/promises';
-import { TokenStoreError } from '../errors.ts';
+import { TokenStoreError } from '../errors.js';
 
 /*
  * Whoever can write to the token directory can swap the token file, plant a symlink at a lock path or

@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, rename } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { TokenStoreError } from '../errors.ts';
-import { randomHex } from '../internal/encoding.ts';
-import { assertStorable, expiryOf, isExpired } from '../internal/expiry.ts';
-import { millisecondsOption } from '../internal/options.ts';
-import type { SetOptions, StoredTokenSet, TokenStore } from '../types.ts';
-import { removeOrphanTempFiles, writeFileAtomic } from './atomic-write.ts';
-import { secureDirectory } from './directory.ts';
-import { withFileLock } from './lock-file.ts';
-import { defaultTokenFilePath } from './paths.ts';
-import { readRegularFile } from './safe-read.ts';
+import { TokenStoreError } from '../errors.js';
+import { randomHex } from '../internal/encoding.js';
+import { assertStorable, expiryOf, isExpired } from '../internal/expiry.js';
+import { millisecondsOption } from '../internal/options.js';
+import type { SetOptions, StoredTokenSet, TokenStore } from '../types.js';
+import { removeOrphanTempFiles, writeFileAtomic } from './atomic-write.js';
+import { secureDirectory } from './directory.js';
+import { withFileLock } from './lock-file.js';
+import { defaultTokenFilePath } from './paths.js';
+import { readRegularFile } from './safe-read.js';
 
 /** The schema version this release reads and writes. */
 const VERSION = 1;

@@ -1,9 +1,9 @@
 import { type FileHandle, lstat, open, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { TokenStoreError } from '../errors.ts';
-import { backoff, KeyedMutex, sleep } from '../internal/async.ts';
-import { randomHex } from '../internal/encoding.ts';
-import { readRegularFile, symlinkRefused } from './safe-read.ts';
+import { TokenStoreError } from '../errors.js';
+import { backoff, KeyedMutex, sleep } from '../internal/async.js';
+import { randomHex } from '../internal/encoding.js';
+import { readRegularFile, symlinkRefused } from './safe-read.js';
 
 /*
  * A cross-process lock as a file created with O_EXCL (`wx`). Why not proper-lockfile: its stale

@@ -1,6 +1,6 @@
 import { constants, type Stats } from 'node:fs';
 import { type FileHandle, lstat, open } from 'node:fs/promises';
-import { TokenStoreError } from '../errors.ts';
+import { TokenStoreError } from '../errors.js';
 
 /*
  * Every file the store reads (the token file, lock files) is opened with O_NOFOLLOW, so a symlink at the

@@ -1,5 +1,5 @@
-import { TokenStoreError } from '../errors.ts';
-import type { SetOptions, StoredTokenSet } from '../types.ts';
+import { TokenStoreError } from '../errors.js';
+import type { SetOptions, StoredTokenSet } from '../types.js';
 
 /**
  * The expiry rule shared by every adapter, as epoch milliseconds (`undefined`: never expires).

@@ -1,4 +1,4 @@
-import type { StoredTokenSet } from '../types.ts';
+import type { StoredTokenSet } from '../types.js';
 
 /** Parses a stored token set; `undefined` when the text is not one. Parse errors are dropped: they quote the text. */
 export function decodeJson(text: string): StoredTokenSet | undefined {

@@ -1,4 +1,4 @@
-import { TokenStoreError } from '../errors.ts';
+import { TokenStoreError } from '../errors.js';
 
 /** The longest delay `setTimeout` and `setInterval` take: past it Node and browsers fire after 1 ms. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -1,4 +1,4 @@
-import type { StoredTokenSet } from '../types.ts';
+import type { StoredTokenSet } from '../types.js';
 
 /** How the string-valued backends (KV, Web Storage) keep a value with its expiry beside it. */
 interface Envelope {

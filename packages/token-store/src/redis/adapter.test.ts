@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redisAdapter } from './adapter.ts';
+import { redisAdapter } from './adapter.js';
 
 // The real clients run against redis-server in test/redis.test.ts; these pin the argument shapes.
 

@@ -1,5 +1,5 @@
-import { TokenStoreError } from '../errors.ts';
-import { fromUtf8 } from '../internal/encoding.ts';
+import { TokenStoreError } from '../errors.js';
+import { fromUtf8 } from '../internal/encoding.js';
 
 /**
  * The few Redis commands the store needs, in one shape whatever the client library. Build one with

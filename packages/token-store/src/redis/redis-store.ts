@@ -1,11 +1,11 @@
-import { TokenStoreError } from '../errors.ts';
-import { backoff, sleep } from '../internal/async.ts';
-import { randomHex } from '../internal/encoding.ts';
-import { assertStorable, expiryOf, isExpired } from '../internal/expiry.ts';
-import { decodeJson } from '../internal/json.ts';
-import { millisecondsOption } from '../internal/options.ts';
-import type { SetOptions, StoredTokenSet, TokenStore } from '../types.ts';
-import { type RedisAdapter, type RedisClientLike, type RedisClientStyle, redisAdapter } from './adapter.ts';
+import { TokenStoreError } from '../errors.js';
+import { backoff, sleep } from '../internal/async.js';
+import { randomHex } from '../internal/encoding.js';
+import { assertStorable, expiryOf, isExpired } from '../internal/expiry.js';
+import { decodeJson } from '../internal/json.js';
+import { millisecondsOption } from '../internal/options.js';
+import type { SetOptions, StoredTokenSet, TokenStore } from '../types.js';
+import { type RedisAdapter, type RedisClientLike, type RedisClientStyle, redisAdapter } from './adapter.js';
 
 // Deletes the lock only if it still holds our token: never another holder's lock.
 const RELEASE_SCRIPT = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`;

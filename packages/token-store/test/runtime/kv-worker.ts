@@ -2,10 +2,10 @@
  * A Worker bundled by test/kv.test.ts and run in workerd (miniflare). It runs contract cases and single
  * store operations against a real KV binding and answers with JSON.
  */
-import { encryptedStore } from '../../src/encrypted-store.ts';
-import { type KvNamespaceLike, KvTokenStore } from '../../src/kv-store.ts';
-import type { StoredTokenSet, TokenStore } from '../../src/types.ts';
-import { type ContractSubject, runContractCase } from '../contract-cases.ts';
+import { encryptedStore } from '../../src/encrypted-store.js';
+import { type KvNamespaceLike, KvTokenStore } from '../../src/kv-store.js';
+import type { StoredTokenSet, TokenStore } from '../../src/types.js';
+import { type ContractSubject, runContractCase } from '../contract-cases.js';
 
 interface Env {
   TOKENS: KvNamespaceLike;

@@ -2,10 +2,10 @@
  * Bundled to an IIFE by test/web.test.ts and loaded in a page in headless Chromium: runs contract cases
  * and single operations against the real localStorage and sessionStorage.
  */
-import { encryptedStore } from '../../src/encrypted-store.ts';
-import type { StoredTokenSet } from '../../src/types.ts';
-import { WebStorageTokenStore } from '../../src/web-store.ts';
-import { type ContractSubject, runContractCase } from '../contract-cases.ts';
+import { encryptedStore } from '../../src/encrypted-store.js';
+import type { StoredTokenSet } from '../../src/types.js';
+import { WebStorageTokenStore } from '../../src/web-store.js';
+import { type ContractSubject, runContractCase } from '../contract-cases.js';
 
 type Variant = 'local' | 'session' | 'encrypted-local';
 
