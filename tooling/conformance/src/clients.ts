@@ -1,6 +1,6 @@
 import {
   type AccessTokenVerifier,
-  type AccessTokenVerifierOptions,
+  type AccessTokenVerificationOptions,
   type AuthorizationRequest,
   type AuthorizationUrlOptions,
   createAccessTokenVerifier,
@@ -93,7 +93,7 @@ function verifierBase(op: HostileOp, net: Network) {
 /** A resource server's `createAccessTokenVerifier` for the OP's tokens, with its own network. */
 export function newVerifier(
   op: HostileOp,
-  extra: Partial<AccessTokenVerifierOptions> = {},
+  extra: Partial<AccessTokenVerificationOptions> = {},
   fake: Record<string, FakeHandler> = {},
 ): { verifier: AccessTokenVerifier; net: Network } {
   const net = network(fake);

@@ -1,6 +1,6 @@
 import { setTimeout as realSleep } from 'node:timers/promises';
 import {
-  type DeviceAuthorizationResponse,
+  type DeviceAuthorization,
   DeviceFlowError,
   InternalServerError,
   InvalidResponseError,
@@ -31,7 +31,7 @@ async function until(condition: () => boolean): Promise<void> {
 async function startPolling(device: { merge?: Record<string, unknown> } = {}, devicePolls: string[] = []) {
   const { client } = newClient(op, { retry: { maxRetries: 2, initialDelay: 1 } });
   op.scenario = { device, devicePolls };
-  const authorization: DeviceAuthorizationResponse = await client.deviceAuthorization({ scope: 'openid' });
+  const authorization: DeviceAuthorization = await client.deviceAuthorization({ scope: 'openid' });
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   const controller = new AbortController();
   const polling = client.pollDeviceToken(authorization, { signal: controller.signal });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DeviceAuthorizationResponse } from '@keyway/core';
+import type { DeviceAuthorization } from '@keyway/core';
 import { completeAuthorization, createMockKeyway, type MockClient } from '@keyway/mocks';
 import { exportJWK, generateKeyPair } from 'jose';
 import { users } from './accounts.ts';
@@ -119,7 +119,7 @@ export async function startMockTarget(options: TargetOptions = {}): Promise<Inte
  * Plays the person at the device page: opens `verification_uri_complete` (the form comes filled in
  * with the user code) and submits it with the decision's button.
  */
-async function submitDevicePage(device: DeviceAuthorizationResponse, decision: Decision): Promise<void> {
+async function submitDevicePage(device: DeviceAuthorization, decision: Decision): Promise<void> {
   const page = await fetch(device.verification_uri_complete ?? device.verification_uri);
   const html = await page.text();
   const filled = /name="user_code" value="([^"]*)"/.exec(html)?.[1];

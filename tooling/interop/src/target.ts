@@ -1,4 +1,4 @@
-import type { DeviceAuthorizationResponse } from '@keyway/core';
+import type { DeviceAuthorization } from '@keyway/core';
 import type { Decision, LoginOptions, UserName } from './browser.ts';
 import type { CallbackServer } from './callback-server.ts';
 import type { RegisteredClient } from './provider.ts';
@@ -52,7 +52,7 @@ export interface InteropTarget {
   /** `newSession().login(...)`, closing the session afterwards. */
   login(authorizationUrl: string | URL, options: LoginOptions): Promise<URL>;
   /** Plays the user on another device: approves or denies the pending authorization. */
-  approveDevice(device: DeviceAuthorizationResponse, user: UserName, decision: Decision): Promise<void>;
+  approveDevice(device: DeviceAuthorization, user: UserName, decision: Decision): Promise<void>;
   close(): Promise<void>;
 }
 

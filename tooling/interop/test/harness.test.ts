@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { DeviceAuthorizationResponse } from '@keyway/core';
+import type { DeviceAuthorization } from '@keyway/core';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InteropBrowser, launchBrowser } from '../src/browser.ts';
@@ -195,7 +195,7 @@ describe('the interop harness itself (mock target)', () => {
         method: 'POST',
         body: new URLSearchParams({ client_id: mock.clients.public.clientId, scope: 'openid' }),
       });
-      return (await response.json()) as DeviceAuthorizationResponse;
+      return (await response.json()) as DeviceAuthorization;
     };
     const poll = async (deviceCode: string) => {
       const response = await fetch(`${mock.issuer}${mock.paths.token}`, {
