@@ -1,6 +1,6 @@
 import {
-  type AccessTokenVerifier,
   type AccessTokenVerificationOptions,
+  type AccessTokenVerifier,
   type AuthorizationRequest,
   type AuthorizationUrlOptions,
   createAccessTokenVerifier,
