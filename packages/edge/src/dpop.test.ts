@@ -1,7 +1,8 @@
 import { createDpopProof, type DpopKey, generateDpopKey } from '@keyway/mocks';
 import { describe, expect, it } from 'vitest';
 import { AUDIENCE, DPOP_CHALLENGE, expectRefusal, freshMock, now, REALM, URL_THINGS } from '../test/helpers.js';
-import { createVerifier, type VerifierOptions } from './verifier.js';
+import type { VerifierOptions } from './options.js';
+import { createVerifier } from './verifier.js';
 
 /** A proof by `key` for `GET URL_THINGS` presenting `token`; `claims` and `header` replace (or, `undefined`, drop) members. */
 function proof(

@@ -1,19 +1,10 @@
-import { EdgeAuthError } from './errors.js';
-import type { AuthContext, Verifier, VerifierOptions } from './verifier.js';
-import { type AuthOptions, verifierResolver } from './with-auth.js';
-
-/**
- * The part of Next.js's `NextFetchEvent` (middleware's second argument) the helper uses.
- *
- * @example
- * ```ts
- * import type { WaitUntilEvent } from '@keyway/edge';
- * const event: WaitUntilEvent = { waitUntil: () => undefined };
- * ```
- */
-export interface WaitUntilEvent {
-  waitUntil(promise: Promise<unknown>): void;
-}
+import type { EdgeAuthError } from './errors.js';
+import { requestGuard } from './internal/request-guard.js';
+import { waitUntilOf } from './internal/wait-until.js';
+import type { VerifierOptions } from './options.js';
+import type { AuthContext, Verifier } from './verifier.js';
+import type { WaitUntilEvent } from './wait-until.js';
+import type { AuthOptions } from './with-auth.js';
 
 /**
  * Options of {@link keywayMiddleware}.
@@ -67,22 +58,14 @@ export interface KeywayMiddlewareOptions extends Omit<AuthOptions, 'verifier'> {
 export function keywayMiddleware(
   options: KeywayMiddlewareOptions,
 ): (request: Request, event?: WaitUntilEvent) => Promise<Response | undefined> {
-  const verifier = verifierResolver(options.verifier)(undefined);
+  const guard = requestGuard(options);
   return async (request, event) => {
     if (options.skip?.(request)) {
       return undefined;
     }
-    let auth: AuthContext;
-    try {
-      auth = await verifier.authenticate(request, {
-        ...(options.requiredScopes ? { requiredScopes: options.requiredScopes } : {}),
-        ...(typeof event?.waitUntil === 'function' ? { waitUntil: (promise) => event.waitUntil(promise) } : {}),
-      });
-    } catch (error) {
-      if (EdgeAuthError.is(error)) {
-        return options.onError ? options.onError(error, request) : error.response;
-      }
-      throw error;
+    const { auth, refusal } = await guard(request, undefined, waitUntilOf(event));
+    if (refusal) {
+      return options.onError ? options.onError(refusal, request) : refusal.response;
     }
     return options.onAuthenticated ? options.onAuthenticated(request, auth) : undefined;
   };

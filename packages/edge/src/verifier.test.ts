@@ -12,7 +12,8 @@ import {
   REALM,
   URL_THINGS,
 } from '../test/helpers.js';
-import { createVerifier, type VerifierOptions } from './verifier.js';
+import type { VerifierOptions } from './options.js';
+import { createVerifier } from './verifier.js';
 
 function setup(options: Partial<VerifierOptions> = {}) {
   const { mock, fetch } = freshMock();

@@ -1,18 +1,9 @@
-import { EdgeAuthError } from './errors.js';
-import { type AuthContext, createVerifier, type Verifier, type VerifierOptions } from './verifier.js';
-
-/**
- * The part of a Workers `ExecutionContext` that `withAuth` uses.
- *
- * @example
- * ```ts
- * import type { ExecutionContextLike } from '@keyway/edge';
- * const ctx: ExecutionContextLike = { waitUntil: () => undefined };
- * ```
- */
-export interface ExecutionContextLike {
-  waitUntil(promise: Promise<unknown>): void;
-}
+import type { EdgeAuthError } from './errors.js';
+import { requestGuard } from './internal/request-guard.js';
+import type { VerifierSource } from './internal/verifier-resolver.js';
+import { waitUntilOf } from './internal/wait-until.js';
+import type { AuthContext } from './verifier.js';
+import type { ExecutionContextLike } from './wait-until.js';
 
 /**
  * A Workers `fetch` handler that runs only for verified requests: the usual `(request, env, ctx)`
@@ -47,7 +38,7 @@ export type AuthenticatedHandler<Env = unknown, Ctx extends ExecutionContextLike
  */
 export interface AuthOptions<Env = unknown> {
   /** A verifier, its options, or a function of `env` returning either (called once per `env` object). */
-  verifier: Verifier | VerifierOptions | ((env: Env) => Verifier | VerifierOptions);
+  verifier: VerifierSource<Env>;
   /** Scopes this handler needs besides the verifier's. */
   requiredScopes?: readonly string[];
 }
@@ -68,31 +59,6 @@ export interface WithAuthOptions<Env = unknown, Ctx extends ExecutionContextLike
   extends AuthOptions<Env> {
   /** The answer to a refused request (default: `error.response`). Other errors are thrown as they are. */
   onError?: (error: EdgeAuthError, request: Request, env: Env, ctx: Ctx) => Response | Promise<Response>;
-}
-
-function isVerifier(value: Verifier | VerifierOptions): value is Verifier {
-  return typeof (value as Verifier).authenticate === 'function';
-}
-
-/** Resolves `AuthOptions.verifier` for one `env`, creating each verifier once. */
-export function verifierResolver<Env>(option: AuthOptions<Env>['verifier']): (env: Env) => Verifier {
-  const toVerifier = (value: Verifier | VerifierOptions) => (isVerifier(value) ? value : createVerifier(value));
-  if (typeof option !== 'function') {
-    const verifier = toVerifier(option);
-    return () => verifier;
-  }
-  const perEnv = new WeakMap<object, Verifier>();
-  return (env) => {
-    if (typeof env !== 'object' || env === null) {
-      return toVerifier(option(env));
-    }
-    let verifier = perEnv.get(env);
-    if (!verifier) {
-      verifier = toVerifier(option(env));
-      perEnv.set(env, verifier);
-    }
-    return verifier;
-  };
 }
 
 /**
@@ -127,19 +93,11 @@ export function withAuth<Env = unknown, Ctx extends ExecutionContextLike = Execu
   handler: AuthenticatedHandler<Env, Ctx>,
   options: WithAuthOptions<Env, Ctx>,
 ): (request: Request, env: Env, ctx: Ctx) => Promise<Response> {
-  const verifierFor = verifierResolver(options.verifier);
+  const guard = requestGuard(options);
   return async (request, env, ctx) => {
-    let auth: AuthContext;
-    try {
-      auth = await verifierFor(env).authenticate(request, {
-        ...(options.requiredScopes ? { requiredScopes: options.requiredScopes } : {}),
-        ...(typeof ctx?.waitUntil === 'function' ? { waitUntil: (promise) => ctx.waitUntil(promise) } : {}),
-      });
-    } catch (error) {
-      if (EdgeAuthError.is(error)) {
-        return options.onError ? options.onError(error, request, env, ctx) : error.response;
-      }
-      throw error;
+    const { auth, refusal } = await guard(request, env, waitUntilOf(ctx));
+    if (refusal) {
+      return options.onError ? options.onError(refusal, request, env, ctx) : refusal.response;
     }
     return handler(request, env, ctx, auth);
   };

@@ -1,6 +1,6 @@
 import { ConfigurationError, type FetchLike } from '@keyway/core';
+import type { KvCacheOptions, VerifierOptions } from '../options.js';
 import { restore, snapshot } from '../snapshot.js';
-import type { KvCacheOptions, VerifierOptions } from '../verifier.js';
 import { perNamespace, type SharedFetch } from './shared-fetch.js';
 
 /** Where a verifier's snapshot lives in KV: the `kv` option, resolved. */

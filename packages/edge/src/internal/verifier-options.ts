@@ -1,5 +1,5 @@
 import { type AccessTokenVerificationOptions, ConfigurationError } from '@keyway/core';
-import type { VerifierOptions } from '../verifier.js';
+import type { VerifierOptions } from '../options.js';
 import type { ChallengeSettings } from './challenge.js';
 import { DPOP_ALGORITHMS } from './challenge.js';
 import type { DpopCheck } from './dpop-binding.js';
