@@ -66,6 +66,14 @@ export interface MockKeywayOptions {
   users?: MockUser[];
   /** Signature algorithm of tokens and the JWKS (default `RS256`). */
   alg?: SigningAlg;
+  /**
+   * Derive the signing keys from this string instead of generating random ones: mocks with the same
+   * `keySeed` and `alg` sign with the same keys (and the same keys after each `rotateKeys()`), so a
+   * token or JWKS can be reproduced across runs. Without it every mock has keys of its own, made on
+   * first use. The keys are test keys: a seed anyone can read must never guard anything real.
+   * (Named `keySeed`, not `seed`, because `mock.seed` seeds data.)
+   */
+  keySeed?: string;
   /** Seconds a device-flow client must wait between polls (default 5). `0` announces 1 and never answers `slow_down`. */
   deviceInterval?: number;
   /**

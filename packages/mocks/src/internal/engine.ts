@@ -83,7 +83,10 @@ export class Engine {
   constructor(options: MockKeywayOptions, routes: RouteDef[]) {
     this.#options = options;
     this.#configuredIssuer = normalizeIssuer(options.issuer ?? DEFAULT_ISSUER);
-    this.keys = new KeyRing(options.alg ?? 'RS256');
+    if (options.keySeed !== undefined && (typeof options.keySeed !== 'string' || options.keySeed === '')) {
+      throw new TypeError('@keyway/mocks: keySeed must be a non-empty string.');
+    }
+    this.keys = new KeyRing(options.alg ?? 'RS256', options.keySeed);
     const ttl = typeof options.ttl === 'number' ? { accessToken: options.ttl } : (options.ttl ?? {});
     this.ttl = { ...DEFAULT_TTL, ...ttl };
     this.deviceInterval = options.deviceInterval ?? 5;
