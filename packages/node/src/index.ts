@@ -23,6 +23,7 @@ export {
   type SyncRequestOptions,
 } from './sync/client.js';
 export { SyncWorkerError } from './sync/errors.js';
+export { type DiscoverSyncOptions, discoverSync, type OAuthSyncClient } from './sync/oauth-client.js';
 
 import { VERSION } from './internal/version.js';
 

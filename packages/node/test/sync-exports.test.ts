@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as source from '../src/index.js';
 import { loadBuilt } from './sync-helpers.js';
 
-const SYNC_EXPORTS = ['authenticateSync', 'createKeywaySyncClient', 'SyncWorkerError'];
+const SYNC_EXPORTS = ['authenticateSync', 'createKeywaySyncClient', 'discoverSync', 'SyncWorkerError'];
 
 describe('the synchronous API’s exports', () => {
   it('are named in the source entry and in the built one', async () => {

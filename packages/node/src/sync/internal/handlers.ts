@@ -6,7 +6,8 @@ import { authenticateIn } from '../../authenticate.js';
 import { currentProbe } from '../../internal/session.js';
 import type { AuthenticatePayload } from '../authenticate-sync.js';
 import { CLIENT_METHODS, type ClientCallPayload, NO_PARAMS } from './client-call.js';
-import { OP_AUTHENTICATE, OP_CLIENT_CALL } from './protocol.js';
+import { oauthCall, oauthDiscover } from './oauth-call.js';
+import { OP_AUTHENTICATE, OP_CLIENT_CALL, OP_OAUTH_CALL, OP_OAUTH_DISCOVER } from './protocol.js';
 import { writeDeviceCode } from './write-device-code.js';
 
 type AnyMethod = (...args: unknown[]) => Promise<unknown>;
@@ -39,4 +40,6 @@ async function authenticateCall(payload: unknown): Promise<unknown> {
 export const handlers: Record<string, (payload: unknown) => unknown> = {
   [OP_CLIENT_CALL]: clientCall,
   [OP_AUTHENTICATE]: authenticateCall,
+  [OP_OAUTH_DISCOVER]: oauthDiscover,
+  [OP_OAUTH_CALL]: oauthCall,
 };

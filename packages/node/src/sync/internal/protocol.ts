@@ -48,6 +48,8 @@ export interface SerializedError {
 /** Operation names of the built-in handler table. */
 export const OP_CLIENT_CALL = 'client.call';
 export const OP_AUTHENTICATE = 'authenticate';
+export const OP_OAUTH_DISCOVER = 'oauth.discover';
+export const OP_OAUTH_CALL = 'oauth.call';
 
 /** True when `data` is the `workerData` of a Keyway sync worker. */
 export function isSyncWorkerData(data: unknown): data is SyncWorkerData {
