@@ -3,6 +3,7 @@ export { EdgeAuthError } from './errors.js';
 export type { KeywayMiddlewareOptions } from './middleware.js';
 export { keywayMiddleware } from './middleware.js';
 export type { DpopOptions, KvCacheOptions, VerifierOptions, VerifyOptions } from './options.js';
+export type { ResourceMetadataOptions } from './resource-metadata.js';
 export type { EdgeSnapshot, RestoreOptions, SnapshotOptions, TokenLocation } from './snapshot.js';
 export { restore, snapshot } from './snapshot.js';
 export type { EdgeTokenSource, EdgeTokenSourceOptions } from './token-source.js';

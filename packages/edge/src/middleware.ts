@@ -60,10 +60,14 @@ export function keywayMiddleware(
 ): (request: Request, event?: WaitUntilEvent) => Promise<Response | undefined> {
   const guard = requestGuard(options);
   return async (request, event) => {
+    const metadata = guard.metadata(request, undefined);
+    if (metadata) {
+      return metadata;
+    }
     if (options.skip?.(request)) {
       return undefined;
     }
-    const { auth, refusal } = await guard(request, undefined, waitUntilOf(event));
+    const { auth, refusal } = await guard.check(request, undefined, waitUntilOf(event));
     if (refusal) {
       return options.onError ? options.onError(refusal, request) : refusal.response;
     }

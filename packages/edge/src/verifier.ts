@@ -4,6 +4,7 @@ import { credentialsOf, tokenCredentials } from './internal/credentials.js';
 import { kvSync } from './internal/kv-sync.js';
 import { checkScopes, grantedScopes } from './internal/scope-check.js';
 import { tokenCheck } from './internal/token-check.js';
+import { rememberVerifier } from './internal/verifier-facts.js';
 import { resolveVerifierOptions } from './internal/verifier-options.js';
 import type { VerifierOptions, VerifyOptions } from './options.js';
 
@@ -104,12 +105,15 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return { claims, token: credentials.token, scheme: credentials.scheme, scopes };
   };
 
-  return {
-    issuer,
-    audience,
-    authenticate,
-    async verify(input, callOptions) {
-      return (await authenticate(input, callOptions)).claims;
+  return rememberVerifier(
+    {
+      issuer,
+      audience,
+      authenticate,
+      async verify(input, callOptions) {
+        return (await authenticate(input, callOptions)).claims;
+      },
     },
-  };
+    resolved,
+  );
 }

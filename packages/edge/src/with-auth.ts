@@ -2,6 +2,7 @@ import type { EdgeAuthError } from './errors.js';
 import { requestGuard } from './internal/request-guard.js';
 import type { VerifierSource } from './internal/verifier-resolver.js';
 import { waitUntilOf } from './internal/wait-until.js';
+import type { ResourceMetadataOptions } from './resource-metadata.js';
 import type { AuthContext } from './verifier.js';
 import type { ExecutionContextLike } from './wait-until.js';
 
@@ -41,6 +42,14 @@ export interface AuthOptions<Env = unknown> {
   verifier: VerifierSource<Env>;
   /** Scopes this handler needs besides the verifier's. */
   requiredScopes?: readonly string[];
+  /**
+   * Serve RFC 9728 Protected Resource Metadata at `/.well-known/oauth-protected-resource` (and the
+   * path-suffixed URL of a resource with a path), naming the verifier's issuer as the authorization
+   * server, and add `resource_metadata="<its URL>"` to every `WWW-Authenticate` challenge, so a client
+   * that starts from a 401 (an MCP client) finds the issuer. Checked when the helper is made
+   * (`ConfigurationError` `invalid_option`).
+   */
+  resourceMetadata?: ResourceMetadataOptions;
 }
 
 /**
@@ -95,7 +104,11 @@ export function withAuth<Env = unknown, Ctx extends ExecutionContextLike = Execu
 ): (request: Request, env: Env, ctx: Ctx) => Promise<Response> {
   const guard = requestGuard(options);
   return async (request, env, ctx) => {
-    const { auth, refusal } = await guard(request, env, waitUntilOf(ctx));
+    const metadata = guard.metadata(request, env);
+    if (metadata) {
+      return metadata;
+    }
+    const { auth, refusal } = await guard.check(request, env, waitUntilOf(ctx));
     if (refusal) {
       return options.onError ? options.onError(refusal, request, env, ctx) : refusal.response;
     }

@@ -86,3 +86,70 @@ export function authError(
     dpopNonce: extra.dpopNonce,
   });
 }
+
+/** RFC 7230 `token`. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+/;
+
+/** The start of an auth-param (`token BWS "=" BWS` then a value), which a token68 (`abc==`) is not. */
+const AUTH_PARAM = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*=\s*[^=\s]/;
+
+/**
+ * The list elements of a `WWW-Authenticate` value: split on the commas outside quoted-strings (RFC 7235
+ * §4.1), each trimmed, empty ones dropped.
+ */
+function elements(header: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < header.length; i++) {
+    const char = header[i]!;
+    if (quoted && char === '\\') {
+      current += char + (header[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (char === '"') {
+      quoted = !quoted;
+    } else if (char === ',' && !quoted) {
+      parts.push(current.trim());
+      current = '';
+      continue;
+    }
+    current += char;
+  }
+  parts.push(current.trim());
+  return parts.filter((part) => part !== '');
+}
+
+/**
+ * `header` with `name="value"` added to each of its challenges that takes auth-params (not a token68
+ * one, not one that already has `name`). An element that starts with a token and no `=` after it opens
+ * a challenge; `name=value` elements continue the one before. `value` must need no escaping.
+ */
+export function addChallengeParam(header: string, name: string, value: string): string {
+  const challenges: string[][] = [];
+  for (const element of elements(header)) {
+    const token = TOKEN.exec(element)?.[0] ?? '';
+    const rest = element.slice(token.length);
+    if (challenges.length === 0 || (token !== '' && !/^\s*=/.test(rest))) {
+      challenges.push([element]);
+    } else {
+      challenges.at(-1)!.push(element);
+    }
+  }
+  const added = `${name}="${value}"`;
+  const named = new RegExp(`^${name}\\s*=`, 'i');
+  return challenges
+    .map((parts) => {
+      const [head = ''] = parts;
+      const first = head.slice(TOKEN.exec(head)?.[0].length ?? 0).trim();
+      if (first !== '' && !AUTH_PARAM.test(first)) {
+        return parts.join(', '); // token68: no auth-params to add to
+      }
+      if ([first, ...parts.slice(1)].some((param) => named.test(param))) {
+        return parts.join(', ');
+      }
+      return first === '' ? `${head} ${added}` : `${parts.join(', ')}, ${added}`;
+    })
+    .join(', ');
+}
