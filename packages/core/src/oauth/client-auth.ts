@@ -1,10 +1,11 @@
-import { importJWK, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { ConfigurationError } from '../errors.js';
 import { printable } from '../internal/printable.js';
+import { loadJose } from './jose-lazy.js';
 import type { OAuthClientOptions, PrivateKeyInput, TokenEndpointAuthMethod } from './types.js';
 
-const METHODS = new Set<TokenEndpointAuthMethod>([
+const METHODS = /* @__PURE__ */ new Set<TokenEndpointAuthMethod>([
   'client_secret_basic',
   'client_secret_post',
   'client_secret_jwt',
@@ -83,6 +84,7 @@ async function importPrivateKey(input: PrivateKeyInput): Promise<oauth.PrivateKe
       code: 'invalid_private_key',
     });
   }
+  const { importJWK } = await loadJose();
   let key: CryptoKey;
   try {
     key = (await importJWK(jwk, alg)) as CryptoKey;

@@ -1,7 +1,8 @@
-import { base64url, calculateJwkThumbprint, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { TokenValidationError } from '../errors.js';
 import { clockToleranceOption, numberOption } from '../internal/options.js';
-import { type DecodedJws, decodeJws, jwsAlgorithm } from './jws.js';
+import { jwkThumbprint } from './jwk-thumbprint.js';
+import { type DecodedJws, decodeJws, encodeBase64url, jwsAlgorithm } from './jws.js';
 import { algorithmsOption } from './jwt-verify.js';
 import { REPLAY_LIMIT, ReplayCache } from './replay-cache.js';
 import type { StateStore } from './state-store.js';
@@ -15,7 +16,7 @@ import type { StateStore } from './state-store.js';
  * const algs = DPOP_ALGORITHMS.join(' '); // what a resource server advertises in its DPoP challenge
  * ```
  */
-export const DPOP_ALGORITHMS: readonly string[] = Object.freeze([
+export const DPOP_ALGORITHMS: readonly string[] = /* @__PURE__ */ Object.freeze([
   'ES256',
   'ES384',
   'ES512',
@@ -126,7 +127,7 @@ function sameTarget(htu: unknown, url: string | URL): boolean {
 }
 
 async function sha256(text: string): Promise<string> {
-  return base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))));
+  return encodeBase64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))));
 }
 
 /** Checks the header (`typ`, `alg`, public `jwk`) and the signature by the embedded key. */
@@ -228,7 +229,7 @@ export async function verifyDpopProof(proof: string, options: VerifyDpopProofOpt
   if (options.accessToken !== undefined && (typeof ath !== 'string' || ath !== (await sha256(options.accessToken)))) {
     fail('dpop_ath_mismatch', 'The DPoP proof is not bound to this access token (ath).');
   }
-  const jkt = await calculateJwkThumbprint(jwk);
+  const jkt = await jwkThumbprint(jwk);
   if (options.jkt !== undefined && jkt !== options.jkt) {
     fail('dpop_key_mismatch', 'The DPoP proof is signed by another key than the one the access token is bound to.');
   }

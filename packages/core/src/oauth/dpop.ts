@@ -1,6 +1,9 @@
-import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import type { JWK } from 'jose';
 import { ConfigurationError } from '../errors.js';
 import { type Clock, epochSeconds } from './clock.js';
+import { loadJose } from './jose-lazy.js';
+import { jwkThumbprint } from './jwk-thumbprint.js';
+import { encodeBase64url } from './jws.js';
 
 function algorithmOf(key: CryptoKey): string {
   const algorithm = key.algorithm as KeyAlgorithm & { namedCurve?: string; hash?: { name: string } };
@@ -29,6 +32,7 @@ export class DpopSigner {
 
   constructor(keyPair: CryptoKeyPair | true) {
     this.#keys = (async () => {
+      const { exportJWK, generateKeyPair } = await loadJose();
       const pair = keyPair === true ? await generateKeyPair('ES256') : keyPair;
       const alg = algorithmOf(pair.privateKey);
       if (!alg || !pair.publicKey?.extractable) {
@@ -46,12 +50,13 @@ export class DpopSigner {
 
   /** The JWK SHA-256 thumbprint of the public key (the `dpop_jkt` / `cnf.jkt` value). */
   async thumbprint(): Promise<string> {
-    return calculateJwkThumbprint((await this.#keys).jwk);
+    return jwkThumbprint((await this.#keys).jwk);
   }
 
   /** A proof for one request; `accessToken` adds the `ath` hash for resource requests. */
   async proof(method: string, url: string | URL, clock: Clock, accessToken?: string): Promise<string> {
     const { keyPair, alg, jwk } = await this.#keys;
+    const { SignJWT } = await loadJose();
     const target = new URL(url);
     const payload: Record<string, string> = { htm: method.toUpperCase(), htu: `${target.origin}${target.pathname}` };
     const nonce = this.#nonces.get(target.origin);
@@ -60,7 +65,7 @@ export class DpopSigner {
     }
     if (accessToken !== undefined) {
       const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(accessToken));
-      payload.ath = base64url.encode(new Uint8Array(digest));
+      payload.ath = encodeBase64url(new Uint8Array(digest));
     }
     return new SignJWT(payload)
       .setProtectedHeader({ alg, typ: 'dpop+jwt', jwk })

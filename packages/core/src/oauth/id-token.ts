@@ -1,6 +1,6 @@
-import { base64url } from 'jose';
 import { TokenValidationError } from '../errors.js';
 import type { IdTokenClaims } from '../token-set.js';
+import { encodeBase64url } from './jws.js';
 import { ACCESS_TOKEN_ALGORITHMS, type JwtVerification, verifyJwt } from './jwt-verify.js';
 
 /** What an ID token must satisfy besides its signature. */
@@ -147,7 +147,7 @@ async function checkAtHash(atHash: unknown, alg: string, accessToken: string): P
     fail('at_hash_mismatch', "The ID token's at_hash cannot be checked.");
   }
   const hash = new Uint8Array(await crypto.subtle.digest(digest, new TextEncoder().encode(accessToken)));
-  if (base64url.encode(hash.subarray(0, hash.length / 2)) !== atHash) {
+  if (encodeBase64url(hash.subarray(0, hash.length / 2)) !== atHash) {
     fail('at_hash_mismatch', "The ID token's at_hash does not match the access token.");
   }
 }

@@ -1,10 +1,36 @@
 import { base64url } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { TokenValidationError } from '../errors.js';
-import { decodeBase64url, decodeJws } from './jws.js';
+import { decodeBase64url, decodeJws, encodeBase64url } from './jws.js';
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const encode = (value: unknown) => base64url.encode(JSON.stringify(value));
+
+describe('encodeBase64url', () => {
+  const bytes = (value: string) => new TextEncoder().encode(value);
+
+  it.each([
+    ['', ''],
+    ['f', 'Zg'],
+    ['fo', 'Zm8'],
+    ['foo', 'Zm9v'],
+    ['foob', 'Zm9vYg'],
+    ['fooba', 'Zm9vYmE'],
+    ['foobar', 'Zm9vYmFy'],
+  ])('encodes %j (RFC 4648 §10, unpadded)', (input, output) => {
+    expect(encodeBase64url(bytes(input))).toBe(output);
+  });
+
+  it('uses the URL-safe alphabet and agrees with jose for every byte value and length', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => 255 - i);
+    expect(encodeBase64url(Uint8Array.of(0xfb, 0xff))).toBe('-_8');
+    for (let length = 0; length <= all.length; length++) {
+      const slice = all.subarray(0, length);
+      expect(encodeBase64url(slice)).toBe(base64url.encode(slice));
+      expect([...decodeBase64url(encodeBase64url(slice))]).toEqual([...slice]);
+    }
+  });
+});
 
 describe('decodeBase64url', () => {
   it.each([

@@ -6,22 +6,23 @@ import { TokenValidationError } from '../errors.js';
 // decodes through `atob`, allocates a buffer per part and re-validates the key on every call, which
 // together cost more than the signature itself (see tooling/bench/README.md).
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const encoder = /* @__PURE__ */ new TextEncoder();
+const decoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
 
 // Decoded bytes are carved out of shared slabs, as Node's Buffer pool does: a fresh typed array costs
 // more than decoding a signature into it (engines back it with separately allocated, zeroed memory).
 // A region is handed out once and never reused: a full slab is dropped (freed once no view holds it)
 // and a new one started, so no two tokens ever share bytes, whatever a runtime does with them later.
 const SLAB_SIZE = 16 * 1024;
-let slab = new Uint8Array(SLAB_SIZE);
-let slabUsed = 0;
+// The first slab is made by the first decode, not when the module loads.
+let slab: Uint8Array<ArrayBuffer> | undefined;
+let slabUsed = SLAB_SIZE;
 
 function allocate(size: number): Uint8Array<ArrayBuffer> {
   if (size > SLAB_SIZE >> 3) {
     return new Uint8Array(size);
   }
-  if (slabUsed + size > SLAB_SIZE) {
+  if (!slab || slabUsed + size > SLAB_SIZE) {
     slab = new Uint8Array(SLAB_SIZE);
     slabUsed = 0;
   }
@@ -67,7 +68,7 @@ const ed25519: JwsAlgorithm = {
   verifyParams: { name: 'Ed25519' },
 };
 
-const ALGORITHMS = new Map<string, JwsAlgorithm>([
+const ALGORITHMS = /* @__PURE__ */ new Map<string, JwsAlgorithm>([
   ['RS256', rsa('RSASSA-PKCS1-v1_5', 256)],
   ['RS384', rsa('RSASSA-PKCS1-v1_5', 384)],
   ['RS512', rsa('RSASSA-PKCS1-v1_5', 512)],
@@ -92,9 +93,39 @@ export function jwsAlgorithm(alg: string): JwsAlgorithm | undefined {
 
 // base64url without padding (RFC 7515 §2); any other character makes the token malformed.
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const SEXTETS = new Uint8Array(128).fill(255);
-for (let i = 0; i < ALPHABET.length; i++) {
-  SEXTETS[ALPHABET.charCodeAt(i)] = i;
+
+/** The sextet of each ASCII char code, 255 for a char outside the alphabet. */
+function sextetTable(): Uint8Array {
+  const table = new Uint8Array(128).fill(255);
+  for (let i = 0; i < ALPHABET.length; i++) {
+    table[ALPHABET.charCodeAt(i)] = i;
+  }
+  return table;
+}
+// Built by a call marked pure, not by a loop at the top level: a bundle that never decodes drops it.
+const SEXTETS = /* @__PURE__ */ sextetTable();
+
+/** Encodes `bytes` as unpadded base64url (RFC 7515 §2). */
+export function encodeBase64url(bytes: Uint8Array): string {
+  let out = '';
+  const whole = bytes.length - (bytes.length % 3);
+  let i = 0;
+  for (; i < whole; i += 3) {
+    const n = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
+    out +=
+      ALPHABET.charAt(n >> 18) +
+      ALPHABET.charAt((n >> 12) & 63) +
+      ALPHABET.charAt((n >> 6) & 63) +
+      ALPHABET.charAt(n & 63);
+  }
+  if (i < bytes.length) {
+    const n = ((bytes[i] as number) << 16) | (i + 1 < bytes.length ? (bytes[i + 1] as number) << 8 : 0);
+    out += ALPHABET.charAt(n >> 18) + ALPHABET.charAt((n >> 12) & 63);
+    if (i + 1 < bytes.length) {
+      out += ALPHABET.charAt((n >> 6) & 63);
+    }
+  }
+  return out;
 }
 
 /** Decodes `text[start, end)` as unpadded base64url; throws a `TypeError` on anything else. */
@@ -190,7 +221,7 @@ type Header = DecodedJws['header'];
 const HEADER_CACHE_SIZE = 64;
 /** Longer header segments (chars) are decoded every time, so the cache holds at most 64 KiB of them. */
 const MAX_CACHED_HEADER = 1024;
-const headers = new Map<string, Header>();
+const headers = /* @__PURE__ */ new Map<string, Header>();
 
 function protectedHeader(token: string, end: number): Header {
   const segment = token.slice(0, end);

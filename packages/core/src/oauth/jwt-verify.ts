@@ -180,7 +180,7 @@ function unambiguous(keys: readonly CryptoKey[], kid: string | undefined): reado
 }
 
 /** `jwks_uri`s that passed the https check (a few per process: one per issuer). */
-const secureJwksUris = new Set<string>();
+const secureJwksUris = /* @__PURE__ */ new Set<string>();
 
 /**
  * Key material must come over https: (plain http: only to a loopback host, or when the client allows

@@ -1,4 +1,4 @@
-import { base64url } from 'jose';
+import { encodeBase64url } from './jws.js';
 
 /**
  * Where consumed callback states are recorded, so that a replayed callback is refused even when it
@@ -52,7 +52,7 @@ export async function stateKey(
 ): Promise<string> {
   const input = new TextEncoder().encode(JSON.stringify([issuer, clientId, value]));
   const digest = await crypto.subtle.digest('SHA-256', input);
-  return `keyway:${kind}:${base64url.encode(new Uint8Array(digest))}`;
+  return `keyway:${kind}:${encodeBase64url(new Uint8Array(digest))}`;
 }
 
 /**
