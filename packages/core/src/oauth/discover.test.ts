@@ -114,3 +114,95 @@ describe('discover()', () => {
     expect(op.calls).toHaveLength(0);
   });
 });
+
+describe('discover() without a clientId (RFC 7591 / RFC 8252 self-registration)', () => {
+  /** A provider with a registration endpoint that records what it is sent and answers `answer`. */
+  async function registeringOp(answer: Record<string, unknown> = {}) {
+    const op = await FakeOP.create();
+    op.metadata.registration_endpoint = `${op.issuer}/register`;
+    const sent: Record<string, unknown>[] = [];
+    const fetch = async (input: string | URL | Request, init?: RequestInit) => {
+      const request = new Request(input, init);
+      if (new URL(request.url).pathname === '/register') {
+        sent.push(JSON.parse(await request.clone().text()) as Record<string, unknown>);
+      }
+      return op.fetch(request);
+    };
+    op.on('/register', () => json({ ...sent.at(-1), client_id: `native-${sent.length}`, ...answer }, 201));
+    return { op, sent, fetch };
+  }
+
+  it('registers a public native client once, and builds the client with its client_id', async () => {
+    const { op, sent, fetch } = await registeringOp();
+    const told: string[] = [];
+    const onRegister = (registration: { client_id: string }) => told.push(registration.client_id);
+
+    const client = await discover(op.issuer, { fetch, retry: false, onRegister });
+    const again = await discover(op.issuer, { fetch, retry: false, onRegister });
+
+    expect(client.clientId).toBe('native-1');
+    expect(client.tokenEndpointAuthMethod).toBe('none');
+    expect(again.clientId).toBe('native-1');
+    expect(op.callsTo('/register')).toHaveLength(1);
+    expect(told).toEqual(['native-1', 'native-1']);
+    expect(sent[0]).toEqual({
+      application_type: 'native',
+      client_name: 'Keyway',
+      redirect_uris: ['http://127.0.0.1/callback'],
+      token_endpoint_auth_method: 'none',
+      response_types: ['code'],
+      grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+    });
+  });
+
+  it('registers the caller’s redirectUri, and leaves out the device grant where the provider has none', async () => {
+    const { op, sent, fetch } = await registeringOp();
+    delete op.metadata.device_authorization_endpoint;
+    const client = await discover(op.issuer, { fetch, redirectUri: 'http://127.0.0.1:8123/cb' });
+    expect(client.redirectUri).toBe('http://127.0.0.1:8123/cb');
+    expect(sent[0]).toMatchObject({
+      redirect_uris: ['http://127.0.0.1:8123/cb'],
+      grant_types: ['authorization_code', 'refresh_token'],
+    });
+  });
+
+  it('uses a secret the provider issued anyway, with the method it registered', async () => {
+    const { op, fetch } = await registeringOp({
+      client_secret: 'issued-0123456789',
+      token_endpoint_auth_method: 'client_secret_post',
+    });
+    const client = await discover(op.issuer, { fetch });
+    expect(client.tokenEndpointAuthMethod).toBe('client_secret_post');
+    expect(JSON.stringify(client)).not.toContain('issued-0123456789');
+  });
+
+  it('a provider without a registration endpoint: ConfigurationError missing_client_id, nothing registered', async () => {
+    const op = await FakeOP.create();
+    const error = await rejection(discover(op.issuer, { fetch: op.fetch }));
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.code).toBe('missing_client_id');
+    expect(error.message).toContain('clientId is required');
+  });
+
+  it('a secret or key without a client id, or a bad option, is refused before anything is sent', async () => {
+    const { op, fetch } = await registeringOp();
+    for (const bad of [{ clientSecret: 's3cr3t' }, { timeout: Number.NaN }, { onRegister: 'yes' }]) {
+      const error = await rejection(discover(op.issuer, { fetch, ...bad } as never));
+      expect(ConfigurationError.is(error), JSON.stringify(bad)).toBe(true);
+    }
+    expect(op.calls).toHaveLength(0);
+  });
+
+  it('a refused registration is the provider’s OAuthError and is not kept: the next call registers', async () => {
+    const { op, fetch } = await registeringOp();
+    let refuse = true;
+    const register = op.routes.get('/register')!;
+    op.on('/register', (call) =>
+      refuse ? json({ error: 'invalid_client_metadata', error_description: 'no' }, 400) : register(call),
+    );
+    const error = await rejection(discover(op.issuer, { fetch }));
+    expect(error).toMatchObject({ name: 'OAuthError', error: 'invalid_client_metadata' });
+    refuse = false;
+    expect((await discover(op.issuer, { fetch })).clientId).toMatch(/^native-/);
+  });
+});
