@@ -41,8 +41,10 @@ export interface TokenSet {
  *
  * @example
  * ```ts
- * import { expiresIn } from '@keyway/core';
- * const left = expiresIn({ access_token: 'x', token_type: 'Bearer', expires_at: Date.now() / 1000 + 60 });
+ * import { expiresIn, type TokenSet } from '@keyway/core';
+ * declare const tokens: TokenSet;
+ * const left = expiresIn(tokens); // seconds; Infinity when the server gave no lifetime
+ * const soon = expiresIn({ expires_at: Date.now() / 1000 + 60 }); // 60
  * ```
  */
 export function expiresIn(tokens: Pick<TokenSet, 'expires_at'>, now: number = Date.now() / 1000): number {

@@ -190,7 +190,9 @@ export class CodeFlow {
    * const tokens = await new CodeFlow({
    *   issuer: 'https://auth.example.com',
    *   clientId: 'my-cli',
-   *   openBrowser: async (url) => process.stderr.write(`Open ${url}\n`),
+   *   openBrowser: async (url) => {
+   *     process.stderr.write(`Open ${url}\n`);
+   *   },
    * }).run();
    * ```
    */

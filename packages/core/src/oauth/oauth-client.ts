@@ -215,6 +215,9 @@ export class OAuthClient {
    *
    * @example
    * ```ts
+   * import type { OAuthClient } from '@keyway/core';
+   * declare const client: OAuthClient;
+   *
    * const { url, state, nonce, codeVerifier } = await client.createAuthorizationUrl({ scope: 'openid email' });
    * // redirect the browser to `url`; keep state, nonce and codeVerifier for handleCallback()
    * const mine = await client.createAuthorizationUrl({ state: crypto.randomUUID(), redirectUri: 'https://app.example.com/cb' });
@@ -278,6 +281,11 @@ export class OAuthClient {
    *
    * @example
    * ```ts
+   * import type { OAuthClient } from '@keyway/core';
+   * declare const client: OAuthClient;
+   * declare const request: Request;
+   * declare const { state, nonce, codeVerifier }: { state: string; nonce: string; codeVerifier: string }; // saved with the request
+   *
    * const tokens = await client.handleCallback(request.url, { state, nonce, codeVerifier });
    * console.log(tokens.claims?.sub);
    * // response_mode=form_post: pass the incoming POST request
@@ -317,6 +325,11 @@ export class OAuthClient {
    *
    * @example
    * ```ts
+   * import type { OAuthClient } from '@keyway/core';
+   * declare const client: OAuthClient;
+   * declare const code: string;
+   * declare const { state, nonce, codeVerifier }: { state: string; nonce: string; codeVerifier: string }; // saved with the request
+   *
    * const tokens = await client.exchangeCode(code, { codeVerifier, nonce, scope: 'openid email' });
    * ```
    */
@@ -335,6 +348,10 @@ export class OAuthClient {
    *
    * @example
    * ```ts
+   * import type { OAuthClient, TokenSet } from '@keyway/core';
+   * declare const client: OAuthClient;
+   * declare const tokens: TokenSet;
+   *
    * const fresh = await client.refresh(tokens); // or client.refresh(refreshToken, { expectedSubject })
    * ```
    */
@@ -377,6 +394,9 @@ export class OAuthClient {
    *
    * @example
    * ```ts
+   * import type { OAuthClient } from '@keyway/core';
+   * declare const client: OAuthClient;
+   *
    * const tokens = await client.clientCredentials({ scope: 'api:read', resource: 'https://api.example.com/' });
    * ```
    */
@@ -399,6 +419,9 @@ export class OAuthClient {
    *
    * @example
    * ```ts
+   * import type { OAuthClient } from '@keyway/core';
+   * declare const client: OAuthClient;
+   *
    * const device = await client.deviceAuthorization({ scope: 'openid offline_access' });
    * console.log(`Open ${device.verification_uri} and enter ${device.user_code}`);
    * ```
@@ -423,6 +446,10 @@ export class OAuthClient {
    *
    * @example
    * ```ts
+   * import type { DeviceAuthorization, OAuthClient } from '@keyway/core';
+   * declare const client: OAuthClient;
+   * declare const device: DeviceAuthorization;
+   *
    * const tokens = await client.pollDeviceToken(device, { signal: AbortSignal.timeout(600_000) });
    * ```
    */
@@ -447,6 +474,10 @@ export class OAuthClient {
    *
    * @example
    * ```ts
+   * import type { OAuthClient, TokenSet } from '@keyway/core';
+   * declare const client: OAuthClient;
+   * declare const tokens: TokenSet;
+   *
    * const exchanged = await client.tokenExchange({
    *   subjectToken: tokens.access_token,
    *   subjectTokenType: 'urn:ietf:params:oauth:token-type:access_token',
@@ -486,6 +517,10 @@ export class OAuthClient {
    *
    * @example
    * ```ts
+   * import type { OAuthClient } from '@keyway/core';
+   * declare const client: OAuthClient;
+   * declare const accessToken: string;
+   *
    * const info = await client.introspect(accessToken);
    * if (!info.active) throw new Error('revoked or expired');
    * ```
@@ -508,6 +543,10 @@ export class OAuthClient {
    *
    * @example
    * ```ts
+   * import type { OAuthClient, TokenSet } from '@keyway/core';
+   * declare const client: OAuthClient;
+   * declare const tokens: TokenSet;
+   *
    * await client.revoke(tokens.refresh_token ?? tokens.access_token, { tokenTypeHint: 'refresh_token' });
    * ```
    */
@@ -530,6 +569,10 @@ export class OAuthClient {
    *
    * @example
    * ```ts
+   * import type { OAuthClient, TokenSet } from '@keyway/core';
+   * declare const client: OAuthClient;
+   * declare const tokens: TokenSet;
+   *
    * const me = await client.userinfo(tokens.access_token, { expectedSubject: tokens.claims?.sub });
    * ```
    */
@@ -572,6 +615,10 @@ export class OAuthClient {
    *
    * @example
    * ```ts
+   * import type { OAuthClient, TokenSet } from '@keyway/core';
+   * declare const client: OAuthClient;
+   * declare const tokens: TokenSet;
+   *
    * const url = client.endSessionUrl({ idTokenHint: tokens.id_token, postLogoutRedirectUri: 'https://app.example.com/' });
    * ```
    */
@@ -600,6 +647,10 @@ export class OAuthClient {
    *
    * @example
    * ```ts
+   * import type { OAuthClient } from '@keyway/core';
+   * declare const client: OAuthClient;
+   * declare const bearer: string;
+   *
    * const claims = await client.verifyAccessToken(bearer, { audience: 'https://api.example.com/', requiredScopes: ['things:read'] });
    * ```
    */
@@ -631,6 +682,9 @@ export class OAuthClient {
    *
    * @example
    * ```ts
+   * import type { OAuthClient } from '@keyway/core';
+   * declare const client: OAuthClient;
+   *
    * declare const request: Request; // POST /backchannel-logout, application/x-www-form-urlencoded
    * const form = new URLSearchParams(await request.text());
    * const { sub, sid } = await client.verifyLogoutToken(form.get('logout_token') ?? '');
@@ -669,6 +723,10 @@ export class OAuthClient {
    *
    * @example
    * ```ts
+   * import type { OAuthClient, TokenSet } from '@keyway/core';
+   * declare const client: OAuthClient;
+   * declare const tokens: TokenSet;
+   *
    * const proof = await client.dpopProof('GET', 'https://api.example.com/things', tokens.access_token);
    * await fetch('https://api.example.com/things', { headers: { authorization: `DPoP ${tokens.access_token}`, dpop: proof } });
    * ```
@@ -688,6 +746,11 @@ export class OAuthClient {
    *
    * @example
    * ```ts
+   * import type { OAuthClient } from '@keyway/core';
+   * declare const client: OAuthClient;
+   * declare const url: string;
+   * declare const headers: Headers;
+   *
    * const response = await fetch(url, { headers });
    * client.rememberDpopNonce(url, response);
    * ```

@@ -76,7 +76,7 @@ type Loose = Record<string, unknown>;
  *
  * @example
  * ```ts
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis'; // the named export works under every moduleResolution
  * import { RedisTokenStore, redisAdapter } from '@keyway/token-store/redis';
  *
  * const store = new RedisTokenStore({ adapter: redisAdapter(new Redis(), 'ioredis') });

@@ -51,7 +51,7 @@ export interface RedisTokenStoreOptions {
  *
  * @example
  * ```ts
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis'; // the named export works under every moduleResolution
  * import { RedisTokenStore } from '@keyway/token-store/redis';
  *
  * const store = new RedisTokenStore({ client: new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') });
