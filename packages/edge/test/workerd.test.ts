@@ -9,9 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMockKeyway } from '@keyway/mocks';
-import { build } from 'esbuild';
-import { Miniflare, type Request as MiniflareRequest, Response as MiniflareResponse } from 'miniflare';
+import { type Miniflare, type Request as MiniflareRequest, Response as MiniflareResponse } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorker, startWorker } from './workerd.js';
 
 const AUDIENCE = 'https://worker.example.com';
 const REALM = `realm="${AUDIENCE}"`;
@@ -40,16 +40,12 @@ async function outbound(request: MiniflareRequest): Promise<MiniflareResponse> {
 
 /** A new workerd isolate running the Worker, with KV persisted under `kvPersist`. */
 async function start(kvPersist: string): Promise<Miniflare> {
-  const mf = new Miniflare({
-    modules: true,
-    script,
-    compatibilityDate: '2025-06-01',
+  const mf = await startWorker(script, {
     kvNamespaces: ['CACHE', 'TOKENS'],
     kvPersist,
     bindings: { KEYWAY_ISSUER: mock.issuer, CLIENT_SECRET: 'test-secret' },
     outboundService: outbound,
   });
-  await mf.ready;
   instances.push(mf);
   return mf;
 }
@@ -77,17 +73,7 @@ async function stored(mf: Miniflare, namespace: string, key: string): Promise<st
 let first: Miniflare;
 
 beforeAll(async () => {
-  const bundle = await build({
-    entryPoints: [new URL('./worker.ts', import.meta.url).pathname],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['workerd', 'worker', 'browser'],
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  script = bundle.outputFiles[0]!.text;
+  script = await bundleWorker('./worker.ts');
   persist = await mkdtemp(join(tmpdir(), 'keyway-edge-kv-'));
   first = await start(persist);
 }, 60_000);
