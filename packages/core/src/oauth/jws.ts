@@ -68,23 +68,28 @@ const ed25519: JwsAlgorithm = {
   verifyParams: { name: 'Ed25519' },
 };
 
-const ALGORITHMS = /* @__PURE__ */ new Map<string, JwsAlgorithm>([
-  ['RS256', rsa('RSASSA-PKCS1-v1_5', 256)],
-  ['RS384', rsa('RSASSA-PKCS1-v1_5', 384)],
-  ['RS512', rsa('RSASSA-PKCS1-v1_5', 512)],
-  ['PS256', rsa('RSA-PSS', 256)],
-  ['PS384', rsa('RSA-PSS', 384)],
-  ['PS512', rsa('RSA-PSS', 512)],
-  ['ES256', ecdsa('P-256', 256)],
-  ['ES384', ecdsa('P-384', 384)],
-  ['ES512', ecdsa('P-521', 512)],
-  // RFC 8037 `EdDSA` and its fully specified name (RFC 9864) `Ed25519`: the same signatures.
-  ['EdDSA', ed25519],
-  ['Ed25519', ed25519],
-  ['HS256', hmac(256)],
-  ['HS384', hmac(384)],
-  ['HS512', hmac(512)],
-]);
+/** Every algorithm this verifier implements, by JWS `alg`. */
+function algorithmTable(): Map<string, JwsAlgorithm> {
+  return new Map<string, JwsAlgorithm>([
+    ['RS256', rsa('RSASSA-PKCS1-v1_5', 256)],
+    ['RS384', rsa('RSASSA-PKCS1-v1_5', 384)],
+    ['RS512', rsa('RSASSA-PKCS1-v1_5', 512)],
+    ['PS256', rsa('RSA-PSS', 256)],
+    ['PS384', rsa('RSA-PSS', 384)],
+    ['PS512', rsa('RSA-PSS', 512)],
+    ['ES256', ecdsa('P-256', 256)],
+    ['ES384', ecdsa('P-384', 384)],
+    ['ES512', ecdsa('P-521', 512)],
+    // RFC 8037 `EdDSA` and its fully specified name (RFC 9864) `Ed25519`: the same signatures.
+    ['EdDSA', ed25519],
+    ['Ed25519', ed25519],
+    ['HS256', hmac(256)],
+    ['HS384', hmac(384)],
+    ['HS512', hmac(512)],
+  ]);
+}
+// Built by a call marked pure: a bundle that never verifies a JWS drops the table.
+const ALGORITHMS = /* @__PURE__ */ algorithmTable();
 
 /** The Web Crypto parameters of `alg`, or `undefined` for an algorithm this verifier does not implement. */
 export function jwsAlgorithm(alg: string): JwsAlgorithm | undefined {
