@@ -5,6 +5,7 @@ import * as edge from './index.js';
 it('exports exactly these runtime names', () => {
   expect(Object.keys(edge).sort()).toEqual([
     'EdgeAuthError',
+    'TokenCoordinator',
     'createEdgeTokenSource',
     'createVerifier',
     'keywayMiddleware',

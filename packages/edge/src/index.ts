@@ -1,3 +1,5 @@
+export type { TokenCoordinatorNamespace, TokenCoordinatorState, TokenCoordinatorStorage } from './coordinator.js';
+export { TokenCoordinator } from './coordinator.js';
 export type { EdgeAuthErrorCode, EdgeAuthErrorOptions } from './errors.js';
 export { EdgeAuthError } from './errors.js';
 export type { KeywayMiddlewareOptions } from './middleware.js';

@@ -14,6 +14,9 @@ import {
 } from '@keyway/core';
 import { MemoryTokenStore, type TokenStore } from '@keyway/token-store';
 import { type KvNamespaceLike, KvTokenStore } from '@keyway/token-store/kv';
+import type { TokenCoordinatorNamespace } from './coordinator.js';
+import { type CoordinatedClient, coordinatedClient } from './internal/coordinator-client.js';
+import type { CoordinatorRequest } from './internal/coordinator-protocol.js';
 import { sharedFetch } from './internal/shared-fetch.js';
 
 /**
@@ -53,6 +56,16 @@ export interface EdgeTokenSourceOptions {
   store?: TokenStore;
   /** Seconds before expiry at which a token is renewed (default 30). */
   skew?: number;
+  /**
+   * A Durable Object namespace bound to {@link TokenCoordinator} (`env.KEYWAY_TOKENS`): every isolate
+   * asks the one object for this client, issuer, audience and scope, which makes one token request
+   * per expiry for all of them. The client's credentials travel to the object in each request's body.
+   * When the object cannot be reached or fails, the isolate requests the token itself and says so in
+   * one log line (`log`). Tokens are still cached in the isolate (and in `kv` or `store` when given).
+   */
+  coordinator?: TokenCoordinatorNamespace;
+  /** Where the coordinator's fallback line goes (default `console.warn`); it never holds a secret. */
+  log?: (message: string) => void;
   /** The `fetch` for discovery and the token endpoint, and under `authFetch` (default: the global one). */
   fetch?: FetchLike;
   /** Milliseconds per request to the issuer (default 10 000). */
@@ -117,28 +130,87 @@ export function createEdgeTokenSource(options: EdgeTokenSourceOptions): EdgeToke
       code: 'invalid_options',
     });
   }
-  const shared = sharedFetch(options.fetch);
+  const direct = lazyOAuthClient(options);
+  const grant = {
+    type: 'client_credentials' as const,
+    ...(options.scope === undefined ? {} : { scope: options.scope }),
+    ...(options.resource === undefined ? {} : { resource: options.resource }),
+  };
+  // Named after the source's key (issuer, client, audience, scope): other clients get other objects.
+  const coordinated = options.coordinator ? withCoordinator(options, direct, () => source.key) : undefined;
+  const store: TokenStore =
+    options.store ??
+    (options.kv
+      ? new KvTokenStore({ namespace: options.kv, prefix: options.prefix ?? 'keyway:tokens:' })
+      : new MemoryTokenStore());
+  const source = createTokenSource({
+    client: coordinated?.client ?? direct,
+    grant,
+    store,
+    ...(options.skew === undefined ? {} : { skew: options.skew }),
+  });
+  const edgeSource: EdgeTokenSource = {
+    get key() {
+      return source.key;
+    },
+    get client() {
+      return source.client;
+    },
+    getToken: (getOptions) => {
+      coordinated?.note(getOptions);
+      return source.getToken(getOptions);
+    },
+    set: (tokens) => source.set(tokens),
+    clear: () => source.clear(),
+    store,
+    authFetch: (input, init) => sendWith(input, init),
+  };
+  // Over this source's getToken: the retry after a 401 tells the coordinator which token was refused.
+  const sendWith = authFetch(edgeSource, options.fetch ? { fetch: options.fetch } : {});
+  return edgeSource;
+}
+
+/** The client settings a token request needs, wherever it is made: in the isolate or in the TokenCoordinator. */
+type ClientSettings = Pick<
+  EdgeTokenSourceOptions,
+  | 'issuer'
+  | 'clientId'
+  | 'clientSecret'
+  | 'privateKey'
+  | 'tokenEndpointAuthMethod'
+  | 'timeout'
+  | 'retry'
+  | 'allowInsecureRequests'
+  | 'fetch'
+>;
+
+/**
+ * An OAuth client for a token source that discovers the issuer at its first token request (creating
+ * a source per request costs nothing), and again after a failed discovery.
+ */
+export function lazyOAuthClient(settings: ClientSettings): TokenSourceOAuthClient {
+  const { issuer, clientId } = settings;
+  const shared = sharedFetch(settings.fetch);
   let discovered: Promise<OAuthClient> | undefined;
   const oauthClient = (): Promise<OAuthClient> => {
     discovered ??= discover(issuer, {
       clientId,
       fetch: shared.fetch,
-      ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
-      ...(options.privateKey === undefined ? {} : { privateKey: options.privateKey }),
-      ...(options.tokenEndpointAuthMethod === undefined
+      ...(settings.clientSecret === undefined ? {} : { clientSecret: settings.clientSecret }),
+      ...(settings.privateKey === undefined ? {} : { privateKey: settings.privateKey }),
+      ...(settings.tokenEndpointAuthMethod === undefined
         ? {}
-        : { tokenEndpointAuthMethod: options.tokenEndpointAuthMethod }),
-      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
-      ...(options.retry === undefined ? {} : { retry: options.retry }),
-      ...(options.allowInsecureRequests ? { allowInsecureRequests: true } : {}),
+        : { tokenEndpointAuthMethod: settings.tokenEndpointAuthMethod }),
+      ...(settings.timeout === undefined ? {} : { timeout: settings.timeout }),
+      ...(settings.retry === undefined ? {} : { retry: settings.retry }),
+      ...(settings.allowInsecureRequests ? { allowInsecureRequests: true } : {}),
     });
     discovered.catch(() => {
       discovered = undefined;
     });
     return discovered;
   };
-  // Discovery waits for the first token request: creating a source per request costs nothing.
-  const client: TokenSourceOAuthClient = {
+  return {
     issuer,
     clientId,
     async clientCredentials(params): Promise<TokenSet> {
@@ -148,33 +220,47 @@ export function createEdgeTokenSource(options: EdgeTokenSourceOptions): EdgeToke
       return (await oauthClient()).refresh(tokens, refreshOptions);
     },
   };
-  const store: TokenStore =
-    options.store ??
-    (options.kv
-      ? new KvTokenStore({ namespace: options.kv, prefix: options.prefix ?? 'keyway:tokens:' })
-      : new MemoryTokenStore());
-  const source = createTokenSource({
-    client,
-    grant: {
-      type: 'client_credentials',
-      ...(options.scope === undefined ? {} : { scope: options.scope }),
-      ...(options.resource === undefined ? {} : { resource: options.resource }),
-    },
-    store,
-    ...(options.skew === undefined ? {} : { skew: options.skew }),
-  });
-  const sendWith = authFetch(source, options.fetch ? { fetch: options.fetch } : {});
-  return {
-    get key() {
-      return source.key;
-    },
-    get client() {
-      return source.client;
-    },
-    getToken: (getOptions) => source.getToken(getOptions),
-    set: (tokens) => source.set(tokens),
-    clear: () => source.clear(),
-    store,
-    authFetch: sendWith,
+}
+
+/** The client that asks the TokenCoordinator named `name()` (core validates `skew` before anything is sent). */
+function withCoordinator(
+  options: EdgeTokenSourceOptions,
+  direct: TokenSourceOAuthClient,
+  name: () => string,
+): CoordinatedClient {
+  const { privateKey } = options;
+  if (privateKey !== undefined && (isCryptoKey(privateKey) || ('key' in privateKey && isCryptoKey(privateKey.key)))) {
+    throw new ConfigurationError(
+      'A token source with a `coordinator` sends its credentials to the TokenCoordinator: pass `privateKey` as a JWK, not a CryptoKey.',
+      { code: 'invalid_options' },
+    );
+  }
+  const skew = options.skew ?? 30;
+  const request: CoordinatorRequest = {
+    issuer: options.issuer,
+    clientId: options.clientId,
+    skew,
+    ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
+    ...(privateKey === undefined ? {} : { privateKey: privateKey as unknown as Record<string, unknown> }),
+    ...(options.tokenEndpointAuthMethod === undefined
+      ? {}
+      : { tokenEndpointAuthMethod: options.tokenEndpointAuthMethod }),
+    ...(options.scope === undefined ? {} : { scope: options.scope }),
+    ...(options.resource === undefined ? {} : { resource: options.resource }),
+    ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+    ...(options.allowInsecureRequests ? { allowInsecureRequests: true } : {}),
   };
+  return coordinatedClient({
+    namespace: options.coordinator!,
+    name,
+    request,
+    direct,
+    // biome-ignore lint/suspicious/noConsole: the fallback's one line, where a Worker's logs are read.
+    log: options.log ?? ((message) => console.warn(message)),
+  });
+}
+
+function isCryptoKey(value: unknown): boolean {
+  return typeof CryptoKey === 'function' && value instanceof CryptoKey;
 }

@@ -1,0 +1,122 @@
+/*
+ * The token source's side of the TokenCoordinator: an OAuth client whose `clientCredentials` asks the
+ * Durable Object, rethrows what the issuer said through it, and goes to the issuer itself (with one
+ * log line) when the object cannot be reached or does not answer as a TokenCoordinator does.
+ */
+import type { GetTokenOptions, TokenSet, TokenSourceOAuthClient } from '@keyway/core';
+import type { TokenCoordinatorNamespace } from '../coordinator.js';
+import {
+  COORDINATOR_URL,
+  type CoordinatorRequest,
+  isRecord,
+  isTokenSet,
+  reviveFailure,
+} from './coordinator-protocol.js';
+
+export interface CoordinatedClientOptions {
+  namespace: TokenCoordinatorNamespace;
+  /** The object's name: the token source's key (issuer, client, audience, scope). */
+  name: () => string;
+  /** What every request to the object carries. */
+  request: CoordinatorRequest;
+  /** The client the source uses when the object fails. */
+  direct: TokenSourceOAuthClient;
+  log: (message: string) => void;
+}
+
+/** The coordinated client, and `note()`, told of every `getToken` options before core sees them. */
+export interface CoordinatedClient {
+  readonly client: TokenSourceOAuthClient;
+  note(options: GetTokenOptions | undefined): void;
+}
+
+export function coordinatedClient(options: CoordinatedClientOptions): CoordinatedClient {
+  const { namespace, name, request, direct, log } = options;
+  // A refused token is never good again: sending it with every later request is harmless (the object
+  // renews only while it still holds that very token). A forced refresh is sent once.
+  let rejectedToken: string | undefined;
+  let forceRefresh = false;
+  const secrets = secretsOf(request);
+
+  const ask = async (): Promise<TokenSet | string> => {
+    const body: CoordinatorRequest = { ...request };
+    if (rejectedToken !== undefined) {
+      body.rejectedToken = rejectedToken;
+    }
+    if (forceRefresh) {
+      body.forceRefresh = true;
+      forceRefresh = false;
+    }
+    let response: Response;
+    try {
+      const stub = namespace.get(namespace.idFromName(name()));
+      response = await stub.fetch(
+        new Request(COORDINATOR_URL, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+      );
+    } catch (error) {
+      return `could not be reached (${describe(error, secrets)})`;
+    }
+    const reply: unknown = await response.json().catch(() => undefined);
+    if (response.status === 200 && isRecord(reply) && isTokenSet(reply.tokens)) {
+      return reply.tokens;
+    }
+    if (response.status === 502 && isRecord(reply)) {
+      const failure = reviveFailure(reply.failure);
+      if (failure) {
+        throw failure;
+      }
+    }
+    return `answered ${response.status} without a token`;
+  };
+
+  const client: TokenSourceOAuthClient = {
+    issuer: direct.issuer,
+    clientId: direct.clientId,
+    async clientCredentials(params) {
+      const answer = await ask();
+      if (typeof answer !== 'string') {
+        return answer;
+      }
+      log(
+        `@keyway/edge: the TokenCoordinator ${answer}; requesting the token for client ${JSON.stringify(request.clientId)} directly from ${JSON.stringify(request.issuer)}.`,
+      );
+      return direct.clientCredentials(params);
+    },
+    refresh: (tokens, refreshOptions) => direct.refresh(tokens, refreshOptions),
+  };
+  return {
+    client,
+    note(getOptions) {
+      if (getOptions?.rejectedToken !== undefined) {
+        rejectedToken = getOptions.rejectedToken;
+      }
+      if (getOptions?.forceRefresh) {
+        forceRefresh = true;
+      }
+    },
+  };
+}
+
+/** The strings of the request a log line must never show. */
+function secretsOf(request: CoordinatorRequest): string[] {
+  const secrets = request.clientSecret ? [request.clientSecret] : [];
+  for (const value of Object.values(request.privateKey ?? {})) {
+    if (typeof value === 'string' && value.length >= 8) {
+      secrets.push(value);
+    }
+  }
+  return secrets;
+}
+
+/** An error as `"Name: message"`: quoted (no control character unescaped), short, every secret cut out. */
+function describe(error: unknown, secrets: readonly string[]): string {
+  let text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  for (const secret of secrets) {
+    text = text.split(secret).join('[redacted]');
+  }
+  return JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+}
