@@ -15,7 +15,7 @@ export const DOCS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TS_LANGS = new Set(['ts', 'typescript', 'tsx']);
 /** The fence flag that opts a block out of the check; the line before the fence must say why. */
 export const NOCHECK = 'nocheck';
-const NOCHECK_REASON = /^\s*<!--\s*nocheck:\s*\S[^]*-->\s*$/;
+const NOCHECK_REASON = /^\s*<!--\s*nocheck:\s*\S[\s\S]*-->\s*$/;
 
 /**
  * @typedef {object} Snippet
@@ -96,7 +96,7 @@ export function markdownSnippets(text, source) {
 export function tsdocSnippets(text, source) {
   /** @type {Snippet[]} */
   const snippets = [];
-  const comment = /\/\*\*[^]*?\*\//g;
+  const comment = /\/\*\*[\s\S]*?\*\//g;
   for (let match = comment.exec(text); match; match = comment.exec(text)) {
     const firstLine = text.slice(0, match.index).split('\n').length;
     // Each comment line without its leading ` * `.
@@ -151,7 +151,11 @@ export function packageSourceFiles(root = REPO_ROOT) {
         if (entry !== 'generated' && entry !== '__snapshots__' && entry !== 'node_modules') {
           walk(path);
         }
-      } else if (/\.(ts|tsx|mts)$/.test(entry) && !/\.(test|test-d|bench)\.tsx?$/.test(entry) && !entry.endsWith('.d.ts')) {
+      } else if (
+        /\.(ts|tsx|mts)$/.test(entry) &&
+        !/\.(test|test-d|bench)\.tsx?$/.test(entry) &&
+        !entry.endsWith('.d.ts')
+      ) {
         files.push(relative(root, path).split(sep).join('/'));
       }
     }

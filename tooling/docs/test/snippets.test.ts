@@ -88,7 +88,11 @@ describe('the extraction', () => {
 
   it('reads one hidden ts-context per Markdown file and refuses a second', () => {
     const one = ['# x', '<!-- ts-context', 'declare const env: { A: string };', '-->'].join('\n');
-    expect(markdownContext(one, 'X.md')).toEqual({ source: 'X.md', line: 3, code: 'declare const env: { A: string };' });
+    expect(markdownContext(one, 'X.md')).toEqual({
+      source: 'X.md',
+      line: 3,
+      code: 'declare const env: { A: string };',
+    });
     expect(() => markdownContext(`${one}\n${one}`, 'X.md')).toThrow(/second ts-context/);
   });
 });
@@ -96,11 +100,16 @@ describe('the extraction', () => {
 describe('the check', () => {
   it('reports a wrong block at its file:line with tsc message, under both resolutions', () => {
     const [wrong] = markdownSnippets(
-      ['# x', '```ts', "import { createVerifier } from '@keyway/edge';", 'createVerifier({ issuer: 1 });', '```'].join('\n'),
+      ['# x', '```ts', "import { createVerifier } from '@keyway/edge';", 'createVerifier({ issuer: 1 });', '```'].join(
+        '\n',
+      ),
       'FAKE.md',
     );
     const found = [...checkSnippets([wrong!], 'bundler'), ...checkSnippets([wrong!], 'nodenext')];
-    expect(found.map((f) => `${f.source}:${f.line} ${f.resolution}`)).toEqual(['FAKE.md:4 bundler', 'FAKE.md:4 nodenext']);
+    expect(found.map((f) => `${f.source}:${f.line} ${f.resolution}`)).toEqual([
+      'FAKE.md:4 bundler',
+      'FAKE.md:4 nodenext',
+    ]);
     expect(found[0]?.message).toMatch(/^TS2322: Type 'number' is not assignable/);
     expect(formatFindings(found)).toEqual([`FAKE.md:4:${found[0]?.column} ${found[0]?.message}`]);
   });
