@@ -141,7 +141,7 @@ describe('the brand protocol', () => {
         }
       }
     }
-    expect(KeywayApiError.revivable).toEqual(['status', 'body', 'headers', 'requestId']);
+    expect(KeywayApiError.revivable).toEqual(['status', 'body', 'headers', 'requestId', 'method', 'url']);
     expect(NotFoundError.revivable).toBe(KeywayApiError.revivable);
   });
 });

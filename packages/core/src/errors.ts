@@ -18,6 +18,8 @@
 
 import { printable } from './internal/printable.js';
 import { parseRetryAfter } from './internal/retry-after.js';
+import { requestSuffix } from './internal/sent-request.js';
+import { serverMessage } from './internal/server-message.js';
 
 const BRANDS = Symbol.for('keyway.error.brands');
 
@@ -41,6 +43,17 @@ export interface KeywayErrorOptions {
   code?: string;
   /** The underlying error, when one exists. Never a raw response body. */
   cause?: unknown;
+}
+
+/**
+ * The request an error is about, as it may be shown: its method and its URL cut to origin and path
+ * (never the query, which may carry a code or a token). Absent when the error did not come from a request.
+ */
+interface RequestFields {
+  /** `GET`, `POST`, ... */
+  method?: string | undefined;
+  /** Origin and path of the request URL, e.g. `https://api.keyway.dev/api/v1/validate`. */
+  url?: string | undefined;
 }
 
 /**
@@ -107,11 +120,26 @@ export class ConfigurationError extends KeywayError {
   }
 }
 
-/** The request never got an HTTP answer: DNS failure, refused connection, reset socket. */
+/**
+ * The request never got an HTTP answer: DNS failure, refused connection, TLS failure, reset socket.
+ * The message names the request (`GET https://host/path`) and, when the runtime gave one, the system
+ * code (`ECONNREFUSED`, `ENOTFOUND`, ...).
+ */
 export class KeywayConnectionError extends KeywayError {
   static override readonly brand: string = 'KeywayConnectionError';
-  constructor(message = 'Connection error.', options: KeywayErrorOptions = {}) {
-    super(message, { ...options, code: options.code ?? 'connection_error' });
+  static override readonly revivable: readonly string[] = ['method', 'url'] satisfies (keyof KeywayConnectionError)[];
+  /** The method of the request that failed, when the error came from one. */
+  readonly method: string | undefined;
+  /** Origin and path of the request that failed (no query), when the error came from one. */
+  readonly url: string | undefined;
+  constructor(message = 'Connection error.', options: KeywayErrorOptions & RequestFields = {}) {
+    const { method, url, ...rest } = options;
+    super(message, { ...rest, code: rest.code ?? 'connection_error' });
+    this.method = method;
+    this.url = url;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), method: this.method, url: this.url };
   }
 }
 
@@ -122,7 +150,7 @@ export class KeywayTimeoutError extends KeywayConnectionError {
   /** The timeout that ran out, in milliseconds. */
   readonly timeout: number;
   /** `options.message` replaces the default text (`Request timed out after <timeout> ms.`). */
-  constructor(timeout: number, options: KeywayErrorOptions & { message?: string } = {}) {
+  constructor(timeout: number, options: KeywayErrorOptions & RequestFields & { message?: string } = {}) {
     const { message, ...rest } = options;
     super(message ?? `Request timed out after ${timeout} ms.`, { ...rest, code: rest.code ?? 'timeout' });
     this.timeout = timeout;
@@ -146,15 +174,26 @@ export class KeywayAbortError extends KeywayError {
  */
 export class InvalidResponseError extends KeywayError {
   static override readonly brand: string = 'InvalidResponseError';
-  static override readonly revivable: readonly string[] = ['status'] satisfies (keyof InvalidResponseError)[];
+  static override readonly revivable: readonly string[] = [
+    'status',
+    'method',
+    'url',
+  ] satisfies (keyof InvalidResponseError)[];
   /** HTTP status of the offending response, when there was one. */
   readonly status: number | undefined;
-  constructor(message: string, options: KeywayErrorOptions & { status?: number } = {}) {
-    super(message, { ...options, code: options.code ?? 'invalid_response' });
-    this.status = options.status;
+  /** The method of the request answered, when known. */
+  readonly method: string | undefined;
+  /** Origin and path of the request answered (no query), when known. */
+  readonly url: string | undefined;
+  constructor(message: string, options: KeywayErrorOptions & RequestFields & { status?: number } = {}) {
+    const { method, url, status, ...rest } = options;
+    super(message, { ...rest, code: rest.code ?? 'invalid_response' });
+    this.status = status;
+    this.method = method;
+    this.url = url;
   }
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), status: this.status };
+    return { ...super.toJSON(), status: this.status, method: this.method, url: this.url };
   }
 }
 
@@ -167,7 +206,8 @@ export interface OAuthErrorFields {
 
 /**
  * The authorization server said no, with an RFC 6749 error (`invalid_grant`, `invalid_client`, ...).
- * `code` equals `error`.
+ * `code` equals `error`. When it came in an HTTP answer, the message ends with the request
+ * (`(POST https://issuer/token)`), also in `method` and `url`.
  */
 export class OAuthError extends KeywayError {
   static override readonly brand: string = 'OAuthError';
@@ -176,24 +216,33 @@ export class OAuthError extends KeywayError {
     'error_description',
     'error_uri',
     'status',
+    'method',
+    'url',
   ] satisfies (keyof OAuthError)[];
   readonly error: string;
   readonly error_description: string | undefined;
   readonly error_uri: string | undefined;
   /** HTTP status of the response, when the error came in one (not for callback errors). */
   readonly status: number | undefined;
+  /** The method of the request answered, when the error came in an HTTP answer. */
+  readonly method: string | undefined;
+  /** Origin and path of the request answered (no query), when the error came in an HTTP answer. */
+  readonly url: string | undefined;
 
-  constructor(fields: OAuthErrorFields, options: KeywayErrorOptions & { status?: number } = {}) {
+  constructor(fields: OAuthErrorFields, options: KeywayErrorOptions & RequestFields & { status?: number } = {}) {
+    const { method, url, status, ...rest } = options;
     // A provider's words, quoted safely: no control or bidi character reaches a terminal or a log.
     const description = fields.error_description ? `: ${printable(fields.error_description, 300)}` : '';
-    super(`OAuth error ${printable(fields.error, 80)}${description}`, {
-      ...options,
-      code: options.code ?? printable(fields.error, 80),
+    super(`OAuth error ${printable(fields.error, 80)}${description}${requestSuffix({ method, url })}`, {
+      ...rest,
+      code: rest.code ?? printable(fields.error, 80),
     });
     this.error = fields.error;
     this.error_description = fields.error_description;
     this.error_uri = fields.error_uri;
-    this.status = options.status;
+    this.status = status;
+    this.method = method;
+    this.url = url;
   }
   override toJSON(): Record<string, unknown> {
     return {
@@ -202,6 +251,8 @@ export class OAuthError extends KeywayError {
       error_description: this.error_description,
       error_uri: this.error_uri,
       status: this.status,
+      method: this.method,
+      url: this.url,
     };
   }
 }
@@ -274,8 +325,10 @@ export class LoginRequiredError extends KeywayError {
 export type ResponseHeaders = Record<string, string>;
 
 /**
- * The Keyway service answered with a non-2xx status. Use `KeywayApiError.generate()` to build the
- * status-specific subclass.
+ * An HTTP error status (4xx, 5xx) from the Keyway service or an OAuth endpoint. Use
+ * `KeywayApiError.generate()` to build the status-specific subclass. The message says what the server
+ * said (an RFC 9457 `title` and `detail`, or a short plain-text body), quoted safely, and names the
+ * request: `404 Not Found: no such route (GET https://api.example.com/api/v1/validate)`.
  */
 export class KeywayApiError extends KeywayError {
   static override readonly brand: string = 'KeywayApiError';
@@ -284,6 +337,8 @@ export class KeywayApiError extends KeywayError {
     'body',
     'headers',
     'requestId',
+    'method',
+    'url',
   ] satisfies (keyof KeywayApiError)[];
   /** HTTP status. */
   readonly status: number;
@@ -293,42 +348,54 @@ export class KeywayApiError extends KeywayError {
   readonly headers: ResponseHeaders;
   /** The service's `x-request-id`, for support requests. */
   readonly requestId: string | undefined;
+  /** The method of the request answered, when known. */
+  readonly method: string | undefined;
+  /** Origin and path of the request answered (no query), when known. */
+  readonly url: string | undefined;
 
   constructor(
     status: number,
     body: unknown,
     headers: ResponseHeaders,
     message?: string,
-    options: KeywayErrorOptions = {},
+    options: KeywayErrorOptions & RequestFields = {},
   ) {
-    super(message ?? KeywayApiError.describe(status, body), {
-      ...options,
-      code: options.code ?? problemCode(body) ?? `http_${status}`,
+    const { method, url, ...rest } = options;
+    super(message ?? `${KeywayApiError.describe(status, body)}${requestSuffix({ method, url })}`, {
+      ...rest,
+      code: rest.code ?? problemCode(body) ?? `http_${status}`,
     });
     this.status = status;
     this.body = body;
     this.headers = headers;
     this.requestId = headers['x-request-id'];
+    this.method = method;
+    this.url = url;
   }
 
-  /** Builds the subclass that fits `status` (`message` replaces the one made from the body). */
-  static generate(status: number, body: unknown, headers: ResponseHeaders, message?: string): KeywayApiError {
+  /**
+   * Builds the subclass that fits `status` (`message` replaces the one made from the body; `options`
+   * may name the request, as `method` and `url`).
+   */
+  static generate(
+    status: number,
+    body: unknown,
+    headers: ResponseHeaders,
+    message?: string,
+    options?: KeywayErrorOptions & RequestFields,
+  ): KeywayApiError {
     const Subclass = STATUS_CLASSES[status] ?? (status >= 500 ? InternalServerError : KeywayApiError);
-    return new Subclass(status, body, headers, message);
+    return new Subclass(status, body, headers, message, options);
   }
 
+  /** `404 Not found: <detail>` when the server said something usable (see `serverMessage`), else `404 status code`. */
   private static describe(status: number, body: unknown): string {
-    if (isRecord(body)) {
-      const detail = [body.title, body.detail].filter((part) => typeof part === 'string' && part).join(': ');
-      if (detail) {
-        return `${status} ${printable(detail, 300)}`;
-      }
-    }
-    return `${status} status code`;
+    const words = serverMessage(body);
+    return words ? `${status} ${words}` : `${status} status code`;
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), status: this.status, requestId: this.requestId };
+    return { ...super.toJSON(), status: this.status, requestId: this.requestId, method: this.method, url: this.url };
   }
 }
 

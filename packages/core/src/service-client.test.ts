@@ -103,7 +103,9 @@ describe('createKeywayClient resources', () => {
     expect(api.body).toMatchObject({ status: 404, detail: 'No persistent token ptk_missing' });
     expect(api.requestId).toBe(mock.calls[0]?.requestId);
     expect(api.requestId).toMatch(/^req_/);
-    expect(api.message).toBe('404 Not found: No persistent token ptk_missing');
+    expect(api.message).toBe(
+      `404 Not found: No persistent token ptk_missing (GET ${mock.issuer}/api/v1/access/ptk_missing)`,
+    );
   });
 
   it('refresh.store sends the refresh token as JSON and the returned id retrieves access tokens', async () => {
@@ -153,7 +155,7 @@ describe('createKeywayClient resources', () => {
   });
 
   it('offline.callback redeems the consent once; a replayed state is a BadRequestError invalid_state', async () => {
-    const { client } = setup();
+    const { mock, client } = setup();
     const { state } = await client.offline.requestConsent({ client_id: 'test-client', user_id: 'usr_9' });
     const { persistent_token_id } = await client.offline.callback({ code: 'code_1', state });
     expect(persistent_token_id).toMatch(/^ptk_/);
@@ -163,7 +165,9 @@ describe('createKeywayClient resources', () => {
     const replay = await rejection(client.offline.callback({ code: 'code_1', state }));
     expect(replay).toBeInstanceOf(BadRequestError);
     expect(replay.code).toBe('invalid_state');
-    expect(replay.message).toBe('400 Invalid state: The state is unknown, expired or already used');
+    expect(replay.message).toBe(
+      `400 Invalid state: The state is unknown, expired or already used (POST ${mock.issuer}/api/v1/offline/callback)`,
+    );
   });
 
   it('offline.callback with the redirect error is a BadRequestError consent_denied', async () => {
@@ -419,6 +423,8 @@ describe('API errors: one subclass per status (KeywayApiError.generate)', () => 
       message: api.message,
       status,
       requestId: api.requestId,
+      method: 'GET',
+      url: `${mock.issuer}/api/v1/validate`,
     });
     expect(mock.calls).toHaveLength(1);
   });
@@ -445,7 +451,7 @@ describe('API errors: one subclass per status (KeywayApiError.generate)', () => 
     });
     const error = await rejection(client.access.retrieve({ id: 'ptk_1' }));
     expect(error).toBeInstanceOf(ConflictError);
-    expect(error.message).toBe('409 Conflict: Token is being rotated');
+    expect(error.message).toBe(`409 Conflict: Token is being rotated (GET ${mock.issuer}/api/v1/access/ptk_1)`);
     expect(error.code).toBe('busy');
     expect((error as ConflictError).requestId).toBe('req_fixed');
   });
@@ -454,7 +460,7 @@ describe('API errors: one subclass per status (KeywayApiError.generate)', () => 
     const error = KeywayApiError.generate(429, 'slow down', { 'retry-after': '7', 'x-request-id': 'req_9' });
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error.code).toBe('http_429');
-    expect(error.message).toBe('429 status code');
+    expect(error.message).toBe('429 slow down');
     expect(error.body).toBe('slow down');
     expect(error.requestId).toBe('req_9');
     expect((error as RateLimitError).retryAfter).toBe(7);
@@ -473,7 +479,7 @@ describe('API errors: one subclass per status (KeywayApiError.generate)', () => 
     expect(api.body).toBe(page);
     expect(api.headers['content-type']).toMatch(/^text\/html/);
     expect(api.code).toBe('http_502');
-    expect(api.message).toBe('502 status code');
+    expect(api.message).toBe(`502 status code (GET ${mock.issuer}/api/v1/validate)`);
     // 502 is retried for a safe call, then the last answer is reported.
     expect(mock.calls).toHaveLength(2);
   });
@@ -491,7 +497,9 @@ describe('invalid responses', () => {
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error.code).toBe('invalid_json');
     expect((error as InvalidResponseError).status).toBe(200);
-    expect(error.message).toBe('Expected JSON from the Keyway service, got application/json.');
+    expect(error.message).toBe(
+      `Expected JSON from the Keyway service, got application/json (GET ${mock.issuer}/api/v1/access/ptk_1).`,
+    );
     expect(JSON.stringify(error)).not.toContain('eyJ_half');
     // A 200 is an answer: not retried.
     expect(mock.calls).toHaveLength(1);
@@ -561,6 +569,8 @@ describe('connection failures, timeouts and aborts', () => {
     expect(KeywayTimeoutError.is(error)).toBe(false);
     expect(error.code).toBe('connection_error');
     expect(error.message).toMatch(/^Connection error: fetch failed/);
+    expect(error.message).toContain(`(GET ${mock.issuer}/api/v1/validate)`);
+    expect(error).toMatchObject({ method: 'GET', url: `${mock.issuer}/api/v1/validate` });
     expect(error.cause).toBeInstanceOf(TypeError);
   });
 
@@ -579,7 +589,7 @@ describe('connection failures, timeouts and aborts', () => {
     expect(KeywayConnectionError.is(error)).toBe(true);
     expect(error.code).toBe('timeout');
     expect((error as KeywayTimeoutError).timeout).toBe(20);
-    expect(error.message).toBe('Request timed out after 20 ms.');
+    expect(error.message).toBe(`Request timed out after 20 ms (GET ${mock.issuer}/api/v1/validate).`);
   });
 
   it('a per-call timeout overrides the client timeout', async () => {

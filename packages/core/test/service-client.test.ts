@@ -164,7 +164,10 @@ describe('service client over real HTTP (mock.listen)', () => {
     expect(error).toBeInstanceOf(KeywayConnectionError);
     expect(KeywayTimeoutError.is(error)).toBe(false);
     expect(error.code).toBe('connection_error');
-    expect(error.message).toContain('ECONNREFUSED');
+    expect(error.message).toBe(
+      `Connection error: fetch failed (ECONNREFUSED) (GET http://127.0.0.1:${port}/api/v1/validate)`,
+    );
+    expect(error).toMatchObject({ method: 'GET', url: `http://127.0.0.1:${port}/api/v1/validate` });
   });
 
   it('a server that never answers is a KeywayTimeoutError', async () => {
@@ -240,7 +243,7 @@ describe('service client over real HTTP (mock.listen)', () => {
     const error = await rejection(client.validation.verify());
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).retryAfter).toBe(120);
-    expect(error.message).toBe('429 Too many requests');
+    expect(error.message).toBe(`429 Too many requests (GET ${url}/api/v1/validate)`);
   });
 });
 
@@ -306,5 +309,52 @@ describe('no secret in util.inspect', () => {
     for (const error of errors) {
       expect(inspect(error, { depth: 10, showHidden: true })).not.toContain('INSPECT_SECRET');
     }
+  });
+});
+
+describe('errors from real sockets name the request, quote the server safely and keep secrets out', () => {
+  const token = 'kw_live_REAL_SOCKET_TOKEN_42';
+
+  /** Everything an error shows: message, JSON, util.inspect with hidden fields. */
+  function shown(error: unknown): string {
+    return `${(error as Error).message}\n${JSON.stringify(error)}\n${inspect(error, { depth: 10, showHidden: true })}`;
+  }
+
+  it('a TLS failure (https: to a plain-HTTP server) names the host', async () => {
+    const url = await rawServer((_req, res) => res.end('plain'));
+    const https = url.replace('http:', 'https:');
+    const client = createKeywayClient({ baseUrl: https, token, retry: false });
+    const error = await rejection(client.validation.verify());
+    expect(KeywayConnectionError.is(error)).toBe(true);
+    expect(error.message).toMatch(/^Connection error: fetch failed \([A-Z_]+\) /);
+    expect(error.message.endsWith(`(GET ${https}/api/v1/validate)`)).toBe(true);
+  });
+
+  it('a server that never answers: the timeout names the request', async () => {
+    const url = await rawServer(() => {
+      // Holds the request open.
+    });
+    const client = createKeywayClient({ baseUrl: url, token, timeout: 50, retry: false });
+    const error = await rejection(client.validation.verify());
+    expect(error.message).toBe(`Request timed out after 50 ms (GET ${url}/api/v1/validate).`);
+  });
+
+  it('a hostile server: echoed Authorization, terminal escapes and a huge body', async () => {
+    const url = await rawServer((req, res) => {
+      res.writeHead(401, { 'content-type': 'application/problem+json', 'x-echo': req.headers.authorization ?? '' });
+      res.end(
+        JSON.stringify({
+          title: 'Unauthorized\u001b]0;pwned\u0007',
+          detail: `you sent ${req.headers.authorization} ${'A'.repeat(500_000)}`,
+        }),
+      );
+    });
+    const client = createKeywayClient({ baseUrl: url, token, retry: false });
+    const error = await rejection(client.validation.verify());
+    expect(AuthenticationError.is(error)).toBe(true);
+    expect(error.message.startsWith('401 Unauthorized\\u001b]0;pwned\\u0007: you sent [redacted] AAAA')).toBe(true);
+    expect(error.message.endsWith(`… (GET ${url}/api/v1/validate)`)).toBe(true);
+    expect(error.message.length).toBeLessThan(400);
+    expect(shown(error)).not.toContain(token);
   });
 });

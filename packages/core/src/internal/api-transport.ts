@@ -2,6 +2,8 @@ import type { JsonType } from '@keyway/openapi';
 import { InvalidResponseError, KeywayApiError } from '../errors.js';
 import { type HttpClient, headersToRecord } from './http.js';
 import { printable } from './printable.js';
+import { requestSuffix, scrub, sentRequestOf } from './sent-request.js';
+import { parseErrorBody } from './server-message.js';
 
 /** Per-call options of every service-client method. */
 export interface RequestOptions {
@@ -41,40 +43,36 @@ export function apiFetch(
       timeout: options?.timeout,
     });
     const text = await response.text();
+    const sent = sentRequestOf(response);
+    const about = { method: sent?.method, url: sent?.url };
     if (response.status >= 300 && response.status < 400) {
-      throw new InvalidResponseError(`Unexpected redirect (${response.status}) from the Keyway service.`, {
-        code: 'unexpected_redirect',
-        status: response.status,
-      });
+      throw new InvalidResponseError(
+        `Unexpected redirect (${response.status}) from the Keyway service${requestSuffix(sent)}.`,
+        { code: 'unexpected_redirect', status: response.status, ...about },
+      );
     }
     if (!response.ok) {
-      throw KeywayApiError.generate(response.status, parseErrorBody(text), headersToRecord(response.headers));
+      throw KeywayApiError.generate(
+        response.status,
+        scrub(parseErrorBody(text), sent),
+        scrub(headersToRecord(response.headers), sent),
+        undefined,
+        about,
+      );
     }
     if (text.length > 0) {
       try {
         JSON.parse(text);
       } catch {
         const type = response.headers.get('content-type') ?? 'no content type';
-        throw new InvalidResponseError(`Expected JSON from the Keyway service, got ${printable(type, 80)}.`, {
-          code: 'invalid_json',
-          status: response.status,
-        });
+        throw new InvalidResponseError(
+          `Expected JSON from the Keyway service, got ${printable(type, 80)}${requestSuffix(sent)}.`,
+          { code: 'invalid_json', status: response.status, ...about },
+        );
       }
     }
     return new Response(text.length > 0 ? text : null, { status: response.status, headers: response.headers });
   };
-}
-
-/** Error bodies: a problem+json object when the service sent one, else the (short) text. */
-function parseErrorBody(text: string): unknown {
-  if (text.length === 0) {
-    return undefined;
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text;
-  }
 }
 
 /**

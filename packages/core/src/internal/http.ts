@@ -7,7 +7,9 @@ import {
   KeywayTimeoutError,
 } from '../errors.js';
 import { MAX_TIMER_MS, numberOption } from './options.js';
+import { printable } from './printable.js';
 import { parseRetryAfter } from './retry-after.js';
+import { describeRequest, rememberRequest, requestSuffix, type SentRequest } from './sent-request.js';
 import { VERSION } from './version.js';
 
 /** A `fetch`-compatible function. */
@@ -174,9 +176,11 @@ export class HttpClient {
     if (!headers.has('user-agent')) {
       headers.set('user-agent', this.clientHeader);
     }
+    const method = request.method ?? 'GET';
+    const sent = describeRequest(method, request.url, headers, request.body);
     try {
       const response = await this.fetchImpl(String(request.url), {
-        method: request.method ?? 'GET',
+        method,
         headers,
         body: request.body ?? null,
         redirect: 'manual',
@@ -186,22 +190,26 @@ export class HttpClient {
       // the 3xx itself: neither is followed (a token request must not be re-sent elsewhere).
       if (response.type === 'opaqueredirect' || isRedirect(response.status)) {
         await response.body?.cancel().catch(() => undefined);
-        throw new InvalidResponseError('Unexpected redirect.', {
+        throw new InvalidResponseError(`Unexpected redirect${requestSuffix(sent)}.`, {
           code: 'unexpected_redirect',
           status: response.type === 'opaqueredirect' ? 0 : response.status,
+          method: sent.method,
+          url: sent.url,
         });
       }
-      const bytes = await readBody(response, this.maxBytes, controller.signal);
+      const bytes = await readBody(response, this.maxBytes, controller.signal, sent);
       const noBody = bytes.byteLength === 0 || [101, 204, 205, 304].includes(response.status);
       // The buffered body's own length replaces whatever the server declared (`-1`, a lie): readers
       // such as openapi-fetch trust Content-Length to decide whether there is JSON to parse.
       const answered = new Headers(response.headers);
       answered.set('content-length', String(noBody ? 0 : bytes.byteLength));
-      return new Response(noBody ? null : bytes, {
+      const buffered = new Response(noBody ? null : bytes, {
         status: response.status,
         statusText: response.statusText,
         headers: answered,
       });
+      rememberRequest(buffered, sent, bytes);
+      return buffered;
     } catch (error) {
       if (KeywayError.is(error)) {
         throw error;
@@ -210,11 +218,20 @@ export class HttpClient {
         throw new KeywayAbortError(undefined, { cause: caller.reason });
       }
       if (timedOut) {
-        throw new KeywayTimeoutError(timeout);
+        throw new KeywayTimeoutError(timeout, {
+          message: `Request timed out after ${timeout} ms${requestSuffix(sent)}.`,
+          method: sent.method,
+          url: sent.url,
+        });
       }
-      throw new KeywayConnectionError(`Connection error: ${describeNetworkError(error)}`, {
-        cause: error,
-      });
+      throw new KeywayConnectionError(
+        `Connection error: ${sent.redact(describeNetworkError(error))}${requestSuffix(sent)}`,
+        {
+          cause: error,
+          method: sent.method,
+          url: sent.url,
+        },
+      );
     } finally {
       clearTimeout(timer);
       caller?.removeEventListener('abort', onAbort);
@@ -227,11 +244,16 @@ function isRedirect(status: number): boolean {
   return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
 }
 
-async function readBody(response: Response, maxBytes: number, signal: AbortSignal): Promise<Uint8Array<ArrayBuffer>> {
+async function readBody(
+  response: Response,
+  maxBytes: number,
+  signal: AbortSignal,
+  sent: SentRequest,
+): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(response.headers.get('content-length'));
   if (declared > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
-    throw tooLarge(response.status, maxBytes);
+    throw tooLarge(response.status, maxBytes, sent);
   }
   if (!response.body) {
     return new Uint8Array(0);
@@ -255,7 +277,7 @@ async function readBody(response: Response, maxBytes: number, signal: AbortSigna
       total += value.byteLength;
       if (total > maxBytes) {
         await reader.cancel().catch(() => undefined);
-        throw tooLarge(response.status, maxBytes);
+        throw tooLarge(response.status, maxBytes, sent);
       }
       chunks.push(value);
     }
@@ -282,16 +304,29 @@ function checkTimeout(timeout: unknown): number {
   return numberOption(timeout, 'timeout', DEFAULT_TIMEOUT, { exclusiveMin: true, infinite: true });
 }
 
-function tooLarge(status: number, maxBytes: number): InvalidResponseError {
-  return new InvalidResponseError(`Response body exceeds ${maxBytes} bytes.`, { code: 'response_too_large', status });
+function tooLarge(status: number, maxBytes: number, sent: SentRequest): InvalidResponseError {
+  return new InvalidResponseError(`Response body exceeds ${maxBytes} bytes${requestSuffix(sent)}.`, {
+    code: 'response_too_large',
+    status,
+    method: sent.method,
+    url: sent.url,
+  });
 }
 
+/**
+ * The runtime's words for a failed connection and, when it gave one, the system code (`ECONNREFUSED`,
+ * `ENOTFOUND`, `CERT_HAS_EXPIRED`, ...), found on the error or its causes (undici wraps it in `cause`,
+ * sometimes twice). A custom `fetch` may throw anything: its message is quoted safely and briefly.
+ */
 function describeNetworkError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: { code?: unknown } }).cause;
-    return typeof cause?.code === 'string' ? `${error.message} (${cause.code})` : error.message;
+  const message = error instanceof Error ? error.message : String(error);
+  let code: unknown;
+  for (let link: unknown = error, depth = 0; link && depth < 4 && typeof code !== 'string'; depth++) {
+    code = (link as { code?: unknown }).code;
+    link = (link as { cause?: unknown }).cause;
   }
-  return String(error);
+  const suffix = typeof code === 'string' && code ? ` (${printable(code, 40)})` : '';
+  return `${printable(message, 200)}${suffix}`;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

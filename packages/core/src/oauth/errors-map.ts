@@ -7,6 +7,8 @@ import {
   type OAuthErrorFields,
 } from '../errors.js';
 import { headersToRecord } from '../internal/http.js';
+import { errorTextOf, requestSuffix, type SentRequest, scrub, sentRequestOf } from '../internal/sent-request.js';
+import { parseErrorBody, serverMessage } from '../internal/server-message.js';
 
 /** One `WWW-Authenticate` challenge: a lower-cased scheme and its auth-params (lower-cased names). */
 interface Challenge {
@@ -91,43 +93,59 @@ async function peekJson(response: Response): Promise<unknown> {
  * The error an unsuccessful response stands for: an `OAuthError` when the body (or, failing that, a
  * `WWW-Authenticate` challenge) carries an RFC 6749 error; else, for an HTTP error status (4xx, 5xx),
  * the `KeywayApiError` subclass of that status with its `headers` (as the service client throws);
- * else (a 2xx or 3xx other than the one expected) `InvalidResponseError` `unexpected_status`. The
- * body itself is never attached: it may echo secrets (a hostile server can reflect the request).
+ * else (a 2xx or 3xx other than the one expected) `InvalidResponseError` `unexpected_status`. Each
+ * names the request (`method`, `url`: origin and path). The body itself is never attached and the
+ * server's words are cleared of every secret the request carried: a hostile server can reflect the
+ * request, `Authorization` included.
  */
 export async function errorFromResponse(response: Response, what: string): Promise<KeywayError> {
+  const sent = sentRequestOf(response);
+  const options = { status: response.status, method: sent?.method, url: sent?.url };
   const fields = oauthErrorFields(await peekJson(response));
   if (fields) {
-    return new OAuthError(fields, { status: response.status });
+    return new OAuthError(scrub(fields, sent), options);
   }
   for (const challenge of parseWwwAuthenticate(response.headers.get('www-authenticate'))) {
     if (challenge.params.error) {
-      return new OAuthError(
-        {
-          error: challenge.params.error,
-          error_description: challenge.params.error_description,
-          error_uri: challenge.params.error_uri,
-        },
-        { status: response.status },
-      );
+      const challenged = {
+        error: challenge.params.error,
+        error_description: challenge.params.error_description,
+        error_uri: challenge.params.error_uri,
+      };
+      return new OAuthError(scrub(challenged, sent), options);
     }
   }
   return statusError(response, what);
 }
 
-/** A `KeywayApiError` for an HTTP error status, else `InvalidResponseError` `unexpected_status`; no body kept. */
+/**
+ * A `KeywayApiError` for an HTTP error status, else `InvalidResponseError` `unexpected_status`; no body
+ * kept. The message quotes what the server said, if anything (see `serverMessage`), and names the
+ * request: `The JWKS endpoint answered with status 404: no such key set (GET https://issuer/jwks).`
+ */
 export function statusError(response: Response, what: string): KeywayError {
+  const sent = sentRequestOf(response);
+  const about = { method: sent?.method, url: sent?.url };
   if (response.status >= 400 && response.status <= 599) {
     return KeywayApiError.generate(
       response.status,
       undefined,
-      headersToRecord(response.headers),
-      `${what} answered with status ${response.status}.`,
+      scrub(headersToRecord(response.headers), sent),
+      `${what} answered with status ${response.status}${saidBy(response, sent)}${requestSuffix(sent)}.`,
+      about,
     );
   }
-  return new InvalidResponseError(`${what} answered with unexpected status ${response.status}.`, {
+  return new InvalidResponseError(`${what} answered with unexpected status ${response.status}${requestSuffix(sent)}.`, {
     code: 'unexpected_status',
     status: response.status,
+    ...about,
   });
+}
+
+/** `: <the server's words>` for an error answer that said something usable, else nothing. */
+function saidBy(response: Response, sent: SentRequest | undefined): string {
+  const words = serverMessage(scrub(parseErrorBody(errorTextOf(response)), sent));
+  return words ? `: ${words}` : '';
 }
 
 /**
@@ -173,5 +191,11 @@ export function mapLibraryError(error: unknown): unknown {
   if (code === 'OAUTH_HTTP_REQUEST_FORBIDDEN' || code === 'OAUTH_REQUEST_PROTOCOL_FORBIDDEN') {
     return new ConfigurationError(error.message, { code: 'insecure_request' });
   }
-  return new InvalidResponseError(error.message, { code: 'invalid_response' });
+  // oauth4webapi keeps the answer it refused as `response` (or as `cause`): it says which request it was.
+  const sent = sentRequestOf((error as { response?: unknown }).response) ?? sentRequestOf(error.cause);
+  return new InvalidResponseError(`${error.message}${requestSuffix(sent)}`, {
+    code: 'invalid_response',
+    method: sent?.method,
+    url: sent?.url,
+  });
 }
