@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { agnosticEntries } from '../../scripts/agnostic-entries.mjs';
+import { AGNOSTIC_CONDITIONS, agnosticEntries } from '../../scripts/agnostic-entries.mjs';
 
 const packageDir = new URL('..', import.meta.url).pathname;
 
@@ -20,7 +20,8 @@ const packageDir = new URL('..', import.meta.url).pathname;
  */
 
 /**
- * What an app imports: a few single functions by hand (what tree shaking must keep apart), then every
+ * What an app imports: a few single functions by hand (what tree shaking must keep apart), a Worker
+ * that serves one handler through `withAuth` (what a resource server on Workers ships), then every
  * runtime-agnostic entry of every package whole (`export *`), read from the packages' `exports`
  * (tooling/scripts/agnostic-entries.mjs, shared with tooling/runtimes): a new entry gets a row, and
  * needs a budget, without an edit here.
@@ -33,12 +34,31 @@ export const entries = [
     name: '@keyway/core: createTokenSource + authFetch',
     code: "export { authFetch, createTokenSource } from '@keyway/core';",
   },
+  {
+    name: '@keyway/core: createAccessTokenVerifier',
+    code: "export { createAccessTokenVerifier } from '@keyway/core';",
+  },
   { name: '@keyway/edge: createVerifier + withAuth', code: "export { createVerifier, withAuth } from '@keyway/edge';" },
+  {
+    name: '@keyway/edge: a withAuth Worker',
+    code: [
+      "import { withAuth } from '@keyway/edge';",
+      'export default {',
+      '  fetch: withAuth((_request, _env, _ctx, auth) => new Response(`hello ${auth.claims.sub}`), {',
+      "    verifier: { issuer: 'https://auth.example.com', audience: 'https://api.example.com' },",
+      '  }),',
+      '};',
+    ].join('\n'),
+  },
+  { name: '@keyway/edge: keywayMiddleware', code: "export { keywayMiddleware } from '@keyway/edge';" },
   ...agnosticEntries().map(({ specifier }) => ({
     name: `${specifier} (export *)`,
     code: `export * from '${specifier}';`,
   })),
 ];
+
+/** The file name esbuild gives an entry's code. */
+const STDIN = 'entry.js';
 
 /**
  * Bundles one entry and measures it.
@@ -47,12 +67,14 @@ export const entries = [
  */
 export async function measure(entry) {
   const result = await build({
-    stdin: { contents: entry.code, resolveDir: packageDir, sourcefile: 'entry.js', loader: 'js' },
+    stdin: { contents: entry.code, resolveDir: packageDir, sourcefile: STDIN, loader: 'js' },
     bundle: true,
     minify: true,
     treeShaking: true,
     format: 'esm',
     platform: 'browser',
+    // What wrangler and browser bundlers match (esbuild adds `browser`, `import` and `default` itself).
+    conditions: AGNOSTIC_CONDITIONS.filter((condition) => !['browser', 'import', 'default'].includes(condition)),
     target: 'es2022',
     // The packages' own tsconfig.json `paths` exist only in this repository, not in the tarballs.
     tsconfigRaw: '{}',
@@ -64,7 +86,8 @@ export async function measure(entry) {
   const packages = new Set(
     Object.entries(result.metafile.outputs)
       .flatMap(([, output]) => Object.entries(output.inputs))
-      .filter(([, input]) => input.bytesInOutput > 0)
+      // The entry module itself (esbuild's stdin) is not a package.
+      .filter(([path, input]) => input.bytesInOutput > 0 && path !== STDIN)
       .map(([path]) => packageOf(path)),
   );
   return {

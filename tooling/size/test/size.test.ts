@@ -46,6 +46,16 @@ describe('what each entry pulls in (tree shaking)', () => {
     expect(measured('@keyway/core: discover + OAuthClient').packages).toEqual(['@keyway/core', 'jose', 'oauth4webapi']);
   });
 
+  it('the resource-server verifier: core alone, neither oauth4webapi nor jose', () => {
+    expect(measured('@keyway/core: createAccessTokenVerifier').packages).toEqual(['@keyway/core']);
+  });
+
+  it('a Worker verifying requests (withAuth, keywayMiddleware): core and edge, neither oauth4webapi nor jose', () => {
+    for (const name of ['@keyway/edge: a withAuth Worker', '@keyway/edge: keywayMiddleware']) {
+      expect(measured(name).packages, name).toEqual(['@keyway/core', '@keyway/edge']);
+    }
+  });
+
   it('the token source and authFetch: no HTTP or JOSE library at all', () => {
     expect(measured('@keyway/core: createTokenSource + authFetch').packages).toEqual([
       '@keyway/core',
