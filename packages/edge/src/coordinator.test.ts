@@ -145,7 +145,8 @@ describe('TokenCoordinator through createEdgeTokenSource({ coordinator })', () =
     expect(mock.callsTo('token')).toHaveLength(2);
 
     // The same error class and fields as the direct path's.
-    const direct = await createEdgeTokenSource(options({ clientSecret: 'wrong', coordinator: undefined }))
+    const { coordinator: _, ...withoutCoordinator } = options({ clientSecret: 'wrong' });
+    const direct = await createEdgeTokenSource(withoutCoordinator)
       .getToken()
       .catch((error: unknown) => error);
     expect(OAuthError.is(refusal)).toBe(true);
@@ -288,6 +289,21 @@ describe('TokenCoordinator through createEdgeTokenSource({ coordinator })', () =
     ])) as CryptoKeyPair;
     for (const key of [privateKey, { key: privateKey, kid: 'k1' }]) {
       expect(() => createEdgeTokenSource(options({ clientSecret: undefined, privateKey: key }))).toThrow(
+        expect.objectContaining({ name: 'ConfigurationError', code: 'invalid_options' }),
+      );
+    }
+  });
+
+  it('a missing binding (undefined), a KV namespace or a non-function log: ConfigurationError', () => {
+    const { options } = setup();
+    const careless: Array<Record<string, unknown>> = [
+      { coordinator: undefined },
+      { coordinator: null },
+      { coordinator: { get: () => undefined, put: () => undefined } },
+      { log: 'console' },
+    ];
+    for (const extra of careless) {
+      expect(() => createEdgeTokenSource({ ...options(), ...extra } as EdgeTokenSourceOptions)).toThrow(
         expect.objectContaining({ name: 'ConfigurationError', code: 'invalid_options' }),
       );
     }

@@ -137,7 +137,9 @@ export function createEdgeTokenSource(options: EdgeTokenSourceOptions): EdgeToke
     ...(options.resource === undefined ? {} : { resource: options.resource }),
   };
   // Named after the source's key (issuer, client, audience, scope): other clients get other objects.
-  const coordinated = options.coordinator ? withCoordinator(options, direct, () => source.key) : undefined;
+  const coordinated = Object.hasOwn(options, 'coordinator')
+    ? withCoordinator(options, direct, () => source.key)
+    : undefined;
   const store: TokenStore =
     options.store ??
     (options.kv
@@ -228,7 +230,18 @@ function withCoordinator(
   direct: TokenSourceOAuthClient,
   name: () => string,
 ): CoordinatedClient {
-  const { privateKey } = options;
+  const { coordinator, log, privateKey } = options;
+  // `coordinator: env.KEYWAY_TOKENS` with the binding missing from wrangler.toml is `undefined`: say so,
+  // rather than quietly making one token request per isolate.
+  if (typeof coordinator?.idFromName !== 'function' || typeof coordinator.get !== 'function') {
+    throw new ConfigurationError(
+      '`coordinator` must be a Durable Object namespace bound to TokenCoordinator (is the binding in wrangler.toml?).',
+      { code: 'invalid_options' },
+    );
+  }
+  if (log !== undefined && typeof log !== 'function') {
+    throw new ConfigurationError('`log` must be a function.', { code: 'invalid_options' });
+  }
   if (privateKey !== undefined && (isCryptoKey(privateKey) || ('key' in privateKey && isCryptoKey(privateKey.key)))) {
     throw new ConfigurationError(
       'A token source with a `coordinator` sends its credentials to the TokenCoordinator: pass `privateKey` as a JWK, not a CryptoKey.',
@@ -252,12 +265,12 @@ function withCoordinator(
     ...(options.allowInsecureRequests ? { allowInsecureRequests: true } : {}),
   };
   return coordinatedClient({
-    namespace: options.coordinator!,
+    namespace: coordinator,
     name,
     request,
     direct,
     // biome-ignore lint/suspicious/noConsole: the fallback's one line, where a Worker's logs are read.
-    log: options.log ?? ((message) => console.warn(message)),
+    log: log ?? ((message) => console.warn(message)),
   });
 }
 
