@@ -14,3 +14,7 @@ it('exports exactly these runtime names', () => {
     'withAuth',
   ]);
 });
+
+it('exports exactly these runtime names from @keyway/edge/hono', async () => {
+  expect(Object.keys(await import('./hono.js')).sort()).toEqual(['keywayAuth']);
+});

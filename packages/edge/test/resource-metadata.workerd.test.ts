@@ -9,7 +9,7 @@ import { discover } from '@keyway/core';
 import { createMockKeyway, type MockServer } from '@keyway/mocks';
 import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorker, startWorker } from './workerd.js';
+import { bundleWorker, startWorker } from './workerd.ts';
 
 const MCP = 'https://worker.example.com/mcp';
 const mock = createMockKeyway();
