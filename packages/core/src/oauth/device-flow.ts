@@ -26,7 +26,7 @@ export interface PollDeviceTokenOptions {
   signal?: AbortSignal;
   /**
    * Seconds between polls; overrides the server's `interval`. An explicit choice may go down to
-   * {@link MIN_CALLER_INTERVAL} (1 s); the server's value is held between 5 and 60 s.
+   * 1 second; the server's value is held between 5 and 60 s.
    */
   interval?: number;
 }

@@ -155,8 +155,8 @@ export class FileTokenStore<T extends StoredTokenSet = StoredTokenSet> implement
   }
 
   /**
-   * The keys that hold a live (unexpired) token set, sorted. With {@link parseTokenKey} this lists
-   * the stored logins without reading any token.
+   * The keys that hold a live (unexpired) token set, sorted. With `parseTokenKey()` (from
+   * `@keyway/token-store`) this lists the stored logins without reading any token.
    *
    * @example
    * ```ts
