@@ -6,6 +6,7 @@ import { type DeviceCodeInfo, DeviceFlow } from './device-flow.js';
 import { InteractionRequiredError } from './errors.js';
 import { clientFor } from './internal/client.js';
 import { checkLoginNumbers } from './internal/options.js';
+import { registeredClient, storedRegistration } from './internal/registration.js';
 import { browserReach, currentProbe, detectSession, type SessionProbe } from './internal/session.js';
 
 /**
@@ -27,8 +28,13 @@ import { browserReach, currentProbe, detectSession, type SessionProbe } from './
 export interface AuthenticateOptions {
   /** The provider's issuer URL (discovery runs against it). */
   issuer: string;
-  /** The registered client id (a public native client, usually). */
-  clientId: string;
+  /**
+   * The registered client id (a public native client, usually). Left out: where the provider
+   * advertises a `registration_endpoint`, a public native client is registered at the first login
+   * (RFC 7591 / RFC 8252) and remembered in the store for this issuer; later runs reuse it and never
+   * register again while it is stored. Without one, `ConfigurationError` `missing_client_id`.
+   */
+  clientId?: string;
   /** Only for confidential clients; a CLI is normally a public client. */
   clientSecret?: string;
   /** Space-separated scopes (default `openid offline_access`: `offline_access` asks for a refresh token). */
@@ -155,25 +161,48 @@ export async function authenticateIn(
   if (envToken) {
     return withHeaders({ access_token: envToken, token_type: 'Bearer' });
   }
-  const { source, store } = tokenSourceFor(options);
+  const store = storeFor(options);
+  const identified = await withStoredClient(options, store);
+  if (identified === undefined) {
+    // No client registered for this issuer yet: no login can be stored either.
+    refuseUnlessInteractive(probe, options, store);
+    return loginIn(probe, { ...options, interactive: true });
+  }
+  const { source } = tokenSourceFor(identified, store);
   try {
     return withHeaders(await source.getToken());
   } catch (error) {
     if (!LoginRequiredError.is(error)) {
       throw error;
     }
-    const session = detectSession(probe);
-    const interactive = options.interactive ?? (session.kind === 'terminal' || session.kind === 'notebook');
-    if (!interactive) {
-      throw interactionRequired(
-        options,
-        store,
-        options.interactive === false ? NOT_INTERACTIVE : session.reason,
-        error,
-      );
-    }
+    refuseUnlessInteractive(probe, identified, store, error);
   }
-  return loginIn(probe, { ...options, interactive: true });
+  return loginIn(probe, { ...identified, interactive: true });
+}
+
+/** Options with a client id: as given, or that of the registration stored for the issuer (`undefined`: none). */
+type Identified = AuthenticateOptions & { clientId: string };
+
+async function withStoredClient(options: AuthenticateOptions, store: TokenStore): Promise<Identified | undefined> {
+  if (options.clientId !== undefined) {
+    return options as Identified;
+  }
+  const registered = await storedRegistration(store, options.issuer);
+  return registered === undefined ? undefined : { ...options, ...registered };
+}
+
+/** An implicit login goes on only where a person can answer it (`interactive` overrides). */
+function refuseUnlessInteractive(
+  probe: SessionProbe,
+  options: AuthenticateOptions,
+  store: TokenStore,
+  cause?: unknown,
+): void {
+  const session = detectSession(probe);
+  const interactive = options.interactive ?? (session.kind === 'terminal' || session.kind === 'notebook');
+  if (!interactive) {
+    throw interactionRequired(options, store, options.interactive === false ? NOT_INTERACTIVE : session.reason, cause);
+  }
 }
 
 /**
@@ -195,7 +224,7 @@ export async function login(options: AuthenticateOptions): Promise<Authenticated
 /** {@link login} in the session `probe` describes. */
 export async function loginIn(probe: SessionProbe, options: AuthenticateOptions): Promise<AuthenticatedTokenSet> {
   checkLoginNumbers(options);
-  const { source, store } = tokenSourceFor(options);
+  const store = storeFor(options);
   if (options.interactive !== true) {
     // An explicit login runs without a terminal (its output may be piped), but not where nobody will answer.
     const session = detectSession(probe);
@@ -203,6 +232,16 @@ export async function loginIn(probe: SessionProbe, options: AuthenticateOptions)
       throw interactionRequired(options, store, options.interactive === false ? NOT_INTERACTIVE : session.reason);
     }
   }
+  const identified: Identified =
+    options.clientId === undefined
+      ? { ...options, ...(await registeredClient({ issuer: options.issuer, store, fetch: options.fetch })) }
+      : (options as Identified);
+  return loginAs(probe, identified, store);
+}
+
+/** The login itself, for a known client. */
+async function loginAs(probe: SessionProbe, options: Identified, store: TokenStore): Promise<AuthenticatedTokenSet> {
+  const { source } = tokenSourceFor(options, store);
   const flow = await chooseFlow(options, probe);
   const config = {
     issuer: options.issuer,
@@ -248,7 +287,7 @@ export async function loginIn(probe: SessionProbe, options: AuthenticateOptions)
  * ```
  */
 export function loginKey(
-  options: Pick<AuthenticateOptions, 'issuer' | 'clientId' | 'resource' | 'audience' | 'scope'>,
+  options: Pick<AuthenticateOptions, 'issuer' | 'resource' | 'audience' | 'scope'> & { clientId: string },
 ): string {
   // `audience` wins over `resource`; a resource-only login keeps the key it always had.
   const audience = options.audience ?? options.resource;
@@ -291,8 +330,7 @@ export function storeFor(options: Pick<AuthenticateOptions, 'store' | 'tokenFile
   return new FileTokenStore(path === undefined ? {} : { path });
 }
 
-function tokenSourceFor(options: AuthenticateOptions) {
-  const store = storeFor(options);
+function tokenSourceFor(options: Identified, store: TokenStore) {
   // Discovery happens only when a refresh is needed: a cached token costs no request.
   let client: Promise<OAuthClient> | undefined;
   const lazyClient = () => {
@@ -326,7 +364,7 @@ function tokenSourceFor(options: AuthenticateOptions) {
   return { source, store };
 }
 
-async function chooseFlow(options: AuthenticateOptions, probe: SessionProbe): Promise<'browser' | 'device'> {
+async function chooseFlow(options: Identified, probe: SessionProbe): Promise<'browser' | 'device'> {
   const flow = options.flow ?? 'auto';
   if (flow !== 'auto') {
     return flow;
@@ -348,13 +386,16 @@ const NOT_INTERACTIVE = 'the caller passed interactive: false';
 /** Nobody can answer a login in this session (`reason`: which one, or `interactive: false`). */
 function interactionRequired(options: AuthenticateOptions, store: TokenStore, reason: string, cause?: unknown) {
   const where = store instanceof FileTokenStore ? ` (tokens are kept in ${store.path})` : '';
+  // Without a client id the login registers one: name none.
+  const client = options.clientId === undefined ? 'for a new client' : `for client "${options.clientId}"`;
+  const clientFlag = options.clientId === undefined ? '' : ` --client-id ${options.clientId}`;
   return new InteractionRequiredError(
-    `A login is required for client "${options.clientId}" at ${options.issuer}, but nobody can answer one here: ` +
+    `A login is required ${client} at ${options.issuer}, but nobody can answer one here: ` +
       `${reason}. Provide a token in one of these ways: ` +
-      `run \`keyway login --issuer ${options.issuer} --client-id ${options.clientId}\` beforehand in a terminal${where}; ` +
+      `run \`keyway login --issuer ${options.issuer}${clientFlag}\` beforehand in a terminal${where}; ` +
       'or set KEYWAY_TOKEN to an access token (e.g. a CI secret); ' +
       'or use client credentials (clientSecret with createTokenSource({ grant: { type: "client_credentials" } }) from @keyway/core).',
-    { issuer: options.issuer, clientId: options.clientId, ...(cause === undefined ? {} : { cause }) },
+    { issuer: options.issuer, clientId: options.clientId ?? '', ...(cause === undefined ? {} : { cause }) },
   );
 }
 

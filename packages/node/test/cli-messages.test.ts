@@ -278,8 +278,8 @@ describe('keyway --version and --help', () => {
   });
 
   it.each([
-    [['login', '--help'], 'Usage: keyway login --issuer <url> --client-id <id> [options]'],
-    [['help', 'login'], 'Usage: keyway login --issuer <url> --client-id <id> [options]'],
+    [['login', '--help'], 'Usage: keyway login --issuer <url> [--client-id <id>] [options]'],
+    [['help', 'login'], 'Usage: keyway login --issuer <url> [--client-id <id>] [options]'],
     [['token', '-h'], 'Usage: keyway token [options]'],
     [['status', '--help'], 'Usage: keyway status [options]'],
     [['list', '--help'], 'Usage: keyway list [options]'],

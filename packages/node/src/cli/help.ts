@@ -27,7 +27,7 @@ const EXIT_CODES = 'Exit codes: 0 ok, 1 error, 2 usage error, 3 login required (
 const FIND = 'With a single stored login no options are needed; else they choose the login.';
 
 const COMMAND_HELP: Record<CommandName, string> = {
-  login: `Usage: keyway login --issuer <url> --client-id <id> [options]
+  login: `Usage: keyway login --issuer <url> [--client-id <id>] [options]
 
 ${SUMMARY.login}. Always signs in anew.
 Where nobody can answer (CI, a batch job, a service, cron) it stops at once with exit code 3.
@@ -38,6 +38,8 @@ ${TOKEN_FILE}
 ${LOGIN_OPTIONS}
 ${JSON_OPTION}
 
+Without --client-id, a provider with a registration endpoint registers a client for this
+machine once per issuer (kept in the token file, reused by every later login).
 A confidential client's secret comes from KEYWAY_CLIENT_SECRET (never a flag: flags show in ps).`,
   token: `Usage: keyway token [options]
 

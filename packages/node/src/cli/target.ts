@@ -22,20 +22,36 @@ export function storeOf(flags: Flags): FileTokenStore {
 
 /** The target the flags name in full (issuer and client), without looking at the store. */
 export function targetOf(flags: Flags): Target | undefined {
-  if (flags.issuer === undefined || flags.clientId === undefined) {
+  if (flags.clientId === undefined) {
+    return undefined;
+  }
+  const target = loginTargetOf(flags);
+  return target === undefined ? undefined : { ...target, clientId: flags.clientId };
+}
+
+/**
+ * What a login needs from the flags: the issuer, and the client unless it is to be registered (a
+ * provider with a registration endpoint, see `registeredClient`).
+ */
+export function loginTargetOf(flags: Flags): (Omit<Target, 'clientId'> & { clientId?: string }) | undefined {
+  if (flags.issuer === undefined) {
     return undefined;
   }
   return {
     issuer: flags.issuer,
-    clientId: flags.clientId,
+    ...(flags.clientId === undefined ? {} : { clientId: flags.clientId }),
     scope: flags.scope ?? DEFAULT_SCOPE,
     ...(flags.resource === undefined ? {} : { resource: flags.resource }),
     ...(flags.audience === undefined ? {} : { audience: flags.audience }),
   };
 }
 
-/** The options of `authenticate()` / `login()` for a target. */
-export function authOptions(flags: Flags, target: Target, store: FileTokenStore) {
+/** The options of `authenticate()` / `login()` for a target (no client id: one is registered). */
+export function authOptions(
+  flags: Flags,
+  target: Omit<Target, 'clientId'> & { clientId?: string },
+  store: FileTokenStore,
+) {
   return {
     ...target,
     store,

@@ -86,8 +86,11 @@ export function authenticateSync(options: AuthenticateSyncOptions): Authenticate
       );
     }
   }
-  if (typeof rest.issuer !== 'string' || typeof rest.clientId !== 'string') {
-    throw new ConfigurationError('authenticateSync() needs `issuer` and `clientId`.', { code: 'invalid_option' });
+  // No clientId: registered (once per issuer, kept in the token file) where the provider allows it.
+  if (typeof rest.issuer !== 'string' || (rest.clientId !== undefined && typeof rest.clientId !== 'string')) {
+    throw new ConfigurationError('authenticateSync() needs `issuer` (and `clientId`, when given, as a string).', {
+      code: 'invalid_option',
+    });
   }
   // Here, not in the worker: a NaN `timeout` would make the call's own deadline NaN (wait for ever).
   checkLoginNumbers(rest);

@@ -1,9 +1,10 @@
 import { type AuthenticatedTokenSet, login } from '../../authenticate.js';
 import { openInBrowser } from '../../internal/open-browser.js';
+import { storedRegistration } from '../../internal/registration.js';
 import { safeText } from '../../internal/terminal-text.js';
 import type { Flags } from '../args.js';
 import { EXIT, isoTime, printJson, say, UsageError } from '../output.js';
-import { authOptions, storeOf, type Target, targetOf } from '../target.js';
+import { authOptions, loginTargetOf, storeOf, type Target } from '../target.js';
 
 /**
  * `keyway login`: signs in anew and stores the tokens. The flow is the library's choice (the browser only
@@ -11,12 +12,15 @@ import { authOptions, storeOf, type Target, targetOf } from '../target.js';
  * answer (CI, a batch job) the library refuses at once. `signal` is Ctrl-C.
  */
 export async function loginCommand(flags: Flags, signal: AbortSignal): Promise<number> {
-  const target = targetOf(flags);
-  if (target === undefined) {
-    throw new UsageError('login needs --issuer and --client-id (or KEYWAY_ISSUER and KEYWAY_CLIENT_ID).');
+  const given = loginTargetOf(flags);
+  if (given === undefined) {
+    throw new UsageError(
+      'login needs --issuer, and --client-id unless the provider lets a client register itself (or KEYWAY_ISSUER and KEYWAY_CLIENT_ID).',
+    );
   }
+  const store = storeOf(flags);
   const tokens = await login({
-    ...authOptions(flags, target, storeOf(flags)),
+    ...authOptions(flags, given, store),
     flow: flags.device ? 'device' : flags.browser ? 'browser' : 'auto',
     qr: flags.qr,
     signal,
@@ -25,6 +29,9 @@ export async function loginCommand(flags: Flags, signal: AbortSignal): Promise<n
       await openInBrowser(url).catch(() => {});
     },
   });
+  // Without --client-id, login() used (or made and stored) the issuer's registration.
+  const clientId = given.clientId ?? (await storedRegistration(store, given.issuer))?.clientId ?? '';
+  const target: Target = { ...given, clientId };
   const summary = loginSummary(target, tokens);
   if (flags.json) {
     printJson(summary);
