@@ -26,11 +26,16 @@ function stateOver(data: Map<string, unknown>): TokenCoordinatorState {
   };
 }
 
-/** A namespace of TokenCoordinators over one storage Map per name; `evict()` forgets the objects, not the storage. */
+/**
+ * A namespace of TokenCoordinators over one storage Map per name. `binding()` is one isolate's binding
+ * object (each isolate has its own `env`); `evict()` forgets the objects, not their storage; `requests`
+ * counts what reached the objects.
+ */
 function fakeNamespace() {
   const storages = new Map<string, Map<string, unknown>>();
   const objects = new Map<string, TokenCoordinator>();
   const names: string[] = [];
+  let requests = 0;
   const state = (name: string): TokenCoordinatorState => {
     let storage = storages.get(name);
     if (!storage) {
@@ -39,13 +44,14 @@ function fakeNamespace() {
     }
     return stateOver(storage);
   };
-  const namespace: TokenCoordinatorNamespace = {
+  const binding = (): TokenCoordinatorNamespace => ({
     idFromName: (name) => {
       names.push(name);
       return `id:${name}`;
     },
     get: (id) => ({
       fetch: async (request) => {
+        requests++;
         const name = String(id);
         let object = objects.get(name);
         if (!object) {
@@ -55,8 +61,8 @@ function fakeNamespace() {
         return object.fetch(request);
       },
     }),
-  };
-  return { namespace, storages, names, evict: () => objects.clear() };
+  });
+  return { binding, storages, names, evict: () => objects.clear(), requests: () => requests };
 }
 
 /** The mock answers the global fetch (the object's) and each isolate's own fetch. */
@@ -70,8 +76,8 @@ function setup(extra: Partial<EdgeTokenSourceOptions> = {}) {
     clientId: 'test-client',
     clientSecret: SECRET,
     scope: 'things:read',
-    coordinator: coordinator.namespace,
-    // Each source stands for another isolate: a fetch of its own means caches of its own.
+    // Each source stands for another isolate: a binding and a fetch of its own mean caches of its own.
+    coordinator: coordinator.binding(),
     fetch: isolateFetch(mock),
     log: (line) => logs.push(line),
     ...extra,
@@ -111,6 +117,21 @@ describe('TokenCoordinator through createEdgeTokenSource({ coordinator })', () =
     await burst(() => options());
     expect(mock.callsTo('token')).toHaveLength(3);
     expect(logs).toEqual([]);
+  });
+
+  it('sources made per request in one isolate ask the object once per expiry, not once per request', async () => {
+    const { mock, coordinator, options } = setup();
+    const isolate = options();
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => createEdgeTokenSource(isolate).getToken()));
+    await createEdgeTokenSource(isolate).getToken();
+    expect(new Set(tokens.map((set) => set.access_token)).size).toBe(1);
+    expect(coordinator.requests()).toBe(1);
+    expect(mock.callsTo('token')).toHaveLength(1);
+    // Another secret in the same isolate has a cache of its own (and is refused by the issuer).
+    await expect(createEdgeTokenSource({ ...isolate, clientSecret: 'wrong' }).getToken()).rejects.toMatchObject({
+      error: 'invalid_client',
+    });
+    expect(coordinator.requests()).toBe(2);
   });
 
   it('names the object after the source key: other clients, scopes or audiences get other objects', async () => {
@@ -249,7 +270,7 @@ describe('TokenCoordinator through createEdgeTokenSource({ coordinator })', () =
     ];
     it.each(broken)('%s', async (_label, breakIt, reason) => {
       const { mock, coordinator, options, logs } = setup();
-      const source = createEdgeTokenSource(options({ coordinator: breakIt(coordinator.namespace) }));
+      const source = createEdgeTokenSource(options({ coordinator: breakIt(coordinator.binding()) }));
       const tokens = await source.getToken();
       expect(tokens.token_type).toBe('Bearer');
       expect(mock.callsTo('token')).toHaveLength(1);
@@ -269,7 +290,7 @@ describe('TokenCoordinator through createEdgeTokenSource({ coordinator })', () =
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
       try {
         const namespace = {
-          ...coordinator.namespace,
+          ...coordinator.binding(),
           get: () => ({ fetch: async () => new Response(null, { status: 503 }) }),
         };
         await createEdgeTokenSource({ ...options({ coordinator: namespace }), log: undefined }).getToken();

@@ -17,7 +17,7 @@ import { type KvNamespaceLike, KvTokenStore } from '@keyway/token-store/kv';
 import type { TokenCoordinatorNamespace } from './coordinator.js';
 import { type CoordinatedClient, coordinatedClient } from './internal/coordinator-client.js';
 import type { CoordinatorRequest } from './internal/coordinator-protocol.js';
-import { sharedFetch } from './internal/shared-fetch.js';
+import { perNamespace, sharedFetch } from './internal/shared-fetch.js';
 
 /**
  * Options of {@link createEdgeTokenSource}.
@@ -52,7 +52,10 @@ export interface EdgeTokenSourceOptions {
   kv?: KvNamespaceLike;
   /** The KV key prefix (default `keyway:tokens:`). */
   prefix?: string;
-  /** Any other store instead of `kv` (default: in memory, this isolate only). */
+  /**
+   * Any other store instead of `kv` (default: in memory, this source only; with `coordinator`, in memory
+   * for every source of this isolate on that binding and credentials).
+   */
   store?: TokenStore;
   /** Seconds before expiry at which a token is renewed (default 30). */
   skew?: number;
@@ -144,7 +147,9 @@ export function createEdgeTokenSource(options: EdgeTokenSourceOptions): EdgeToke
     options.store ??
     (options.kv
       ? new KvTokenStore({ namespace: options.kv, prefix: options.prefix ?? 'keyway:tokens:' })
-      : new MemoryTokenStore());
+      : options.coordinator
+        ? isolateStore(options)
+        : new MemoryTokenStore());
   const source = createTokenSource({
     client: coordinated?.client ?? direct,
     grant,
@@ -272,6 +277,16 @@ function withCoordinator(
     // biome-ignore lint/suspicious/noConsole: the fallback's one line, where a Worker's logs are read.
     log: log ?? ((message) => console.warn(message)),
   });
+}
+
+// With a coordinator, sources made per request share one memory store per binding and credentials in
+// the isolate: the object is asked once per isolate and expiry (core's single flight is per store and
+// key), not on every request — one object per client must not see every request of the fleet.
+const isolateStores = new WeakMap<object, Map<string, MemoryTokenStore>>();
+
+function isolateStore(options: EdgeTokenSourceOptions): MemoryTokenStore {
+  const credentials = JSON.stringify([options.tokenEndpointAuthMethod, options.clientSecret, options.privateKey]);
+  return perNamespace(isolateStores, options.coordinator as object, credentials, () => new MemoryTokenStore());
 }
 
 function isCryptoKey(value: unknown): boolean {

@@ -4,7 +4,8 @@
  * per request. Bundled by coordinator.test.ts and run by miniflare as several Workers that share one
  * object namespace. The issuer is @keyway/mocks listening on 127.0.0.1, reached with the global fetch.
  *
- * Query parameters replace the issuer, the secret and the skew. Routes: /token (through the coordinator), /direct (no coordinator: a token source with one memory
+ * Query parameters replace the issuer, the secret, the scope and the skew; `own` gives each request a
+ * token store of its own (no cache in the isolate). Routes: /token (through the coordinator), /direct (no coordinator: a token source with one memory
  * store per isolate, the best an isolate can do alone), /broken (a binding whose object throws), and
  * /raw (the request's body handed to the object as is).
  */
@@ -35,8 +36,10 @@ function options(env: Env, url: URL): EdgeTokenSourceOptions {
     issuer: url.searchParams.get('issuer') ?? env.ISSUER,
     clientId: 'test-client',
     clientSecret: url.searchParams.get('secret') ?? env.CLIENT_SECRET,
-    scope: 'things:read',
+    scope: url.searchParams.get('scope') ?? 'things:read',
     ...(skew === null ? {} : { skew: Number(skew) }),
+    // `own`: a store for this request only, so that every caller asks the object itself.
+    ...(url.searchParams.has('own') ? { store: new MemoryTokenStore() } : {}),
   };
 }
 

@@ -113,6 +113,13 @@ describe('TokenCoordinator in workerd: three Workers, one namespace', { timeout:
     expect(new Set(tokens).size).toBe(1);
   });
 
+  it('60 callers that each ask the object (no cache in the isolates): one token request', async () => {
+    const before = mock.callsTo('token').length;
+    const tokens = await burst('/token?own&scope=things:write');
+    expect(mock.callsTo('token').length - before).toBe(1);
+    expect(new Set(tokens).size).toBe(1);
+  });
+
   it('across a real expiry (tokens that live 10 s, renewed 1 s before expiry): one request per token lifetime for 60 callers', async () => {
     const shortLived = createMockKeyway({ ttl: 10 });
     const issuer = await shortLived.listen();
