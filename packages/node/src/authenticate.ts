@@ -6,6 +6,7 @@ import { type DeviceCodeInfo, DeviceFlow } from './device-flow.js';
 import { InteractionRequiredError } from './errors.js';
 import { clientFor } from './internal/client.js';
 import { checkLoginNumbers } from './internal/options.js';
+import { redactTokenSet } from './internal/redact.js';
 import { registeredClient, storedRegistration } from './internal/registration.js';
 import { browserReach, currentProbe, detectSession, type SessionProbe } from './internal/session.js';
 
@@ -399,27 +400,11 @@ function interactionRequired(options: AuthenticateOptions, store: TokenStore, re
   );
 }
 
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-const SECRETS = ['access_token', 'refresh_token', 'id_token'] as const;
-
 /** Adds `headers.Authorization`; `util.inspect` shows the result with every token redacted. */
 function withHeaders(tokens: TokenSet): AuthenticatedTokenSet {
   const result: AuthenticatedTokenSet = { ...tokens, headers: { Authorization: `Bearer ${tokens.access_token}` } };
   for (const name of LOGIN_INFO) {
     delete (result as StoredLoginInfo)[name];
   }
-  Object.defineProperty(result, INSPECT, {
-    enumerable: false,
-    configurable: true,
-    value(_depth: number, inspectOptions: unknown, inspect?: (value: unknown, options?: unknown) => string) {
-      const shown: Record<string, unknown> = { ...this, headers: { Authorization: 'Bearer [redacted]' } };
-      for (const name of SECRETS) {
-        if (typeof shown[name] === 'string') {
-          shown[name] = `[redacted: ${(shown[name] as string).length} chars]`;
-        }
-      }
-      return typeof inspect === 'function' ? `TokenSet ${inspect(shown, inspectOptions)}` : shown;
-    },
-  });
-  return result;
+  return redactTokenSet(result);
 }

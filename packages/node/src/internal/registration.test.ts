@@ -92,7 +92,9 @@ describe('authenticate({ issuer }) without a clientId', () => {
 
     await store.set(key, { ...(await store.get(key))!, expires_at: Math.floor(Date.now() / 1000) - 10 });
     const refreshed = await authenticate({ issuer, store, interactive: false });
-    const refresh = mock.calls.filter((call) => call.body?.grant_type === 'refresh_token').at(-1);
+    const refresh = mock.calls
+      .filter((call) => (call.body as { grant_type?: string } | undefined)?.grant_type === 'refresh_token')
+      .at(-1);
     const basic = Buffer.from(refresh?.headers.authorization?.replace(/^Basic /, '') ?? '', 'base64').toString();
     expect(basic.split(':').map(decodeURIComponent)).toEqual(['test-client', secret]); // RFC 6749 §2.3.1 encoding
     expect(refreshed.access_token).toEqual(expect.any(String));

@@ -1,10 +1,10 @@
 import { ConfigurationError } from '@keyway/core';
 import type { AuthenticatedTokenSet, AuthenticateOptions } from '../authenticate.js';
 import { checkLoginNumbers } from '../internal/options.js';
+import { redactTokenSet } from '../internal/redact.js';
 import { currentProbe, type SessionProbe } from '../internal/session.js';
 import { stderrTerminal, type TerminalInfo } from '../internal/terminal-qr.js';
 import { OP_AUTHENTICATE } from './internal/protocol.js';
-import { withRedactedInspect } from './internal/redact.js';
 import { sharedBridge } from './internal/shared-bridge.js';
 
 /** The options of `authenticate()` that are functions or objects with methods: they cannot reach the worker. */
@@ -107,5 +107,5 @@ export function authenticateSync(options: AuthenticateSyncOptions): Authenticate
   };
   const deadline = syncTimeout ?? (rest.timeout ?? DEFAULT_LOGIN_TIMEOUT) + MARGIN;
   const tokens = sharedBridge().call(OP_AUTHENTICATE, payload, deadline) as AuthenticatedTokenSet;
-  return withRedactedInspect(tokens);
+  return redactTokenSet(tokens); // structured cloning dropped the inspect hooks
 }
