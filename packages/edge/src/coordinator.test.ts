@@ -285,6 +285,22 @@ describe('TokenCoordinator through createEdgeTokenSource({ coordinator })', () =
       expect(mock.callsTo('token')).toHaveLength(1);
     });
 
+    it('an object that never answers: after three times the timeout (fake clock)', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const { mock, coordinator, options, logs } = setup({ timeout: 2000 });
+      const silent = { ...coordinator.binding(), get: () => ({ fetch: () => new Promise<Response>(() => undefined) }) };
+      const pending = createEdgeTokenSource(options({ coordinator: silent })).getToken();
+      await vi.advanceTimersByTimeAsync(5999);
+      expect(logs).toEqual([]);
+      expect(mock.callsTo('token')).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect((await pending).token_type).toBe('Bearer');
+      expect(mock.callsTo('token')).toHaveLength(1);
+      expect(logs).toEqual([
+        expect.stringMatching(/^@keyway\/edge: the TokenCoordinator did not answer within 6000 ms;/),
+      ]);
+    });
+
     it('the default log is console.warn', async () => {
       const { coordinator, options } = setup();
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
@@ -315,13 +331,19 @@ describe('TokenCoordinator through createEdgeTokenSource({ coordinator })', () =
     }
   });
 
-  it('a missing binding (undefined), a KV namespace or a non-function log: ConfigurationError', () => {
+  it('a missing binding (undefined), a KV namespace, a non-function log or an unsendable timeout: ConfigurationError', () => {
     const { options } = setup();
     const careless: Array<Record<string, unknown>> = [
       { coordinator: undefined },
       { coordinator: null },
       { coordinator: { get: () => undefined, put: () => undefined } },
       { log: 'console' },
+      // JSON has no NaN or Infinity, and the wait for the object needs a bound.
+      { timeout: Number.NaN },
+      { timeout: Number.POSITIVE_INFINITY },
+      { timeout: 0 },
+      { timeout: 2 ** 31 },
+      { timeout: '1000' },
     ];
     for (const extra of careless) {
       expect(() => createEdgeTokenSource({ ...options(), ...extra } as EdgeTokenSourceOptions)).toThrow(

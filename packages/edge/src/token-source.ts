@@ -244,6 +244,14 @@ function withCoordinator(
       { code: 'invalid_options' },
     );
   }
+  // Sent as JSON and the bound of the wait for the object: finite (JSON has no NaN or Infinity).
+  const { timeout } = options;
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && timeout <= MAX_TIMER_MS)) {
+    throw new ConfigurationError(
+      `With a \`coordinator\`, \`timeout\` must be a number of milliseconds > 0 and <= ${MAX_TIMER_MS}.`,
+      { code: 'invalid_options' },
+    );
+  }
   if (log !== undefined && typeof log !== 'function') {
     throw new ConfigurationError('`log` must be a function.', { code: 'invalid_options' });
   }
@@ -288,6 +296,9 @@ function isolateStore(options: EdgeTokenSourceOptions): MemoryTokenStore {
   const credentials = JSON.stringify([options.tokenEndpointAuthMethod, options.clientSecret, options.privateKey]);
   return perNamespace(isolateStores, options.coordinator as object, credentials, () => new MemoryTokenStore());
 }
+
+/** The longest a timer waits (a longer one fires at once on every JavaScript runtime). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function isCryptoKey(value: unknown): boolean {
   return typeof CryptoKey === 'function' && value instanceof CryptoKey;

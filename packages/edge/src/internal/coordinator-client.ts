@@ -37,6 +37,9 @@ export function coordinatedClient(options: CoordinatedClientOptions): Coordinate
   let rejectedToken: string | undefined;
   let forceRefresh = false;
   const secrets = secretsOf(request);
+  // Time enough for the object to discover the issuer and make a token request with one retry, each
+  // within the client's `timeout`: past it, the object counts as out of reach.
+  const patience = Math.min(3 * (request.timeout ?? DEFAULT_TIMEOUT), 2 ** 31 - 1);
 
   const ask = async (): Promise<TokenSet | string> => {
     const body: CoordinatorRequest = { ...request };
@@ -47,20 +50,26 @@ export function coordinatedClient(options: CoordinatedClientOptions): Coordinate
       body.forceRefresh = true;
       forceRefresh = false;
     }
-    let response: Response;
+    let answered: { response: Response; reply: unknown } | undefined;
     try {
       const stub = namespace.get(namespace.idFromName(name()));
-      response = await stub.fetch(
-        new Request(COORDINATOR_URL, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        }),
-      );
+      const exchange = stub
+        .fetch(
+          new Request(COORDINATOR_URL, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          }),
+        )
+        .then(async (response) => ({ response, reply: (await response.json().catch(() => undefined)) as unknown }));
+      answered = await beforeDeadline(exchange, patience);
     } catch (error) {
       return `could not be reached (${describe(error, secrets)})`;
     }
-    const reply: unknown = await response.json().catch(() => undefined);
+    if (answered === undefined) {
+      return `did not answer within ${patience} ms`;
+    }
+    const { response, reply } = answered;
     if (response.status === 200 && isRecord(reply) && isTokenSet(reply.tokens)) {
       return reply.tokens;
     }
@@ -99,6 +108,18 @@ export function coordinatedClient(options: CoordinatedClientOptions): Coordinate
       }
     },
   };
+}
+
+/** Core's default `timeout` for requests to the issuer, in milliseconds. */
+const DEFAULT_TIMEOUT = 10_000;
+
+/** What `promise` resolves to, or undefined when `ms` pass first (the promise is left to settle unheard). */
+function beforeDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** The strings of the request a log line must never show. */
