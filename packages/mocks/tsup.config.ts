@@ -1,24 +1,50 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    vitest: 'src/vitest.ts',
-    jest: 'src/jest.ts',
-    node: 'src/node.ts',
-    'bin/keyway-mock-server': 'src/bin/keyway-mock-server.ts',
-    'server/node': 'src/server/node.ts',
-    'server/unsupported': 'src/server/unsupported.ts',
-    'msw/handlers': 'src/msw/handlers.ts',
-    'msw/unsupported': 'src/msw/unsupported.ts',
+const source = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
+
+export default defineConfig([
+  {
+    entry: {
+      index: 'src/index.ts',
+      vitest: 'src/vitest.ts',
+      jest: 'src/jest.ts',
+      node: 'src/node.ts',
+      'bin/keyway-mock-server': 'src/bin/keyway-mock-server.ts',
+      'server/node': 'src/server/node.ts',
+      'server/unsupported': 'src/server/unsupported.ts',
+      'msw/handlers': 'src/msw/handlers.ts',
+      'msw/node': 'src/msw/node.ts',
+      'msw/unsupported': 'src/msw/unsupported.ts',
+    },
+    format: ['esm'],
+    dts: true,
+    // No `clean`: the configs build in parallel and tsup would delete the other's declarations. The
+    // build script empties dist/ first.
+    sourcemap: true,
+    target: 'es2022',
+    platform: 'neutral',
+    // `#server` and `#msw` are resolved by the consumer's runtime through package.json `imports`
+    // (node vs default; workerd, edge-light and worker vs default).
+    external: ['#server', '#msw', /^node:/, 'vitest', 'msw', /^msw\//],
   },
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  platform: 'neutral',
-  // `#server` and `#msw` are resolved by the consumer's runtime through package.json `imports`
-  // (node vs default; workerd, edge-light and worker vs default).
-  external: ['#server', '#msw', /^node:/, 'vitest', 'msw', /^msw\//],
-});
+  {
+    // `require('@keyway/mocks/jest')` for jest's default (CommonJS) setup: jest's module system loads
+    // neither ES modules nor `import()` without --experimental-vm-modules. So this one file holds all
+    // it runs — the mock, its Node server, jose — and only the optional msw stays outside (required
+    // when used). A separate copy of the mock: its errors are still recognised by their brands.
+    entry: { jest: 'src/jest.ts' },
+    format: ['cjs'],
+    dts: true,
+    // Readable as it is (not minified); a map would double the package for one entry.
+    sourcemap: false,
+    target: 'es2022',
+    platform: 'node',
+    shims: true,
+    noExternal: [/^(?!msw(\/|$)).*/],
+    external: ['msw', /^msw\//],
+    esbuildOptions(options) {
+      options.alias = { '#server': source('server/node.ts'), '#msw': source('msw/node.ts') };
+    },
+  },
+]);

@@ -11,7 +11,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        resolve: { alias: { '#server': source('server/node.ts'), '#msw': source('msw/handlers.ts') } },
+        resolve: { alias: { '#server': source('server/node.ts'), '#msw': source('msw/node.ts') } },
         test: { name: 'node', environment: 'node', exclude: ['**/*.edge.test.ts', '**/node_modules/**'] },
       },
       {

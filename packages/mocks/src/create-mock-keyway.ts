@@ -79,8 +79,9 @@ export interface MockKeyway {
   readonly apiToken: string;
   /**
    * msw request handlers for the current issuer, for `setupServer()` (Node) or `setupWorker()` (browser).
-   * Where msw cannot load (workerd, Vercel Edge, web workers) reading it throws `UnsupportedRuntimeError`:
-   * use `fetch` there.
+   * msw is an optional peer dependency, loaded on first read: without it installed, reading this throws
+   * `MissingDependencyError`. Where msw cannot load (workerd, Vercel Edge, web workers) it throws
+   * `UnsupportedRuntimeError`: use `fetch` there.
    */
   readonly handlers: HttpHandler[];
   /** A `fetch`-compatible function served by the mock in-process: inject it, nothing global is patched. */

@@ -1,6 +1,7 @@
 /**
- * The mock's one error class. A mock feature the current runtime cannot offer fails with it, with a
- * stable `code` and the feature's name, so a test can tell "wrong runtime" from a bug in the mock.
+ * The mock's error classes. A mock feature the current runtime cannot offer, or one whose optional
+ * peer dependency is not installed, fails with a stable `code` and the feature's name, so a test can
+ * tell "wrong runtime" or "missing package" from a bug in the mock.
  */
 
 /*
@@ -24,6 +25,15 @@ function brandsOf(target: unknown): readonly string[] {
   }
   brands.push('KeywayError');
   return Object.freeze(brands);
+}
+
+/** The brands an error carries, or `undefined` when it carries none. */
+function brandsOfValue(value: unknown): readonly unknown[] | undefined {
+  if (typeof value !== 'object' || value === null) {
+    return undefined;
+  }
+  const brands = (value as { [BRANDS]?: unknown })[BRANDS];
+  return Array.isArray(brands) ? brands : undefined;
 }
 
 /** A mock feature the runtime lacks: `handlers` outside Node and browsers, `listen()` outside Node. */
@@ -71,17 +81,77 @@ export class UnsupportedRuntimeError extends Error {
    * `KeywayError.is()` of `@keyway/core` is true for it too.
    */
   static is(value: unknown): value is UnsupportedRuntimeError {
-    if (typeof value !== 'object' || value === null) {
-      return false;
-    }
-    const brands = (value as { [BRANDS]?: unknown })[BRANDS];
-    return Array.isArray(brands)
+    const brands = brandsOfValue(value);
+    return brands
       ? brands.includes(UnsupportedRuntimeError.brand)
-      : (value as { [LEGACY_BRAND]?: unknown })[LEGACY_BRAND] === true;
+      : typeof value === 'object' && value !== null && (value as { [LEGACY_BRAND]?: unknown })[LEGACY_BRAND] === true;
   }
 
   /** A JSON form with no secrets: name, code, message and feature. */
   toJSON(): Record<string, unknown> {
     return { name: this.name, code: this.code, message: this.message, feature: this.feature };
+  }
+}
+
+/** An optional peer dependency of `@keyway/mocks`. */
+export type OptionalDependency = 'msw';
+
+/**
+ * Thrown where a feature needs an optional peer dependency that is not installed: `mock.handlers`,
+ * `setupMockServer()` and `useMockKeyway({ serve: 'msw' })` need `msw`. `listen()`, `mock.fetch` and
+ * `mock.handle` need nothing more.
+ *
+ * @example
+ * ```ts
+ * import { createMockKeyway, MissingDependencyError } from '@keyway/mocks';
+ *
+ * const mock = createMockKeyway();
+ * try {
+ *   void mock.handlers;
+ * } catch (error) {
+ *   if (!MissingDependencyError.is(error)) {
+ *     throw error;
+ *   }
+ *   // error.dependency === 'msw': `npm install --save-dev msw`, or use mock.listen() / mock.fetch.
+ * }
+ * ```
+ */
+export class MissingDependencyError extends Error {
+  /** Brand shared by every copy of this class, whatever bundle it came from. */
+  static readonly brand: string = 'MissingDependencyError';
+  /** The fields this class adds that are safe to copy to another thread or process (never a secret). */
+  static readonly revivable: readonly string[] = ['dependency', 'feature'] satisfies (keyof MissingDependencyError)[];
+  /** Always `'missing_dependency'`. */
+  readonly code = 'missing_dependency' as const;
+  /** The package to install. */
+  readonly dependency: OptionalDependency;
+  /** What was asked for: `'handlers'`, `'setupMockServer'` or `'useMockKeyway'`. */
+  readonly feature: string;
+
+  constructor(dependency: OptionalDependency, feature: string, options?: { cause?: unknown }) {
+    super(
+      `@keyway/mocks: ${feature} needs the optional peer dependency \`${dependency}\`, which is not installed. Install it (npm install --save-dev ${dependency}), or serve the mock without it: mock.listen() or mock.fetch.`,
+      options,
+    );
+    this.name = new.target.brand;
+    this.dependency = dependency;
+    this.feature = feature;
+    Object.defineProperty(this, BRANDS, { value: brandsOf(new.target) });
+  }
+
+  /** `true` for a `MissingDependencyError` from any copy of this package (unlike `instanceof`). */
+  static is(value: unknown): value is MissingDependencyError {
+    return brandsOfValue(value)?.includes(MissingDependencyError.brand) ?? false;
+  }
+
+  /** A JSON form: name, code, message, dependency and feature. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      dependency: this.dependency,
+      feature: this.feature,
+    };
   }
 }

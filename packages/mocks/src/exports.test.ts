@@ -9,6 +9,7 @@ describe('public surface', () => {
   it('root entry', () => {
     expect(Object.keys(root).sort()).toMatchInlineSnapshot(`
       [
+        "MissingDependencyError",
         "UnsupportedRuntimeError",
         "completeAuthorization",
         "createDpopProof",

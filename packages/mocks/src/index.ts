@@ -32,7 +32,12 @@ export {
   type DpopProofOptions,
   generateDpopKey,
 } from './dpop-proof.js';
-export { type UnsupportedFeature, UnsupportedRuntimeError } from './errors.js';
+export {
+  MissingDependencyError,
+  type OptionalDependency,
+  type UnsupportedFeature,
+  UnsupportedRuntimeError,
+} from './errors.js';
 export {
   createFakeKv,
   type FakeKv,

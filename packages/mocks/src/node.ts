@@ -15,12 +15,14 @@
  *
  * @packageDocumentation
  */
-import { type SetupServer, setupServer } from 'msw/node';
+import type { SetupServer } from 'msw/node';
+import { setupServer } from '#msw';
 import type { MockKeyway } from './create-mock-keyway.js';
 
 /**
  * An msw `setupServer` with the mock's handlers: `fetch` (and `http`) calls to the mock's issuer are
  * answered in-process once you call `listen()`. Other requests are left to msw's `onUnhandledRequest`.
+ * Needs the optional peer dependency `msw` (else a `MissingDependencyError`).
  *
  * @example
  * ```ts
@@ -32,5 +34,5 @@ import type { MockKeyway } from './create-mock-keyway.js';
  * ```
  */
 export function setupMockServer(mock: MockKeyway): SetupServer {
-  return setupServer(...mock.handlers);
+  return setupServer(() => mock.handlers, 'setupMockServer()');
 }

@@ -116,7 +116,7 @@ describe('the root entry bundled for a browser page (control)', () => {
 
 describe('package.json imports', () => {
   it.each([
-    { conditions: ['node'], msw: './dist/msw/handlers.js', server: './dist/server/node.js' },
+    { conditions: ['node'], msw: './dist/msw/node.js', server: './dist/server/node.js' },
     { conditions: ['browser'], msw: './dist/msw/handlers.js', server: './dist/server/unsupported.js' },
     {
       conditions: ['workerd', 'worker', 'browser'],

@@ -1,3 +1,4 @@
+import { setupServer } from '#msw';
 import { createMockKeyway, type MockKeyway } from '../create-mock-keyway.js';
 import type { MockKeywayOptions, MockServer } from '../types.js';
 
@@ -6,7 +7,7 @@ export interface UseMockKeywayOptions extends MockKeywayOptions {
   /**
    * How the suite reaches the mock:
    * - `'listen'` (default): a real HTTP server on 127.0.0.1; `mock.issuer` is its URL (Node only);
-   * - `'msw'`: msw's `setupServer` intercepts `fetch` for the issuer (Node only);
+   * - `'msw'`: msw's `setupServer` intercepts `fetch` for the issuer (Node only; needs `msw` installed);
    * - `'none'`: nothing is served; inject `mock.fetch` (works on every runtime).
    */
   serve?: 'listen' | 'msw' | 'none';
@@ -30,8 +31,7 @@ export function wireLifecycle(hooks: LifecycleHooks, options: UseMockKeywayOptio
       const server: MockServer = await mock.listen(port);
       stop = () => server.close();
     } else if (serve === 'msw') {
-      const { setupServer } = await import('msw/node');
-      const server = setupServer(...mock.handlers);
+      const server = setupServer(() => mock.handlers, "useMockKeyway({ serve: 'msw' })");
       server.listen({ onUnhandledRequest: 'bypass' });
       stop = () => server.close();
     }

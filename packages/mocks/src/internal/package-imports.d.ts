@@ -8,4 +8,5 @@ declare module '#server' {
 
 declare module '#msw' {
   export const buildHandlers: import('./msw-types.js').MswModule['buildHandlers'];
+  export const setupServer: import('./msw-types.js').MswModule['setupServer'];
 }

@@ -1,26 +1,17 @@
 import { http } from 'msw';
+import { UnsupportedRuntimeError } from '../errors.js';
 import type { MswModule } from '../internal/msw-types.js';
-
-const METHODS = {
-  GET: http.get,
-  POST: http.post,
-  PUT: http.put,
-  PATCH: http.patch,
-  DELETE: http.delete,
-} as const;
+import { buildHandlersWith } from './build-handlers.js';
 
 /**
- * `#msw` in Node and browsers: one msw handler per route of the spec under `issuer`, plus a catch-all
- * answering 404/405 for other paths below the issuer, as the real service does. Every handler defers
- * to `engine.handle`.
+ * `#msw` for browsers and other bundlers (no `node` condition): msw is imported statically, so a
+ * browser bundle that uses the mock needs msw installed (it is there for `setupWorker` anyway).
  */
-export const buildHandlers: MswModule['buildHandlers'] = (engine, issuer) => {
-  const resolver = ({ request }: { request: Request }) => engine.handle(request);
-  const handlers = engine.routes.map((route) => {
-    const path = `${issuer}${route.template.replace(/\{(\w+)\}/g, ':$1')}`;
-    const method = METHODS[route.method as keyof typeof METHODS] ?? http.all;
-    return method(path, resolver);
-  });
-  handlers.push(http.all(`${issuer}/*`, resolver));
-  return handlers;
+export const buildHandlers: MswModule['buildHandlers'] = (engine, issuer) => buildHandlersWith(http, engine, issuer);
+
+export const setupServer: MswModule['setupServer'] = (_handlers, feature) => {
+  throw new UnsupportedRuntimeError(
+    'handlers',
+    `@keyway/mocks: ${feature} needs msw's setupServer, which runs only in Node.js. In a browser, pass mock.handlers to msw's setupWorker.`,
+  );
 };

@@ -12,3 +12,10 @@ export const buildHandlers: MswModule['buildHandlers'] = () => {
     '@keyway/mocks: mock.handlers needs msw, which runs only in Node.js and browsers (this runtime has neither `process` nor `localStorage` for its cookie store). In workerd, Vercel Edge and web workers, inject `mock.fetch` as the fetch of the code under test, or answer requests with `mock.handle(request)`.',
   );
 };
+
+export const setupServer: MswModule['setupServer'] = (_handlers, feature) => {
+  throw new UnsupportedRuntimeError(
+    'handlers',
+    `@keyway/mocks: ${feature} needs msw's setupServer, which runs only in Node.js. Here, inject \`mock.fetch\` as the fetch of the code under test.`,
+  );
+};
