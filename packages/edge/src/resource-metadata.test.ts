@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AUDIENCE, bearer, DPOP_CHALLENGE, freshMock, REALM, URL_THINGS } from '../test/helpers.js';
-import type { EdgeAuthError } from './errors.js';
-import { addChallengeParam } from './internal/challenge.js';
+import { EdgeAuthError } from './errors.js';
 import { keywayMiddleware } from './middleware.js';
 import type { VerifierOptions } from './options.js';
 import type { ResourceMetadataOptions } from './resource-metadata.js';
@@ -12,6 +11,8 @@ const RESOURCE = 'https://api.example.com/mcp';
 const METADATA_URL = 'https://api.example.com/.well-known/oauth-protected-resource/mcp';
 const RM = `resource_metadata="${METADATA_URL}"`;
 const ctx = { waitUntil: () => undefined };
+const URL_RULE =
+  /^resourceMetadata: `resource` must be an absolute https: URL \(http: only for a loopback host such as 127\.0\.0\.1\) without query, fragment or credentials/;
 
 function protectedHandler(
   resourceMetadata: ResourceMetadataOptions = { resource: RESOURCE },
@@ -186,14 +187,15 @@ describe('withAuth({ resourceMetadata }) (RFC 9728)', () => {
     cyclic.self = cyclic;
     const bad: [unknown, RegExp][] = [
       [null, /expected \{ resource/],
-      [{}, /must be the resource identifier/],
-      [{ resource: Number.NaN }, /must be the resource identifier/],
-      [{ resource: '/mcp' }, /absolute https: URL/],
-      [{ resource: 'http://api.example.com/mcp' }, /https: URL \(http: only for a loopback host/],
-      [{ resource: 'ftp://api.example.com/' }, /https: URL/],
-      [{ resource: 'https://api.example.com/mcp#x' }, /no query and no fragment/],
-      [{ resource: 'https://api.example.com/mcp?tenant=1' }, /no query and no fragment/],
-      [{ resource: 'https://user:hunter2@api.example.com/' }, /must not carry credentials/],
+      [{}, URL_RULE],
+      [{ resource: Number.NaN }, URL_RULE],
+      [{ resource: '/mcp' }, URL_RULE],
+      [{ resource: 'http://api.example.com/mcp' }, URL_RULE],
+      [{ resource: 'ftp://api.example.com/' }, URL_RULE],
+      [{ resource: 'https://api.example.com/mcp#x' }, URL_RULE],
+      [{ resource: 'https://api.example.com/mcp#' }, URL_RULE],
+      [{ resource: 'https://api.example.com/mcp?tenant=1' }, URL_RULE],
+      [{ resource: 'https://user:hunter2@api.example.com/' }, URL_RULE],
       [{ resource: RESOURCE, scopesSupported: ['a b'] }, /scopesSupported/],
       [{ resource: RESOURCE, scopesSupported: 'a' }, /scopesSupported/],
       [{ resource: RESOURCE, resourceName: 42 }, /resourceName/],
@@ -242,20 +244,18 @@ describe('keywayMiddleware({ resourceMetadata })', () => {
   });
 });
 
-describe('addChallengeParam', () => {
-  it('adds the parameter to each challenge that takes auth-params, once', () => {
-    const add = (header: string) => addChallengeParam(header, 'resource_metadata', 'https://a.example/m');
-    const p = 'resource_metadata="https://a.example/m"';
-    expect(add('Bearer')).toBe(`Bearer ${p}`);
-    expect(add('Bearer realm="a, b", error="x", DPoP algs="ES256"')).toBe(
-      `Bearer realm="a, b", error="x", ${p}, DPoP algs="ES256", ${p}`,
-    );
-    expect(add('Basic abc==, Bearer realm="q\\"uote, Basic x"')).toBe(
-      `Basic abc==, Bearer realm="q\\"uote, Basic x", ${p}`,
-    );
-    expect(add('Bearer resource_metadata="https://other.example/m", DPoP')).toBe(
-      `Bearer resource_metadata="https://other.example/m", DPoP ${p}`,
-    );
-    expect(add('Bearer realm = "a" ,, Negotiate')).toBe(`Bearer realm = "a", ${p}, Negotiate ${p}`);
+describe('a verifier of your own', () => {
+  it('keeps the challenge of a refusal it made itself (only refusals of this package are re-rendered)', async () => {
+    const own: Verifier = {
+      issuer: 'https://own.example.com',
+      audience: AUDIENCE,
+      verify: () => Promise.reject(new Error('unused')),
+      authenticate: () =>
+        Promise.reject(
+          new EdgeAuthError('no', { code: 'invalid_token', reason: 'mine', status: 401, challenge: 'Bearer' }),
+        ),
+    };
+    const handler = withAuth(() => new Response('ok'), { verifier: own, resourceMetadata: { resource: RESOURCE } });
+    expect((await handler(new Request(URL_THINGS), {}, ctx)).headers.get('www-authenticate')).toBe('Bearer');
   });
 });

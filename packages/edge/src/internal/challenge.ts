@@ -19,11 +19,15 @@ function quoted(value: string): string {
   return `"${value.replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '')}"`;
 }
 
-/** The `WWW-Authenticate` value: one challenge per accepted scheme; the error parameters on `scheme`'s. */
+/**
+ * The `WWW-Authenticate` value: one challenge per accepted scheme; the error parameters on `scheme`'s;
+ * `extra` (auth-params such as `resource_metadata`) on each.
+ */
 export function challengeFor(
   settings: ChallengeSettings,
   scheme: Scheme | undefined,
   error?: { error: string; description: string; scope?: string },
+  extra: readonly string[] = [],
 ): string {
   const challenges: string[] = [];
   for (const name of ['Bearer', 'DPoP'] as const) {
@@ -43,6 +47,7 @@ export function challengeFor(
         params.push(`scope=${quoted(error.scope)}`);
       }
     }
+    params.push(...extra);
     challenges.push(params.length > 0 ? `${name} ${params.join(', ')}` : name);
   }
   return challenges.join(', ');
@@ -58,6 +63,9 @@ const STATUS: Record<EdgeAuthErrorCode, number> = {
   unavailable: 503,
 };
 
+/** How each refusal made by {@link authError} renders its challenge, for {@link withChallengeParams}. */
+const renderers = new WeakMap<EdgeAuthError, (extra: readonly string[]) => string>();
+
 /** Builds the error with its status and challenge. `description` is fixed text: never the token. */
 export function authError(
   settings: ChallengeSettings,
@@ -67,89 +75,44 @@ export function authError(
   description: string,
   extra: { scope?: string; cause?: unknown; dpopNonce?: string } = {},
 ): EdgeAuthError {
-  let challenge: string | undefined;
-  if (code === 'missing_token') {
-    challenge = challengeFor(settings, scheme);
-  } else if (code !== 'unavailable') {
-    challenge = challengeFor(settings, scheme, {
-      error: code,
-      description,
-      ...(extra.scope === undefined ? {} : { scope: extra.scope }),
-    });
-  }
-  return new EdgeAuthError(description, {
+  const params =
+    code === 'missing_token'
+      ? undefined
+      : { error: code, description, ...(extra.scope === undefined ? {} : { scope: extra.scope }) };
+  const render =
+    code === 'unavailable' ? undefined : (more?: readonly string[]) => challengeFor(settings, scheme, params, more);
+  const error = new EdgeAuthError(description, {
     code,
     reason,
     status: STATUS[code],
-    challenge,
+    challenge: render?.(),
     cause: extra.cause,
     dpopNonce: extra.dpopNonce,
   });
-}
-
-/** RFC 7230 `token`. */
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+/;
-
-/** The start of an auth-param (`token BWS "=" BWS` then a value), which a token68 (`abc==`) is not. */
-const AUTH_PARAM = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*=\s*[^=\s]/;
-
-/**
- * The list elements of a `WWW-Authenticate` value: split on the commas outside quoted-strings (RFC 7235
- * §4.1), each trimmed, empty ones dropped.
- */
-function elements(header: string): string[] {
-  const parts: string[] = [];
-  let current = '';
-  let quoted = false;
-  for (let i = 0; i < header.length; i++) {
-    const char = header[i]!;
-    if (quoted && char === '\\') {
-      current += char + (header[i + 1] ?? '');
-      i++;
-      continue;
-    }
-    if (char === '"') {
-      quoted = !quoted;
-    } else if (char === ',' && !quoted) {
-      parts.push(current.trim());
-      current = '';
-      continue;
-    }
-    current += char;
+  if (render) {
+    renderers.set(error, render);
   }
-  parts.push(current.trim());
-  return parts.filter((part) => part !== '');
+  return error;
 }
 
 /**
- * `header` with `name="value"` added to each of its challenges that takes auth-params (not a token68
- * one, not one that already has `name`). An element that starts with a token and no `=` after it opens
- * a challenge; `name=value` elements continue the one before. `value` must need no escaping.
+ * `refusal` with `extra` auth-params (`resource_metadata="..."`) in each of its challenges. A refusal
+ * without a challenge (503), or one this package did not make (a verifier of the caller's own), is
+ * returned as it is.
  */
-export function addChallengeParam(header: string, name: string, value: string): string {
-  const challenges: string[][] = [];
-  for (const element of elements(header)) {
-    const token = TOKEN.exec(element)?.[0] ?? '';
-    const rest = element.slice(token.length);
-    if (challenges.length === 0 || (token !== '' && !/^\s*=/.test(rest))) {
-      challenges.push([element]);
-    } else {
-      challenges.at(-1)!.push(element);
-    }
+export function withChallengeParams(refusal: EdgeAuthError, extra: readonly string[]): EdgeAuthError {
+  const render = renderers.get(refusal);
+  if (!render) {
+    return refusal;
   }
-  const added = `${name}="${value}"`;
-  const named = new RegExp(`^${name}\\s*=`, 'i');
-  return challenges
-    .map((parts) => {
-      const [head = ''] = parts;
-      const first = head.slice(TOKEN.exec(head)?.[0].length ?? 0).trim();
-      if (first !== '' && !AUTH_PARAM.test(first)) {
-        return parts.join(', '); // token68: no auth-params to add to
-      }
-      if ([first, ...parts.slice(1)].some((param) => named.test(param))) {
-        return parts.join(', ');
-      }
-      return first === '' ? `${head} ${added}` : `${parts.join(', ')}, ${added}`;
-    })
-    .join(', ');
+  const error = new EdgeAuthError(refusal.message, {
+    code: refusal.code,
+    reason: refusal.reason,
+    status: refusal.status,
+    challenge: render(extra),
+    cause: refusal.cause,
+    dpopNonce: refusal.dpopNonce,
+  });
+  renderers.set(error, (more) => render([...extra, ...more]));
+  return error;
 }

@@ -1,8 +1,8 @@
 import { ConfigurationError } from '@keyway/core';
-import { EdgeAuthError } from '../errors.js';
+import type { EdgeAuthError } from '../errors.js';
 import type { ResourceMetadataOptions } from '../resource-metadata.js';
 import type { Verifier } from '../verifier.js';
-import { addChallengeParam } from './challenge.js';
+import { withChallengeParams } from './challenge.js';
 import { verifierFacts } from './verifier-facts.js';
 
 /** RFC 9728 §3: where a resource's metadata lives, below its origin. */
@@ -36,24 +36,23 @@ function isLoopback(hostname: string): boolean {
 
 /** The `resource` option as a URL: https (http for a loopback host), no query, fragment or credentials. */
 function resourceUrl(value: unknown): URL {
-  if (typeof value !== 'string' && !(value instanceof URL)) {
-    throw invalid('`resource` must be the resource identifier, an https: URL.');
-  }
-  const text = String(value);
-  let url: URL;
+  const text = typeof value === 'string' || value instanceof URL ? String(value) : '';
+  let url: URL | undefined;
   try {
     url = new URL(text);
   } catch {
-    throw invalid('`resource` must be an absolute https: URL.');
+    // not a URL: refused below
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-    throw invalid('`resource` must be an https: URL (http: only for a loopback host such as 127.0.0.1).');
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw invalid('`resource` must not carry credentials.');
-  }
-  if (text.includes('#') || text.includes('?')) {
-    throw invalid('`resource` must have no query and no fragment (RFC 9728 §1.2).');
+  if (
+    !url ||
+    !(url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname))) ||
+    url.username !== '' ||
+    url.password !== '' ||
+    /[?#]/.test(text)
+  ) {
+    throw invalid(
+      '`resource` must be an absolute https: URL (http: only for a loopback host such as 127.0.0.1) without query, fragment or credentials (RFC 9728 §1.2).',
+    );
   }
   return url;
 }
@@ -157,18 +156,6 @@ export function protectedResource(
       const body = JSON.stringify(document(verifier));
       return new Response(request.method === 'HEAD' ? null : body, { status: 200, headers });
     },
-    refuse(refusal) {
-      if (refusal.challenge === undefined) {
-        return refusal;
-      }
-      return new EdgeAuthError(refusal.message, {
-        code: refusal.code,
-        reason: refusal.reason,
-        status: refusal.status,
-        challenge: addChallengeParam(refusal.challenge, 'resource_metadata', metadataUrl),
-        cause: refusal.cause,
-        dpopNonce: refusal.dpopNonce,
-      });
-    },
+    refuse: (refusal) => withChallengeParams(refusal, [`resource_metadata="${metadataUrl}"`]),
   };
 }
