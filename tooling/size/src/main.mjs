@@ -3,7 +3,7 @@
 // `pnpm size` (at the root): builds, then prints each entry's bundle size against its budget as a
 // markdown table. `--write-limits` rewrites size-limits.json at the measured sizes +10 %.
 import { writeFileSync } from 'node:fs';
-import { budgetFor, measureAll, readLimits, table } from './measure.mjs';
+import { budgetFor, measure, measureAll, peerEntries, readLimits, table } from './measure.mjs';
 
 const measurements = await measureAll();
 if (process.argv.includes('--write-limits')) {
@@ -17,6 +17,8 @@ if (process.argv.includes('--write-limits')) {
 }
 const limits = readLimits();
 console.log(table(measurements, limits));
+console.log('\nThe same jobs with the libraries alone (for comparison, no budget):\n');
+console.log(table(await Promise.all(peerEntries.map(measure)), {}));
 const over = measurements.filter(({ name, raw, gzip }) => {
   const limit = limits[name];
   return limit === undefined || raw > limit.raw || gzip > limit.gzip;

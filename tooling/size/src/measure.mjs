@@ -13,7 +13,8 @@ import { AGNOSTIC_CONDITIONS, agnosticEntries } from '../../scripts/agnostic-ent
 const packageDir = new URL('..', import.meta.url).pathname;
 
 /**
- * @typedef {{ name: string, code: string }} Entry  What an app imports, as the module esbuild bundles.
+ * @typedef {{ name: string, code: string, resolveDir?: string }} Entry  What an app imports, as the module
+ *   esbuild bundles (resolved from this package unless `resolveDir` says otherwise).
  * @typedef {{ name: string, raw: number, gzip: number, packages: string[] }} Measurement  Bytes of one entry's
  *   bundle, and the packages (workspace and third-party) that ended up in it.
  * @typedef {Record<string, { raw: number, gzip: number }>} Limits  Budgets per entry name.
@@ -44,7 +45,7 @@ export const entries = [
     code: [
       "import { withAuth } from '@keyway/edge';",
       'export default {',
-      '  fetch: withAuth((_request, _env, _ctx, auth) => new Response(`hello ${auth.claims.sub}`), {',
+      '  fetch: withAuth((_request, _env, _ctx, auth) => new Response(auth.claims.sub), {',
       "    verifier: { issuer: 'https://auth.example.com', audience: 'https://api.example.com' },",
       '  }),',
       '};',
@@ -57,6 +58,29 @@ export const entries = [
   })),
 ];
 
+/**
+ * What an app would ship doing the same with the libraries alone, printed beside the budgets by
+ * `pnpm size` (no budget: they are not ours). Resolved from packages/core, which depends on all three.
+ * @type {Entry[]}
+ */
+export const peerEntries = [
+  {
+    name: 'peer: jose jwtVerify + createRemoteJWKSet',
+    code: "export { createRemoteJWKSet, jwtVerify } from 'jose';",
+    resolveDir: new URL('../../../packages/core/', import.meta.url).pathname,
+  },
+  {
+    name: 'peer: oauth4webapi discovery + validateJwtAccessToken',
+    code: "export { discoveryRequest, processDiscoveryResponse, validateJwtAccessToken } from 'oauth4webapi';",
+    resolveDir: new URL('../../../packages/core/', import.meta.url).pathname,
+  },
+  {
+    name: 'peer: openapi-fetch createClient',
+    code: "export { default } from 'openapi-fetch';",
+    resolveDir: new URL('../../../packages/core/', import.meta.url).pathname,
+  },
+];
+
 /** The file name esbuild gives an entry's code. */
 const STDIN = 'entry.js';
 
@@ -67,7 +91,7 @@ const STDIN = 'entry.js';
  */
 export async function measure(entry) {
   const result = await build({
-    stdin: { contents: entry.code, resolveDir: packageDir, sourcefile: STDIN, loader: 'js' },
+    stdin: { contents: entry.code, resolveDir: entry.resolveDir ?? packageDir, sourcefile: STDIN, loader: 'js' },
     bundle: true,
     minify: true,
     treeShaking: true,
