@@ -99,8 +99,10 @@ export interface EdgeTokenSource extends TokenSource {
  * Creates a token source for the client-credentials grant whose tokens are cached in Workers KV: a
  * token obtained in one isolate is used by every other until `skew` seconds before it expires, so a
  * fleet of isolates asks the issuer about once per token lifetime (KV has no lock: isolates that
- * start at the same moment with an empty cache may each ask once). Discovery is lazy (the first
- * `getToken()`), cached in the isolate and included in `snapshot()`.
+ * start at the same moment with an empty cache may each ask once). For exactly one request per
+ * expiry across every isolate, pass a Durable Object binding as `coordinator` (see
+ * {@link TokenCoordinator}). Discovery is lazy (the first `getToken()`), cached in the isolate and
+ * included in `snapshot()`.
  *
  * @example
  * ```ts
