@@ -5,18 +5,24 @@
 // (user + system, read by a preloaded hook at exit: less disturbed by other processes on a shared machine).
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const CPU_HOOK = fileURLToPath(new URL('./cold-start/cpu-at-exit.cjs', import.meta.url));
 const CPU_LINE = /__keyway_bench_cpu_us=(\d+)/;
 
-/** The contenders: a label, and the arguments after `node` (run with this package's directory as cwd). */
+/**
+ * The contenders: a label, and the arguments after `node` (run with this package's directory as cwd).
+ * `KEYWAY_BENCH_BASELINE` (another build's dist/index.js of core, as for the verification bench) adds
+ * that build, to compare a change with what it replaces in one run.
+ */
 export function coldStartContenders() {
   const importOf = (specifier) => ['-e', `import(${JSON.stringify(specifier)})`];
+  const baseline = process.env.KEYWAY_BENCH_BASELINE;
   return [
     { name: 'node -e 0 (floor)', args: ['-e', '0'] },
     { name: '@keyway/core', args: importOf('@keyway/core') },
+    ...(baseline ? [{ name: '@keyway/core baseline build', args: importOf(pathToFileURL(baseline).href) }] : []),
     { name: '@keyway/edge', args: importOf('@keyway/edge') },
     { name: 'openapi-fetch', args: importOf('openapi-fetch') },
     { name: 'oauth4webapi', args: importOf('oauth4webapi') },
