@@ -318,6 +318,41 @@ describe('TokenCoordinator through createEdgeTokenSource({ coordinator })', () =
     });
   });
 
+  it('private_key_jwt with a JWK: the object signs the assertion; neither storage nor a log line holds the key', async () => {
+    const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+      'sign',
+      'verify',
+    ])) as CryptoKeyPair;
+    const privateKey = { ...(await crypto.subtle.exportKey('jwk', pair.privateKey)), alg: 'ES256', kid: 'k1' };
+    const publicKey = { ...(await crypto.subtle.exportKey('jwk', pair.publicKey)), alg: 'ES256', kid: 'k1' };
+    const mock = createMockKeyway({ clients: [{ clientId: 'jwt-client', jwks: { keys: [publicKey] } }] });
+    vi.stubGlobal('fetch', isolateFetch(mock));
+    const coordinator = fakeNamespace();
+    const options: EdgeTokenSourceOptions = {
+      issuer: mock.issuer,
+      clientId: 'jwt-client',
+      privateKey,
+      coordinator: coordinator.binding(),
+      fetch: isolateFetch(mock),
+    };
+    const tokens = await createEdgeTokenSource(options).getToken();
+    expect(coordinator.requests()).toBe(1);
+    expect(mock.callsTo('token')[0]?.body).toMatchObject({
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    });
+    const stored = JSON.stringify([...coordinator.storages.values()].flatMap((storage) => [...storage.entries()]));
+    expect(stored).toContain(tokens.access_token);
+    expect(stored).not.toContain(privateKey.d!);
+
+    const logs: string[] = [];
+    const leaky = {
+      ...coordinator.binding(),
+      get: () => ({ fetch: () => Promise.reject(new Error(`bad key ${privateKey.d}`)) }),
+    };
+    await createEdgeTokenSource({ ...options, coordinator: leaky, log: (line) => logs.push(line) }).getToken();
+    expect(logs).toEqual([expect.stringContaining('bad key [redacted]')]);
+  });
+
   it('refuses a CryptoKey private key with a coordinator (it cannot travel to the object)', async () => {
     const { options } = setup();
     const { privateKey } = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
