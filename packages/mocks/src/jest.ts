@@ -1,9 +1,14 @@
 /**
- * `@keyway/mocks/jest`: one call wires the mock into a jest suite (jest's global hooks).
+ * `@keyway/mocks/jest`: one call wires the mock into a jest suite (jest's global hooks). Works with
+ * jest's default CommonJS setup (`require('@keyway/mocks/jest')` loads a CommonJS build) and in jest's
+ * ES module mode.
  *
  * @example
  * ```ts
  * import { useMockKeyway } from '@keyway/mocks/jest';
+ *
+ * declare const test: (name: string, fn: () => Promise<void>) => void; // jest's global
+ * declare const expect: (value: unknown) => { toMatchObject(expected: object): void }; // jest's global
  *
  * const mock = useMockKeyway();
  *

@@ -34,13 +34,13 @@ interface JestReport {
   testResults: Array<{ name: string; status: string; message: string }>;
 }
 
-function project(tests: string[]): string {
+function project(tests: string[], manifest: Record<string, unknown> = {}): string {
   if (!existsSync(join(packageRoot, 'dist/jest.cjs'))) {
     throw new Error('dist/jest.cjs is missing: build @keyway/mocks before this test.');
   }
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'keyway-jest-')));
   projects.push(dir);
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'jest-default-project', private: true }));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'jest-project', private: true, ...manifest }));
   const installed = join(dir, 'node_modules/@keyway/mocks');
   mkdirSync(installed, { recursive: true });
   cpSync(join(packageRoot, 'package.json'), join(installed, 'package.json'));
@@ -55,13 +55,13 @@ function project(tests: string[]): string {
 }
 
 // NODE_PATH emptied: `pnpm exec` points it at the workspace's packages, which would hide a missing msw.
-function runJest(dir: string): Promise<JestReport> {
+function runJest(dir: string, nodeOptions = ''): Promise<JestReport> {
   const output = join(dir, 'report.json');
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [jestBin, '--ci', '--no-watchman', '--json', `--outputFile=${output}`],
-      { cwd: dir, env: { ...process.env, NODE_OPTIONS: '', NODE_PATH: '' }, timeout: 120_000 },
+      { cwd: dir, env: { ...process.env, NODE_OPTIONS: nodeOptions, NODE_PATH: '' }, timeout: 120_000 },
       (error, _stdout, stderr) => {
         if (!existsSync(output)) {
           reject(new Error(`jest produced no report (${error?.message}):\n${stderr}`));
@@ -115,5 +115,14 @@ describe('jest, default config, CommonJS', () => {
     expect(report.testResults[0]?.message).toContain(
       "MissingDependencyError: @keyway/mocks: useMockKeyway({ serve: 'msw' }) needs the optional peer dependency `msw`",
     );
+  }, 180_000);
+});
+
+describe('jest, ES module mode', () => {
+  it("loads the ES module build with import { useMockKeyway } from '@keyway/mocks/jest'", async () => {
+    const dir = project(['esm.test.mjs'], { type: 'module', jest: { transform: {} } });
+    const report = await runJest(dir, '--experimental-vm-modules --no-warnings');
+    expect(report.testResults.map((result) => result.message).join('\n')).toBe('');
+    expect(report).toMatchObject({ success: true, numPassedTests: 1, numFailedTests: 0 });
   }, 180_000);
 });
