@@ -45,6 +45,8 @@ A confidential client's secret comes from KEYWAY_CLIENT_SECRET (never a flag: fl
 
 ${SUMMARY.token}.
 It never starts a login: without one it exits 3. KEYWAY_TOKEN, when set, is printed as is.
+A service (CI, cron): with KEYWAY_CLIENT_SECRET set (never a flag: flags show in ps), --issuer and
+--client-id, and no stored login of that client, the token comes from the client credentials grant.
 
 Options:
 ${TARGET}

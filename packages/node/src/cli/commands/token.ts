@@ -1,9 +1,20 @@
-import { InvalidResponseError } from '@keyway/core';
+import { discover, InvalidResponseError } from '@keyway/core';
+import type { FileTokenStore } from '@keyway/token-store/file';
 import { type AuthenticatedTokenSet, authenticate, loginKey } from '../../authenticate.js';
 import { InteractionRequiredError } from '../../errors.js';
 import type { Flags } from '../args.js';
 import { EXIT, NotLoggedInError, print, printJson } from '../output.js';
-import { authOptions, loginSuggestion, resolveTarget, storeOf, who } from '../target.js';
+import { readStoredLogins } from '../stored-logins.js';
+import {
+  authOptions,
+  loginSuggestion,
+  matchingLogins,
+  resolveTarget,
+  storeOf,
+  type Target,
+  targetOf,
+  who,
+} from '../target.js';
 
 /** Visible ASCII: every bearer token (RFC 6750 `b64token` and the opaque tokens providers issue). */
 const PRINTABLE_TOKEN = /^[\x21-\x7e]+$/;
@@ -41,6 +52,10 @@ async function usableTokens(flags: Flags): Promise<AuthenticatedTokenSet> {
     return authenticate({ issuer: flags.issuer ?? '', clientId: flags.clientId ?? '' });
   }
   const store = storeOf(flags);
+  const service = await serviceTarget(flags, store);
+  if (service !== undefined) {
+    return clientCredentialsToken(flags, service);
+  }
   const target = await resolveTarget(flags, store);
   if ((await store.get(loginKey(target))) === undefined) {
     // Nothing stored at all: the short message; other logins stored: which one is missing.
@@ -55,4 +70,30 @@ async function usableTokens(flags: Flags): Promise<AuthenticatedTokenSet> {
     }
     throw error;
   }
+}
+
+/**
+ * A service account (CI, a cron job): `KEYWAY_CLIENT_SECRET` in the environment (never a flag: argv
+ * shows in `ps`), the issuer and client named, and no stored login of that client. Then the token
+ * comes from the client credentials grant instead of a login.
+ */
+async function serviceTarget(flags: Flags, store: FileTokenStore): Promise<Target | undefined> {
+  const target = targetOf(flags);
+  if (flags.clientSecret === undefined || target === undefined) {
+    return undefined;
+  }
+  const logins = await readStoredLogins(store);
+  return matchingLogins(flags, logins).length === 0 ? target : undefined;
+}
+
+/** One client credentials request (nothing stored: a service's token is cheap to ask for again). */
+async function clientCredentialsToken(flags: Flags, target: Target): Promise<AuthenticatedTokenSet> {
+  const client = await discover(target.issuer, { clientId: target.clientId, clientSecret: flags.clientSecret });
+  const tokens = await client.clientCredentials({
+    // The login default (`openid offline_access`) means nothing to a service: only an explicit scope.
+    ...(flags.scope === undefined ? {} : { scope: flags.scope }),
+    ...(target.resource === undefined ? {} : { resource: target.resource }),
+    ...(target.audience === undefined ? {} : { extraParams: { audience: target.audience } }),
+  });
+  return { ...tokens, headers: { Authorization: `Bearer ${tokens.access_token}` } };
 }
