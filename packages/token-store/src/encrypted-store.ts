@@ -1,6 +1,7 @@
 import { TokenStoreError } from './errors.js';
 import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from './internal/encoding.js';
 import { assertStorable, expiryOf, isExpired } from './internal/expiry.js';
+import type { WebCryptoKey } from './internal/web-types.js';
 import type { SetOptions, StoredTokenSet, TokenStore } from './types.js';
 
 const FORMAT = 'keyway-aes-gcm-v1';
@@ -63,7 +64,7 @@ export interface EncryptedStoreOptions {
  */
 export function encryptedStore<T extends StoredTokenSet = StoredTokenSet>(
   store: TokenStore<StoredTokenSet>,
-  secret: string | CryptoKey,
+  secret: string | WebCryptoKey,
   options: EncryptedStoreOptions = {},
 ): TokenStore<T> {
   const now = options.now ?? Date.now;
@@ -104,7 +105,7 @@ export function encryptedStore<T extends StoredTokenSet = StoredTokenSet>(
   return wrapped;
 }
 
-async function importSecret(secret: string | CryptoKey): Promise<CryptoKey> {
+async function importSecret(secret: string | WebCryptoKey): Promise<CryptoKey> {
   if (typeof secret === 'string') {
     if (secret.length < MIN_SECRET_LENGTH) {
       throw new TokenStoreError(

@@ -1,6 +1,7 @@
 import { TokenStoreError } from './errors.js';
 import { assertStorable, expiryOf, isExpired } from './internal/expiry.js';
 import { decodeRecord, encodeRecord } from './internal/record.js';
+import type { WebStorage } from './internal/web-types.js';
 import type { SetOptions, StoredTokenSet, TokenStore } from './types.js';
 
 /**
@@ -30,7 +31,7 @@ export interface LockManagerLike {
  */
 export interface WebStorageTokenStoreOptions {
   /** `localStorage`, `sessionStorage` or any `Storage`. Defaults to `globalThis.localStorage`, looked up on first use. */
-  storage?: Storage;
+  storage?: WebStorage;
   /** Prefix of every storage key. Default `keyway:token:`. */
   prefix?: string;
   /**
@@ -70,7 +71,7 @@ export interface WebStorageTokenStoreOptions {
 export class WebStorageTokenStore<T extends StoredTokenSet = StoredTokenSet> implements TokenStore<T> {
   /** Present where Web Locks exist: runs `fn` with no other tab or worker of the origin holding `key`. */
   readonly lock?: <R>(key: string, fn: () => Promise<R>) => Promise<R>;
-  readonly #storage: Storage | undefined;
+  readonly #storage: WebStorage | undefined;
   readonly #prefix: string;
   readonly #now: () => number;
 

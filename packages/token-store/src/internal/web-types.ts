@@ -1,0 +1,27 @@
+/*
+ * Web platform types named without the DOM lib. A consumer's program that declares the global (the DOM
+ * lib, a runtime's own types) gets exactly that type; one that does not (`lib: ["ES2022"]` with or
+ * without @types/node, which declares neither) gets the structural part this package relies on, so
+ * the declaration files type-check either way and never pull the DOM into a program.
+ */
+
+/** What this package needs of a Web Crypto key. */
+interface CryptoKeyShape {
+  readonly algorithm: { readonly name: string };
+  readonly extractable: boolean;
+  readonly type: string;
+  readonly usages: readonly string[];
+}
+
+/** The runtime's `CryptoKey` when the program declares one, else {@link CryptoKeyShape}. */
+export type WebCryptoKey = typeof globalThis extends { CryptoKey: { prototype: infer Key } } ? Key : CryptoKeyShape;
+
+/** What this package needs of a Web Storage area (`localStorage`, `sessionStorage`). */
+interface StorageShape {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+/** The runtime's `Storage` when the program declares one, else {@link StorageShape}. */
+export type WebStorage = typeof globalThis extends { Storage: { prototype: infer Area } } ? Area : StorageShape;
