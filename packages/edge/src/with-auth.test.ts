@@ -106,6 +106,39 @@ describe('withAuth (Workers fetch handlers)', () => {
   });
 });
 
+describe('waitUntil', () => {
+  it("is called on its context, as workerd's ExecutionContext requires (a detached call would throw)", async () => {
+    class StrictContext {
+      readonly #waited: Promise<unknown>[] = [];
+      waitUntil(promise: Promise<unknown>): void {
+        this.#waited.push(promise); // throws a TypeError when `this` is not the context
+      }
+      get waited(): Promise<unknown>[] {
+        return this.#waited;
+      }
+    }
+    const { mock, fetch } = freshMock();
+    const handler = withAuth(() => new Response('ok'), {
+      verifier: { issuer: mock.issuer, audience: AUDIENCE, fetch, kv: createFakeKv() },
+    });
+    const ctx = new StrictContext();
+    const token = await mock.mintAccessToken({ aud: AUDIENCE });
+    expect((await handler(bearer(token), {}, ctx)).status).toBe(200);
+    expect(ctx.waited).toHaveLength(1);
+    const middleware = keywayMiddleware({
+      verifier: {
+        issuer: mock.issuer,
+        audience: AUDIENCE,
+        fetch: (input, init) => mock.fetch(input, init),
+        kv: createFakeKv(),
+      },
+    });
+    const event = new StrictContext();
+    expect(await middleware(bearer(token), event)).toBeUndefined();
+    expect(event.waited).toHaveLength(1);
+  });
+});
+
 describe('keywayMiddleware (Next.js / Vercel Edge)', () => {
   it('resolves to undefined for a valid token (go on), and to the refusal otherwise', async () => {
     const { mock, fetch } = freshMock();
