@@ -15,6 +15,7 @@ export const API_OUT = join(DOCS_DIR, 'api');
  * @typedef {object} ApiEntry
  * @property {string} specifier  what users import, e.g. `@keyway/token-store/file`
  * @property {string} source     absolute path of the entry's source file
+ * @property {string} types      absolute path of its built declarations (what users' compilers read)
  */
 
 /**
@@ -50,7 +51,11 @@ export function apiEntries(root = REPO_ROOT) {
           `${manifest.name}: exports["${key}"] types ${types}, but ${relative(root, source)} does not exist`,
         );
       }
-      entries.push({ specifier: key === '.' ? manifest.name : `${manifest.name}/${key.slice(2)}`, source });
+      entries.push({
+        specifier: key === '.' ? manifest.name : `${manifest.name}/${key.slice(2)}`,
+        source,
+        types: join(root, 'packages', dir, types),
+      });
     }
   }
   return entries;

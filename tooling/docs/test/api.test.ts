@@ -54,7 +54,9 @@ describe('the entries', () => {
         'packages/b/package.json': '{"name":"@x/b","private":true}',
       },
     );
-    expect(apiEntries(ok)).toEqual([{ specifier: '@x/a', source: join(ok, 'packages/a/src/index.ts') }]);
+    expect(apiEntries(ok)).toEqual([
+      { specifier: '@x/a', source: join(ok, 'packages/a/src/index.ts'), types: join(ok, 'packages/a/dist/index.d.ts') },
+    ]);
     const missing = fixture('missing', { name: '@x/a', exports: { './sub': { types: './dist/sub.d.ts' } } }, {});
     expect(() => apiEntries(missing)).toThrow(
       '@x/a: exports["./sub"] types ./dist/sub.d.ts, but packages/a/src/sub.ts',

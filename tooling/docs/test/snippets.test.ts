@@ -1,7 +1,9 @@
 // Every TypeScript block of every README and every TSDoc `@example` block, type-checked as a user's
 // strict project would (each block its own module, `@keyway/*` from the built packages' exports), once
 // with moduleResolution bundler and once with nodenext. One test per file that holds blocks.
+import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { apiEntries } from '../src/api.mjs';
 import {
   allContexts,
   allSnippets,
@@ -134,6 +136,11 @@ describe('the check', () => {
 });
 
 describe('README and TSDoc examples compile against the built packages', () => {
+  it('the packages are built (their declaration files exist; `pnpm build` makes them)', () => {
+    const missing = apiEntries().filter((entry) => !existsSync(entry.types));
+    expect(missing.map((entry) => `${entry.specifier}: ${entry.types}`)).toEqual([]);
+  });
+
   // Both passes at once: one program per resolution (and per README with a ts-context), shared parsing.
   beforeAll(() => {
     findings = [...checkSnippets(snippets, 'bundler', contexts), ...checkSnippets(snippets, 'nodenext', contexts)];
