@@ -5,6 +5,7 @@ import type {
 import type { JWK, JWTPayload } from 'jose';
 import type { AuthorizationServer } from 'oauth4webapi';
 import type { HttpOptions } from '../internal/http.js';
+import type { WebCryptoKey, WebCryptoKeyPair } from '../internal/web-types.js';
 import type { StateStore } from './state-store.js';
 
 /**
@@ -55,7 +56,7 @@ export type TokenEndpointAuthMethod =
  * const input: PrivateKeyInput = { key, kid: 'rp-key-1' };
  * ```
  */
-export type PrivateKeyInput = CryptoKey | JWK | { key: CryptoKey; kid?: string };
+export type PrivateKeyInput = WebCryptoKey | JWK | { key: WebCryptoKey; kid?: string };
 
 /**
  * What `onCacheUpdate` is told: a fetch stored new discovery metadata (`url` is the issuer) or a new
@@ -113,7 +114,7 @@ export interface OAuthClientOptions extends HttpOptions {
    * DPoP (RFC 9449): a key pair whose public key is extractable, or `true` to generate an ES256 pair.
    * Tokens then come bound to the key, and `OAuthClient.dpopProof()` signs proofs for resource requests.
    */
-  dpop?: CryptoKeyPair | true;
+  dpop?: WebCryptoKeyPair | true;
   /** Allows plain `http:` to non-loopback hosts. Loopback hosts are always allowed. */
   allowInsecureRequests?: boolean;
   /**

@@ -1,0 +1,23 @@
+/*
+ * Web Crypto types named without the DOM lib. A consumer's program that declares `CryptoKey` (the DOM
+ * lib, a runtime's own types) gets exactly that type; one that does not (`lib: ["ES2022"]` with or
+ * without @types/node 20, which declares no global `CryptoKey`) gets the structural part Keyway relies
+ * on, so the declaration files type-check either way and never pull the DOM into a program.
+ */
+
+/** What Keyway needs of a Web Crypto key. */
+interface CryptoKeyShape {
+  readonly algorithm: { readonly name: string };
+  readonly extractable: boolean;
+  readonly type: string;
+  readonly usages: readonly string[];
+}
+
+/** The runtime's `CryptoKey` when the program declares one, else {@link CryptoKeyShape}. */
+export type WebCryptoKey = typeof globalThis extends { CryptoKey: { prototype: infer Key } } ? Key : CryptoKeyShape;
+
+/** A `CryptoKeyPair` (the DOM's is exactly this shape). */
+export interface WebCryptoKeyPair {
+  privateKey: WebCryptoKey;
+  publicKey: WebCryptoKey;
+}
