@@ -85,6 +85,22 @@ describe('what each entry pulls in (tree shaking)', () => {
   });
 });
 
+describe('no module top level of core does work (what would pin code into every bundle)', () => {
+  it('importing core and edge for their side effects bundles nothing', async () => {
+    const { raw } = await measure({ name: 'side effects', code: "import '@keyway/core'; import '@keyway/edge';" });
+    expect(raw).toBe(0);
+  });
+
+  it.each([
+    ['expiresIn', 'a two-line function'],
+    ['DPOP_ALGORITHMS', 'a frozen list'],
+  ])("core's %s (%s) comes alone: under 400 bytes, with no table, cache or class of another module", async (name) => {
+    const { raw, packages } = await measure({ name, code: `export { ${name} } from '@keyway/core';` });
+    expect(packages).toEqual(['@keyway/core']);
+    expect(raw).toBeLessThan(400);
+  });
+});
+
 it('measures deterministically: the same entry twice gives the same bytes', async () => {
   const entry = entries[0]!;
   expect(await measure(entry)).toEqual(measured(entry.name));
