@@ -5,7 +5,7 @@ export interface CompleteAuthorizationOptions {
    * `fetch`, for a mock that `listen()`s or `keyway-mock-server` (a browser's global `fetch` hides
    * redirects: pass `mock.fetch` there).
    */
-  fetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+  fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 }
 
 /**

@@ -85,7 +85,7 @@ export interface MockKeyway {
    */
   readonly handlers: HttpHandler[];
   /** A `fetch`-compatible function served by the mock in-process: inject it, nothing global is patched. */
-  readonly fetch: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+  readonly fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
   /** Answers one request: the runtime-agnostic core that `handlers`, `fetch` and `listen()` share. */
   handle(request: Request): Promise<Response>;
   /** Serves the mock over real HTTP on 127.0.0.1 (port 0: any free port); the server's URL becomes the issuer. Node only (elsewhere it rejects with `UnsupportedRuntimeError`). */

@@ -1,4 +1,5 @@
 import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import type { WebCryptoKey } from './internal/web-types.js';
 
 /** The asymmetric algorithms a DPoP key may use (RFC 9449 section 4.2 forbids symmetric ones). */
 export type DpopAlg = 'ES256' | 'ES384' | 'ES512' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'EdDSA';
@@ -9,8 +10,8 @@ export type DpopAlg = 'ES256' | 'ES384' | 'ES512' | 'RS256' | 'RS384' | 'RS512' 
  */
 export interface DpopKey {
   readonly alg: DpopAlg;
-  readonly privateKey: CryptoKey;
-  readonly publicKey: CryptoKey;
+  readonly privateKey: WebCryptoKey;
+  readonly publicKey: WebCryptoKey;
   /** The public key as a proof's `jwk` header carries it (public members only). */
   readonly publicJwk: JWK;
   /** Its RFC 7638 thumbprint: the `cnf.jkt` of a token bound to it, and the `dpop_jkt` parameter. */
@@ -58,7 +59,7 @@ export interface DpopProofOptions {
   /** Header parameters to add or replace; one set to `undefined` is left out: `{ typ: 'JWT' }`, `{ jwk: undefined }`. */
   header?: Record<string, unknown>;
   /** Signs with this key instead of the key's own private key: a signature its `jwk` does not verify. */
-  signingKey?: CryptoKey;
+  signingKey?: WebCryptoKey;
 }
 
 /**

@@ -1,13 +1,14 @@
 import type { JsonWebKeySet } from '@keyway/openapi';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { seededKeyPair } from './seeded-keys.js';
+import type { WebCryptoKey } from './web-types.js';
 
 /** The signature algorithms the mock signs with. */
 export type SigningAlg = 'RS256' | 'ES256' | 'EdDSA';
 
 export interface KeyPair {
-  readonly privateKey: CryptoKey;
-  readonly publicKey: CryptoKey;
+  readonly privateKey: WebCryptoKey;
+  readonly publicKey: WebCryptoKey;
 }
 
 export interface SigningKey extends KeyPair {

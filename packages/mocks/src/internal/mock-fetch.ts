@@ -1,7 +1,9 @@
 import type { Engine } from './engine.js';
 
 /** A fetch-compatible function that hands requests straight to the engine: no sockets, no global patching. */
-export function createMockFetch(engine: Engine): (input: RequestInfo | URL, init?: RequestInit) => Promise<Response> {
+export function createMockFetch(
+  engine: Engine,
+): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
   return async (input, init) => {
     const request = new Request(input, init);
     const issuer = new URL(engine.issuer);
