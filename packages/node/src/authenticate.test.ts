@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CLIENT_ID, followRedirect, useMockServer } from '../test/helpers.js';
 import { authenticate, authenticateIn, login, loginIn, loginKey } from './authenticate.js';
 import { InteractionRequiredError } from './errors.js';
+import { loginInfoKey, readLoginInfo } from './internal/login-info.js';
 import type { SessionProbe } from './internal/session.js';
 
 const ctx = useMockServer();
@@ -237,7 +238,8 @@ describe('audience', () => {
     expect(authorize!.query).toMatchObject({ audience: AUDIENCE });
     const key = loginKey({ ...options(store), audience: AUDIENCE });
     expect(key).not.toBe(loginKey(options(store)));
-    expect(await store.get(key)).toMatchObject({ access_token: token.access_token, keyway_audience: AUDIENCE });
+    expect(await store.get(key)).toMatchObject({ access_token: token.access_token });
+    expect(await readLoginInfo(store, key, undefined)).toEqual({ issuer: ctx.issuer, audience: AUDIENCE });
     expect(await store.get(loginKey(options(store)))).toBeUndefined();
     // A later authenticate() with the same audience finds it; without one it does not.
     expect((await authenticate({ ...options(store), audience: AUDIENCE, interactive: false })).access_token).toBe(
@@ -269,7 +271,10 @@ describe('audience', () => {
     const polls = ctx.mock.callsTo('token').filter((call) => (call.body as Record<string, string>).device_code);
     expect(polls.length).toBeGreaterThan(0);
     expect(polls.every((call) => (call.body as Record<string, string>).audience === undefined)).toBe(true);
-    expect(await store.get(key)).toMatchObject({ access_token: refreshed.access_token, keyway_audience: AUDIENCE });
+    expect(await store.get(key)).toMatchObject({ access_token: refreshed.access_token });
+    // A refresh rewrites the token set only; the login's info stays beside it.
+    expect(await store.get(key)).not.toHaveProperty('keyway_audience');
+    expect(await readLoginInfo(store, key, undefined)).toEqual({ issuer: ctx.issuer, audience: AUDIENCE });
   });
 
   it('keeps the key of resource-only logins; with both, audience is the key part', () => {
@@ -290,7 +295,11 @@ describe('audience', () => {
       interval: 1,
       onDeviceCode: (info) => ctx.mock.approveDevice(info.userCode),
     });
-    expect(await store.get(loginKey(options(store)))).toMatchObject({ keyway_issuer: ctx.issuer });
+    const key = loginKey(options(store));
+    // Beside, not inside: the stored token set is the provider's, the login's info under its own key.
+    expect(await store.get(key)).not.toHaveProperty('keyway_issuer');
+    expect(await store.get(loginInfoKey(key))).toMatchObject({ keyway_issuer: ctx.issuer, access_token: '' });
+    expect(await readLoginInfo(store, key, await store.get(key))).toEqual({ issuer: ctx.issuer });
     expect(token).not.toHaveProperty('keyway_issuer');
     expect(await authenticate({ ...options(store), interactive: false })).not.toHaveProperty('keyway_issuer');
   });

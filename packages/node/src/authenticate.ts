@@ -5,6 +5,7 @@ import { CodeFlow } from './code-flow.js';
 import { type DeviceCodeInfo, DeviceFlow } from './device-flow.js';
 import { InteractionRequiredError } from './errors.js';
 import { clientFor } from './internal/client.js';
+import { LEGACY_INFO_FIELDS, type LoginInfo, writeLoginInfo } from './internal/login-info.js';
 import { checkLoginNumbers } from './internal/options.js';
 import { redactTokenSet } from './internal/redact.js';
 import { registeredClient, storedRegistration } from './internal/registration.js';
@@ -242,7 +243,6 @@ export async function loginIn(probe: SessionProbe, options: AuthenticateOptions)
 
 /** The login itself, for a known client. */
 async function loginAs(probe: SessionProbe, options: Identified, store: TokenStore): Promise<AuthenticatedTokenSet> {
-  const { source } = tokenSourceFor(options, store);
   const flow = await chooseFlow(options, probe);
   const config = {
     issuer: options.issuer,
@@ -271,7 +271,10 @@ async function loginAs(probe: SessionProbe, options: Identified, store: TokenSto
           ...(options.openBrowser === undefined ? {} : { openBrowser: options.openBrowser }),
           ...(options.redirectPort === undefined ? {} : { redirectPort: options.redirectPort }),
         }).run();
-  await source.set(withLoginInfo(tokens, options));
+  // Straight to the store: the token set as the provider sent it, the login's info beside it.
+  const key = loginKey(options);
+  await store.set(key, tokens);
+  await writeLoginInfo(store, key, loginInfoOf(options), tokens);
   return withHeaders(tokens);
 }
 
@@ -300,25 +303,12 @@ export function loginKey(
   });
 }
 
-/**
- * What a stored token set carries beside the tokens, for `keyway token/list/logout`: the issuer exactly
- * as given (the key holds it normalised: `https://auth.example.com/tenant/` loses its slash, and
- * discovery needs the exact string), and which of `audience` / `resource` the key's audience part is.
- */
-export interface StoredLoginInfo {
-  keyway_issuer?: string;
-  keyway_audience?: string;
-  keyway_resource?: string;
-}
-
-const LOGIN_INFO = ['keyway_issuer', 'keyway_audience', 'keyway_resource'] as const;
-
-function withLoginInfo(tokens: TokenSet, options: AuthenticateOptions): TokenSet & StoredLoginInfo {
+/** What a login's info (stored beside its tokens) says about the options it was made with. */
+function loginInfoOf(options: AuthenticateOptions): LoginInfo {
   return {
-    ...tokens,
-    keyway_issuer: options.issuer,
-    ...(options.audience === undefined ? {} : { keyway_audience: options.audience }),
-    ...(options.resource === undefined ? {} : { keyway_resource: options.resource }),
+    issuer: options.issuer,
+    ...(options.audience === undefined ? {} : { audience: options.audience }),
+    ...(options.resource === undefined ? {} : { resource: options.resource }),
   };
 }
 
@@ -348,13 +338,10 @@ function tokenSourceFor(options: Identified, store: TokenStore) {
       issuer: options.issuer,
       clientId: options.clientId,
       refresh: async (tokens, refreshOptions) =>
-        withLoginInfo(
-          await (await lazyClient()).refresh(tokens, {
-            ...refreshOptions,
-            ...(options.audience === undefined ? {} : { extraParams: { audience: options.audience } }),
-          }),
-          options,
-        ),
+        (await lazyClient()).refresh(tokens, {
+          ...refreshOptions,
+          ...(options.audience === undefined ? {} : { extraParams: { audience: options.audience } }),
+        }),
       clientCredentials: async (params) => (await lazyClient()).clientCredentials(params),
     },
     grant: { type: 'refresh_token' },
@@ -403,8 +390,9 @@ function interactionRequired(options: AuthenticateOptions, store: TokenStore, re
 /** Adds `headers.Authorization`; `util.inspect` shows the result with every token redacted. */
 function withHeaders(tokens: TokenSet): AuthenticatedTokenSet {
   const result: AuthenticatedTokenSet = { ...tokens, headers: { Authorization: `Bearer ${tokens.access_token}` } };
-  for (const name of LOGIN_INFO) {
-    delete (result as StoredLoginInfo)[name];
+  // Entries written before the login info moved beside the tokens carry it inside.
+  for (const name of LEGACY_INFO_FIELDS) {
+    delete (result as Record<string, unknown>)[name];
   }
   return redactTokenSet(result);
 }

@@ -5,6 +5,7 @@ import { tokenKey } from '@keyway/token-store';
 import { FileTokenStore } from '@keyway/token-store/file';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loginKey } from '../authenticate.js';
+import { writeLoginInfo } from '../internal/login-info.js';
 import { readStoredLogins } from './stored-logins.js';
 
 let dir: string;
@@ -44,6 +45,24 @@ describe('readStoredLogins', () => {
         refreshable: true,
       }),
     ]);
+  });
+
+  it('reads the login info stored beside the tokens (login() writes it there) before any inside them', async () => {
+    const issuer = 'https://auth.example.com/tenant/';
+    const options = { issuer, clientId: 'cli', audience: 'api' };
+    const key = loginKey(options);
+    await store.set(key, {
+      access_token: 'at',
+      token_type: 'Bearer',
+      expires_at: later(),
+      keyway_issuer: 'stale',
+    } as never);
+    await writeLoginInfo(store, key, { issuer, audience: 'api' }, { access_token: 'at', expires_at: later() });
+
+    const [login] = await readStoredLogins(store);
+    expect(login).toMatchObject({ issuer, clientId: 'cli', audience: 'api' });
+    expect(login).not.toHaveProperty('resource');
+    expect(await readStoredLogins(store)).toHaveLength(1); // the info record is no login
   });
 
   it('falls back to the normalised issuer, and reads the audience part as resource, for older entries', async () => {

@@ -1,6 +1,6 @@
 import { parseTokenKey } from '@keyway/token-store';
 import type { FileTokenStore } from '@keyway/token-store/file';
-import type { StoredLoginInfo } from '../authenticate.js';
+import { readLoginInfo } from '../internal/login-info.js';
 
 /** One stored login, as `keyway list` shows it: never a token. */
 export interface StoredLogin {
@@ -33,19 +33,19 @@ export async function readStoredLogins(store: FileTokenStore): Promise<StoredLog
     if (parts === undefined || typeof value !== 'object' || value === null) {
       continue;
     }
-    const info = value as typeof value & StoredLoginInfo;
+    const info = await readLoginInfo(store, key, value);
     const login: StoredLogin = {
       key,
-      issuer: typeof info.keyway_issuer === 'string' ? info.keyway_issuer : parts.issuer,
+      issuer: info?.issuer ?? parts.issuer,
       clientId: parts.clientId,
       refreshable: typeof value.refresh_token === 'string',
     };
     // The key's audience part is `audience` when the login had one, else `resource` (as in every
     // entry written before `audience` existed).
-    if (typeof info.keyway_audience === 'string') {
-      login.audience = info.keyway_audience;
+    if (info?.audience !== undefined) {
+      login.audience = info.audience;
     }
-    const resource = typeof info.keyway_resource === 'string' ? info.keyway_resource : undefined;
+    const resource = info?.resource;
     if (resource !== undefined || (login.audience === undefined && parts.audience !== undefined)) {
       login.resource = resource ?? parts.audience!;
     }

@@ -1,5 +1,6 @@
 import { loginKey } from '../../authenticate.js';
 import { clientFor } from '../../internal/client.js';
+import { deleteLoginInfo } from '../../internal/login-info.js';
 import { safeText } from '../../internal/terminal-text.js';
 import type { Flags } from '../args.js';
 import { EXIT, printJson, say } from '../output.js';
@@ -29,6 +30,7 @@ export async function logoutCommand(flags: Flags): Promise<number> {
       say(`keyway: warning: could not revoke the ${hint.replace('_', ' ')} at the server: ${safeText(message)}`);
     }
     await store.delete(key);
+    await deleteLoginInfo(store, key);
   }
   if (flags.json) {
     printJson({ issuer: target.issuer, clientId: target.clientId, removed: tokens !== undefined, revoked });
