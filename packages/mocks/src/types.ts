@@ -15,12 +15,17 @@ export interface MockUser {
 }
 
 /** How a client authenticates at the token, PAR, device, introspection and revocation endpoints. */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+export type ClientAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'client_secret_jwt'
+  | 'private_key_jwt'
+  | 'none';
 
 /** A registered OAuth client of the mock. */
 export interface MockClient {
   clientId: string;
-  /** Confidential clients with a secret may use `client_secret_basic` or `client_secret_post`. */
+  /** Confidential clients with a secret may use `client_secret_basic`, `client_secret_post` or `client_secret_jwt`. */
   clientSecret?: string;
   /** Public keys (a JWKS) for `private_key_jwt` client assertions. */
   jwks?: { keys: JWK[] };
@@ -32,6 +37,11 @@ export interface MockClient {
   postLogoutRedirectUris?: string[];
   /** Grants the client may use. Default: all of them (public clients: all but client_credentials). */
   grantTypes?: string[];
+  /**
+   * OpenID Connect Back-Channel Logout 1.0: on a logout of one of the client's sessions (the logout
+   * endpoint with an `id_token_hint` for it), the mock POSTs a logout token here.
+   */
+  backchannelLogoutUri?: string;
 }
 
 /** A registered resource server (RFC 8707). */

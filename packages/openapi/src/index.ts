@@ -101,6 +101,10 @@ export type IntrospectionRequest = components['schemas']['IntrospectionRequest']
 export type IntrospectionResponse = components['schemas']['IntrospectionResponse'];
 /** The form body of a revocation request. */
 export type RevocationRequest = components['schemas']['RevocationRequest'];
+/** Client metadata for dynamic registration (RFC 7591): redirect URIs, grant types, auth method, ... */
+export type ClientMetadata = components['schemas']['ClientMetadata'];
+/** A registered client: its metadata plus `client_id` (and `client_secret` for a confidential client). */
+export type ClientRegistrationResponse = components['schemas']['ClientRegistrationResponse'];
 /** A JWT `aud` claim: one audience or several. */
 export type Audience = components['schemas']['Audience'];
 

@@ -38,6 +38,8 @@ const AGREED: Record<string, boolean> = {
   // Reads, and RFC 7009 revocation of a revoked token still answers 200.
   introspect: true,
   revoke: true,
+  // Every call creates a new client.
+  registerClient: false,
   getUserInfo: true,
   postUserInfo: true,
   endSession: true,

@@ -75,6 +75,7 @@ const EXPECTED_OPERATIONS = [
   ['post', '/oauth/device/code', 'deviceAuthorization'],
   ['post', '/oauth/introspect', 'introspect'],
   ['post', '/oauth/revoke', 'revoke'],
+  ['post', '/oauth/register', 'registerClient'],
   ['get', '/oauth/userinfo', 'getUserInfo'],
   ['post', '/oauth/userinfo', 'postUserInfo'],
   ['get', '/oauth/logout', 'endSession'],

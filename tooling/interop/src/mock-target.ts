@@ -24,6 +24,7 @@ export async function startMockTarget(options: TargetOptions = {}): Promise<Inte
   const secret = (): string => randomBytes(24).toString('base64url');
   const basicSecret = secret();
   const postSecret = secret();
+  const jwtSecret = secret();
   const registered = { redirectUris: [redirectUri], postLogoutRedirectUris: [postLogoutRedirectUri] };
   const clients: MockClient[] = [
     {
@@ -40,6 +41,12 @@ export async function startMockTarget(options: TargetOptions = {}): Promise<Inte
       ...registered,
     },
     { clientId: 'public-client', tokenEndpointAuthMethod: 'none', ...registered },
+    {
+      clientId: 'secret-jwt-client',
+      clientSecret: jwtSecret,
+      tokenEndpointAuthMethod: 'client_secret_jwt',
+      ...registered,
+    },
   ];
   const mock = createMockKeyway({
     clients,
@@ -92,6 +99,11 @@ export async function startMockTarget(options: TargetOptions = {}): Promise<Inte
         tokenEndpointAuthMethod: 'private_key_jwt',
       }),
       public: client({ clientId: 'public-client', tokenEndpointAuthMethod: 'none' }),
+      secretJwt: client({
+        clientId: 'secret-jwt-client',
+        clientSecret: jwtSecret,
+        tokenEndpointAuthMethod: 'client_secret_jwt',
+      }),
     },
     redirectUri,
     postLogoutRedirectUri,

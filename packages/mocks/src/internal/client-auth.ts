@@ -1,9 +1,11 @@
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { ClientAuthMethod, MockClient } from '../types.js';
 import type { Engine } from './engine.js';
 import { type FormFields, oauthError } from './http.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** The MACs `client_secret_jwt` assertions may use. */
+export const HMAC_ALGS = ['HS256', 'HS384', 'HS512'];
 
 export interface AuthenticatedClient {
   client: MockClient;
@@ -20,7 +22,7 @@ function methodsOf(client: MockClient): ClientAuthMethod[] {
   }
   const methods: ClientAuthMethod[] = [];
   if (client.clientSecret !== undefined) {
-    methods.push('client_secret_basic', 'client_secret_post');
+    methods.push('client_secret_basic', 'client_secret_post', 'client_secret_jwt');
   }
   if (client.jwks) {
     methods.push('private_key_jwt');
@@ -58,7 +60,7 @@ function decodeBasic(header: string): { id: string; secret: string } | undefined
 
 /**
  * Client authentication at the token, PAR, device, introspection and revocation endpoints:
- * `client_secret_basic`, `client_secret_post`, `private_key_jwt` or `none` (public clients).
+ * `client_secret_basic`, `client_secret_post`, `client_secret_jwt`, `private_key_jwt` or `none` (public clients).
  * Answers the OAuth error a real server gives instead of throwing.
  */
 export async function authenticateClient(
@@ -132,27 +134,35 @@ async function checkAssertion(
     return oauthError('invalid_request', `client_assertion_type must be ${ASSERTION_TYPE}`);
   }
   let claimed: string | undefined;
+  let method: 'client_secret_jwt' | 'private_key_jwt';
   try {
     const payload = JSON.parse(new TextDecoder().decode(b64url(assertion.split('.')[1] ?? ''))) as { sub?: unknown };
     claimed = typeof payload.sub === 'string' ? payload.sub : undefined;
+    // RFC 7523 with a MAC (HS*) over the client secret is client_secret_jwt (OIDC Core 9), a signature is private_key_jwt.
+    method = /^HS\d+$/.test(String(decodeProtectedHeader(assertion).alg)) ? 'client_secret_jwt' : 'private_key_jwt';
   } catch {
     return invalidClient('Malformed client assertion');
   }
   const client = claimed === undefined ? undefined : engine.clients.get(claimed);
-  if (!client?.jwks || (typeof form.client_id === 'string' && form.client_id !== claimed)) {
+  const key = method === 'client_secret_jwt' ? client?.clientSecret : client?.jwks;
+  if (!client || key === undefined || (typeof form.client_id === 'string' && form.client_id !== claimed)) {
     return invalidClient('Client authentication failed');
   }
-  if (!methodsOf(client).includes('private_key_jwt')) {
-    return invalidClient('private_key_jwt is not allowed for this client');
+  if (!methodsOf(client).includes(method)) {
+    return invalidClient(`${method} is not allowed for this client`);
   }
   try {
-    const { payload } = await jwtVerify(assertion, createLocalJWKSet(client.jwks), {
+    const checks = {
       issuer: client.clientId,
       subject: client.clientId,
       audience: [engine.issuer, `${engine.issuer}${endpoint}`, `${engine.issuer}/oauth/token`],
       currentDate: new Date(engine.clock.now() * 1000),
       requiredClaims: ['exp', 'jti'],
-    });
+    };
+    const { payload } =
+      typeof key === 'string'
+        ? await jwtVerify(assertion, new TextEncoder().encode(key), { ...checks, algorithms: HMAC_ALGS })
+        : await jwtVerify(assertion, createLocalJWKSet(key), checks);
     const jti = `${client.clientId}:${payload.jti}`;
     if (engine.state.assertionIds.has(jti)) {
       return invalidClient('The client assertion was already used');
@@ -161,7 +171,7 @@ async function checkAssertion(
   } catch (error) {
     return invalidClient(`Invalid client assertion: ${error instanceof Error ? error.message : 'verification failed'}`);
   }
-  return { client, method: 'private_key_jwt' };
+  return { client, method };
 }
 
 function b64url(input: string): Uint8Array {

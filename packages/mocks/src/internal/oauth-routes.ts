@@ -6,17 +6,18 @@ import type {
 } from '@keyway/openapi';
 import { compactVerify, decodeJwt } from 'jose';
 import { authorize, grantedScope, pushAuthorizationRequest, redirectUriMatches } from './authorize.js';
-import { authenticateClient, isPublic } from './client-auth.js';
+import { authenticateClient, HMAC_ALGS, isPublic } from './client-auth.js';
 import { checkDpopProof, DPOP_ALGS } from './dpop.js';
 import type { Engine } from './engine.js';
 import { checkRepeats, many, oauthForm, one, scopes } from './form.js';
 import { authorizationToken, bearerToken, formFields, invalidTarget, json, oauthError } from './http.js';
 import { randomId, randomUserCode } from './random.js';
+import { registerClient } from './registration.js';
 import type { RouteContext, RouteDef } from './routes.js';
 import { GRANT_TYPES, tokenEndpoint } from './token-endpoint.js';
 import { userClaims } from './tokens.js';
 
-const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'];
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'];
 
 /** The discovery document; both well-known URLs serve it. */
 export function metadata(engine: Engine): AuthorizationServerMetadata {
@@ -32,6 +33,7 @@ export function metadata(engine: Engine): AuthorizationServerMetadata {
     introspection_endpoint: `${iss}/oauth/introspect`,
     revocation_endpoint: `${iss}/oauth/revoke`,
     pushed_authorization_request_endpoint: `${iss}/oauth/par`,
+    registration_endpoint: `${iss}/oauth/register`,
     require_pushed_authorization_requests: false,
     authorization_response_iss_parameter_supported: true,
     grant_types_supported: GRANT_TYPES,
@@ -40,7 +42,7 @@ export function metadata(engine: Engine): AuthorizationServerMetadata {
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
     code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: AUTH_METHODS,
-    token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'],
+    token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA', ...HMAC_ALGS],
     introspection_endpoint_auth_methods_supported: AUTH_METHODS.filter((m) => m !== 'none'),
     revocation_endpoint_auth_methods_supported: AUTH_METHODS,
     id_token_signing_alg_values_supported: [engine.keys.alg],
@@ -292,6 +294,7 @@ export const oauthRoutes: RouteDef[] = [
   { name: 'deviceAuthorization', method: 'POST', template: '/oauth/device/code', api: false, run: deviceAuthorization },
   { name: 'introspect', method: 'POST', template: '/oauth/introspect', api: false, run: introspect },
   { name: 'revoke', method: 'POST', template: '/oauth/revoke', api: false, run: revoke },
+  { name: 'registerClient', method: 'POST', template: '/oauth/register', api: false, run: registerClient },
   { name: 'getUserInfo', method: 'GET', template: '/oauth/userinfo', api: false, run: userinfo },
   { name: 'postUserInfo', method: 'POST', template: '/oauth/userinfo', api: false, run: userinfo },
   { name: 'endSession', method: 'GET', template: '/oauth/logout', api: false, run: endSession },

@@ -35,6 +35,7 @@ export const operations = {
   deviceAuthorization: { method: 'post', path: '/oauth/device/code', idempotent: false },
   introspect: { method: 'post', path: '/oauth/introspect', idempotent: true },
   revoke: { method: 'post', path: '/oauth/revoke', idempotent: true },
+  registerClient: { method: 'post', path: '/oauth/register', idempotent: false },
   getUserInfo: { method: 'get', path: '/oauth/userinfo', idempotent: true },
   postUserInfo: { method: 'post', path: '/oauth/userinfo', idempotent: true },
   endSession: { method: 'get', path: '/oauth/logout', idempotent: true },

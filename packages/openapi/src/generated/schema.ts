@@ -208,6 +208,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dynamic client registration (RFC 7591)
+         * @description Registers a new client from its metadata and answers its `client_id` (and, for a
+         *     confidential client, its `client_secret`). A native application registers itself as a
+         *     public client (`token_endpoint_auth_method: none`) with loopback redirect URIs (RFC 8252).
+         *     Where the service requires it, the request carries an initial access token as a bearer
+         *     token. Every call creates a new client, so it is never repeated automatically.
+         */
+        post: operations["registerClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oauth/userinfo": {
         parameters: {
             query?: never;
@@ -454,6 +478,40 @@ export interface components {
              * @description A page about the error.
              */
             error_uri?: string;
+        };
+        /**
+         * @description Client metadata (RFC 7591 section 2, OpenID Connect Dynamic Client Registration 1.0). Every
+         *     member is optional; unknown members are kept or ignored by the service.
+         */
+        ClientMetadata: {
+            redirect_uris?: string[];
+            /** @description `none` (public), `client_secret_basic` (default), `client_secret_post`, `client_secret_jwt` or `private_key_jwt`. */
+            token_endpoint_auth_method?: string;
+            grant_types?: string[];
+            response_types?: string[];
+            /** @enum {string} */
+            application_type?: "web" | "native";
+            client_name?: string;
+            scope?: string;
+            jwks?: components["schemas"]["JsonWebKeySet"];
+            /** Format: uri */
+            jwks_uri?: string;
+            post_logout_redirect_uris?: string[];
+            /** Format: uri */
+            backchannel_logout_uri?: string;
+            backchannel_logout_session_required?: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The registered client's metadata, with its credentials (RFC 7591 section 3.2.1). */
+        ClientRegistrationResponse: components["schemas"]["ClientMetadata"] & {
+            client_id: string;
+            /** @description Only for a confidential client. */
+            client_secret?: string;
+            /** @description Epoch seconds. */
+            client_id_issued_at?: number;
+            /** @description Epoch seconds; `0` never expires. Present with `client_secret`. */
+            client_secret_expires_at?: number;
         };
         /** @description An RFC 9457 problem detail, as `application/problem+json`. */
         Problem: {
@@ -1696,6 +1754,101 @@ export interface operations {
             };
             400: components["responses"]["OAuthBadRequest"];
             401: components["responses"]["OAuthInvalidClient"];
+        };
+    };
+    registerClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "application_type": "native",
+                 *       "client_name": "keyway CLI",
+                 *       "redirect_uris": [
+                 *         "http://127.0.0.1/callback"
+                 *       ],
+                 *       "token_endpoint_auth_method": "none",
+                 *       "grant_types": [
+                 *         "authorization_code",
+                 *         "refresh_token",
+                 *         "urn:ietf:params:oauth:grant-type:device_code"
+                 *       ],
+                 *       "response_types": [
+                 *         "code"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["ClientMetadata"];
+            };
+        };
+        responses: {
+            /** @description The client is registered. */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "client_id": "cl_8d2f1c",
+                     *       "client_id_issued_at": 1727780400,
+                     *       "application_type": "native",
+                     *       "client_name": "keyway CLI",
+                     *       "redirect_uris": [
+                     *         "http://127.0.0.1/callback"
+                     *       ],
+                     *       "token_endpoint_auth_method": "none",
+                     *       "grant_types": [
+                     *         "authorization_code",
+                     *         "refresh_token",
+                     *         "urn:ietf:params:oauth:grant-type:device_code"
+                     *       ],
+                     *       "response_types": [
+                     *         "code"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ClientRegistrationResponse"];
+                };
+            };
+            /**
+             * @description The metadata is refused: `invalid_redirect_uri` or `invalid_client_metadata` (RFC 7591
+             *     section 3.2.2).
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "invalid_client_metadata",
+                     *       "error_description": "token_endpoint_auth_method is not supported"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OAuthErrorResponse"];
+                };
+            };
+            /** @description The initial access token is missing or invalid, where one is required. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "invalid_token"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OAuthErrorResponse"];
+                };
+            };
         };
     };
     getUserInfo: {
