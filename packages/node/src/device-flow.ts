@@ -1,5 +1,6 @@
 import type { DeviceAuthorizationResponse, OAuthClient, TokenSet } from '@keyway/core';
 import { type ClientConfig, clientFor } from './internal/client.js';
+import { type Countdown, startCountdown } from './internal/countdown.js';
 import { createDeadline, raceDeadline } from './internal/deadline.js';
 import { checkDeviceCodeInfo, deviceCodeText } from './internal/device-code-text.js';
 import { checkLoginNumbers } from './internal/options.js';
@@ -112,6 +113,7 @@ export class DeviceFlow {
   async run(): Promise<TokenSet> {
     const { scope, resource, audience, onDeviceCode, qr, timeout, interval, signal, ...config } = this.#options;
     const deadline = createDeadline(timeout, signal);
+    let countdown: Countdown | undefined;
     try {
       const client: OAuthClient = await raceDeadline(clientFor(config as ClientConfig), deadline);
       const device = await raceDeadline(
@@ -127,11 +129,14 @@ export class DeviceFlow {
       const info = deviceCodeInfo(device);
       checkDeviceCodeInfo(info);
       show(info);
+      // With the default printer, a terminal shows the time left (erased when the wait is over).
+      countdown = onDeviceCode === undefined ? startCountdown(info.expiresIn) : undefined;
       return await raceDeadline(
         client.pollDeviceToken(device, { signal: deadline.signal, ...(interval === undefined ? {} : { interval }) }),
         deadline,
       );
     } finally {
+      countdown?.stop();
       deadline.dispose();
     }
   }
