@@ -23,6 +23,7 @@ import { releaseTagOf } from '../src/tags.mjs';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../src/release.mjs', import.meta.url));
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const packages = loadPackages();
 const version = (name: string) => packages.find((p) => p.name === name)?.version ?? 'missing';
 
@@ -142,7 +143,7 @@ describe('keyway-release against a local registry', () => {
       '@keyway/openapi': `^${version('@keyway/openapi')}`,
       '@keyway/token-store': `^${version('@keyway/token-store')}`,
     });
-  }, 60_000);
+  }, 180_000);
 
   it('installs with npm into a fresh project, imports, runs a flow and both bins', async () => {
     const app = join(work, 'app');
@@ -239,6 +240,145 @@ console.log(JSON.stringify({
     });
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   }, 90_000);
+
+  // Each package ALONE: only its own name on npm's command line, so a dependency it forgot to declare (or a
+  // type it borrows from a sibling) shows here. Every public entry (read from its package.json `exports`) is
+  // type-checked by a strict consumer under bundler, node16 and nodenext resolution with skipLibCheck off; an
+  // entry may fail only for want of a peer the package declares optional, and must pass once that peer is added.
+  // Then every entry Node can load is imported.
+  it.each(packages.map((p) => p.name))(
+    'installs %s alone, type-checks every entry under bundler/node16/nodenext and imports it',
+    async (name) => {
+      const pkg = packages.find((p) => p.name === name);
+      const manifest = JSON.parse(readFileSync(join(pkg?.dir ?? '', 'package.json'), 'utf8')) as {
+        exports: Record<string, unknown>;
+        peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+      };
+      const optionalPeers = Object.entries(manifest.peerDependenciesMeta ?? {})
+        .filter(([, meta]) => meta.optional)
+        .map(([peer]) => peer);
+      const entries = Object.keys(manifest.exports)
+        .filter((key) => key !== './package.json')
+        .map((key) => (key === '.' ? name : `${name}/${key.slice(2)}`));
+
+      const app = join(work, `alone-${name.replace('@keyway/', '')}`);
+      mkdirSync(app);
+      writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'alone', private: true, type: 'module' }));
+      writeFileSync(join(app, '.npmrc'), `@keyway:registry=${registry}\n`);
+      await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `${name}@latest`], app);
+      const installed = (await sh('npm', ['ls', '--json', '--depth=0'], app)).stdout;
+      expect(Object.keys((JSON.parse(installed) as { dependencies: object }).dependencies)).toEqual([name]);
+      // The consumer's Node types, installed after the package so they cannot satisfy its dependencies; the
+      // compiler is the workspace's own TypeScript (the version Keyway supports), run against the project.
+      await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--save-dev', '@types/node@20'], app);
+
+      writeFileSync(
+        join(app, 'entries.ts'),
+        entries.map((entry, i) => `import * as entry${i} from '${entry}';\nexport { entry${i} };\n`).join(''),
+      );
+      const modes = {
+        bundler: ['esnext', 'bundler'],
+        node16: ['node16', 'node16'],
+        nodenext: ['nodenext', 'nodenext'],
+      };
+      const typecheck = async (mode: keyof typeof modes) => {
+        const [module, moduleResolution] = modes[mode];
+        const config = join(app, `tsconfig.${mode}.json`);
+        writeFileSync(
+          config,
+          JSON.stringify({
+            compilerOptions: {
+              strict: true,
+              noEmit: true,
+              skipLibCheck: false,
+              target: 'es2022',
+              lib: ['es2022', 'dom', 'dom.iterable'],
+              types: ['node'],
+              module,
+              moduleResolution,
+            },
+            files: ['entries.ts'],
+          }),
+        );
+        try {
+          await run(process.execPath, [tsc, '-p', config], { cwd: app, env, maxBuffer: 16 * 1024 * 1024 });
+          return '';
+        } catch (error) {
+          return String((error as { stdout?: string }).stdout ?? error);
+        }
+      };
+      const missingModule = (output: string) =>
+        [...output.matchAll(/Cannot find module '([^']+)'/g)].map((m) => m[1] ?? '');
+      const failures = Object.fromEntries(
+        await Promise.all((Object.keys(modes) as (keyof typeof modes)[]).map(async (m) => [m, await typecheck(m)])),
+      ) as Record<keyof typeof modes, string>;
+      const needed = new Set<string>();
+      for (const [mode, output] of Object.entries(failures)) {
+        if (output === '') {
+          continue;
+        }
+        const missing = missingModule(output);
+        const otherErrors = output
+          .split('\n')
+          .filter((line) => /error TS/.test(line) && !/Cannot find module/.test(line));
+        expect({ mode, otherErrors }).toEqual({ mode, otherErrors: [] });
+        for (const module of missing) {
+          const peer = optionalPeers.find((p) => module === p || module.startsWith(`${p}/`));
+          expect(peer, `${name} under ${mode}: '${module}' is not an optional peer of ${name}`).toBeDefined();
+          needed.add(peer ?? '');
+        }
+      }
+      if (needed.size > 0) {
+        await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--save-dev', ...needed], app);
+        for (const mode of Object.keys(modes) as (keyof typeof modes)[]) {
+          expect(await typecheck(mode), `${name} under ${mode} with ${[...needed].join(', ')}`).toBe('');
+        }
+      }
+
+      // Every entry imported by Node. One that fails may fail only for an optional peer it names, and then loads
+      // once that peer is installed.
+      const importAll = async () =>
+        JSON.parse(
+          (
+            await sh(
+              'node',
+              [
+                '--input-type=module',
+                '-e',
+                `const out = {};
+for (const entry of ${JSON.stringify(entries)}) {
+  try { out[entry] = Object.keys(await import(entry)).length > 0 ? 'ok' : 'exports nothing'; }
+  catch (error) { out[entry] = String(error.message); }
+}
+console.log(JSON.stringify(out));`,
+              ],
+              app,
+            )
+          ).stdout,
+        ) as Record<string, string>;
+      const firstTry = await importAll();
+      const peersForImport = new Set<string>();
+      for (const [entry, outcome] of Object.entries(firstTry)) {
+        if (outcome === 'ok') {
+          continue;
+        }
+        const missing = /Cannot find (?:package|module) '([^']+)'/.exec(outcome)?.[1] ?? '';
+        const peer = optionalPeers.find((p) => missing === p || missing.startsWith(`${p}/`));
+        expect(peer, `${entry} failed to import: ${outcome}`).toBeDefined();
+        peersForImport.add(peer ?? '');
+      }
+      if (peersForImport.size > 0) {
+        await sh(
+          'npm',
+          ['install', '--no-audit', '--no-fund', '--prefer-offline', '--save-dev', ...peersForImport],
+          app,
+        );
+      }
+      const imported = peersForImport.size > 0 ? await importAll() : firstTry;
+      expect(imported).toEqual(Object.fromEntries(entries.map((entry) => [entry, 'ok'])));
+    },
+    600_000,
+  );
 
   it('publishes a prerelease under its identifier and leaves latest alone', async () => {
     const openapi = packages.find((p) => p.name === '@keyway/openapi');
