@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import {
@@ -17,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Built, loadBuilt, type MockHost, startMockHost } from './sync-helpers.js';
 
 // The mock answers from its own thread: these calls block the test's thread.
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
 let host: MockHost;
 let built: Built;
 
@@ -278,4 +281,47 @@ describe('discoverSync: the blocking twin of OAuthClient', () => {
       active: true,
     });
   }, 40_000);
+
+  it('without a clientId: registers a public native client (once per process) and the twin uses it', async () => {
+    // The provider runs in a process of its own (tsx runs the TypeScript helper): this thread blocks.
+    const server = spawn(
+      join(packageDir, 'node_modules/.bin/tsx'),
+      [join(packageDir, 'test/sync-fixtures/registering-server.ts')],
+      {
+        cwd: packageDir,
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
+    const lines = createInterface({ input: server.stdout! });
+    const messages: Record<string, unknown>[] = [];
+    const next = () =>
+      new Promise<Record<string, unknown>>((resolve) => {
+        lines.once('line', (line) => {
+          const message = JSON.parse(line) as Record<string, unknown>;
+          messages.push(message);
+          resolve(message);
+        });
+      });
+    try {
+      const { issuer } = (await next()) as { issuer: string };
+      const registered = next();
+      const twin = built.discoverSync(issuer, { redirectUri: 'http://127.0.0.1:53682/callback' });
+      expect(await registered).toEqual({ registrations: 1 });
+      expect(twin.clientId).toBe('test-public-client');
+      expect(twin.tokenEndpointAuthMethod).toBe('none');
+      const request = twin.createAuthorizationUrl({ scope: 'openid' });
+      expect(request.url.searchParams.get('client_id')).toBe('test-public-client');
+      const tokens = twin.handleCallback(await completeAuthorization(request.url), request);
+      expect(tokens.access_token).toEqual(expect.any(String));
+      // The same process (its worker) discovers again: the registration is reused, not repeated.
+      expect(built.discoverSync(issuer, { redirectUri: 'http://127.0.0.1:53682/callback' }).clientId).toBe(
+        'test-public-client',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(messages).toEqual([{ issuer }, { registrations: 1 }]);
+    } finally {
+      server.stdin!.end();
+      await once(server, 'exit');
+    }
+  }, 60_000);
 });

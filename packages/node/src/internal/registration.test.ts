@@ -100,11 +100,33 @@ describe('authenticate({ issuer }) without a clientId', () => {
     expect(refreshed.access_token).toEqual(expect.any(String));
   });
 
-  it('a provider without a registration endpoint: ConfigurationError missing_client_id', async () => {
-    const error = await login({ issuer: plain.issuer, store: new MemoryTokenStore(), ...browserLogin }).catch(
+  it('against the mock’s own RFC 7591 endpoint: registers a client of its own choosing and logs in with it', async () => {
+    const store = new MemoryTokenStore();
+    const tokens = await login({ issuer: plain.issuer, store, ...browserLogin });
+    const registered = await storedRegistration(store, plain.issuer);
+    expect(registered?.clientId).toEqual(expect.any(String));
+    expect(plain.mock.callsTo('registerClient')).toHaveLength(1);
+    expect(await store.get(loginKey({ issuer: plain.issuer, clientId: registered!.clientId }))).toMatchObject({
+      access_token: tokens.access_token,
+    });
+  });
+
+  it('a provider without a registration endpoint: ConfigurationError missing_client_id, nothing stored', async () => {
+    // The mock's discovery, without its registration endpoint.
+    const fetch = async (input: string | URL | Request, init?: RequestInit) => {
+      const response = await globalThis.fetch(input, init);
+      if (!new URL(response.url).pathname.endsWith('/openid-configuration')) {
+        return response;
+      }
+      const { registration_endpoint: _, ...metadata } = (await response.json()) as Record<string, unknown>;
+      return Response.json(metadata);
+    };
+    const store = new MemoryTokenStore();
+    const error = await login({ issuer: plain.issuer, store, fetch, ...browserLogin }).catch(
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as ConfigurationError).code).toBe('missing_client_id');
+    expect(await store.keys!()).toEqual([]);
   });
 });
