@@ -15,13 +15,14 @@ import { join } from 'node:path';
  */
 export function defaultTokenFilePath(
   env: Record<string, string | undefined> = process.env,
-  platform: NodeJS.Platform = process.platform,
+  // A string, not `NodeJS.Platform`: the declaration then needs no @types/node (any other value is read as Linux).
+  platform: string = process.platform,
   home: string = homedir(),
 ): string {
   return join(cacheDir(env, platform, home), 'keyway', 'tokens.json');
 }
 
-function cacheDir(env: Record<string, string | undefined>, platform: NodeJS.Platform, home: string): string {
+function cacheDir(env: Record<string, string | undefined>, platform: string, home: string): string {
   if (platform === 'win32') {
     return env.LOCALAPPDATA || join(home, 'AppData', 'Local');
   }
