@@ -86,10 +86,14 @@ describe('keyway shows what a hostile provider sends without letting it act on t
     const result = await run(['login', '--device', '--json'], confidential);
     expect(result.code).toBe(1);
     expectPlain(result);
-    expect(result.stderr).toBe(`keyway: OAuth error invalid_client\\u001b[2J: ${HOSTILE_SHOWN}\n`);
+    // @keyway/core names the request that failed after the provider's words.
+    const request = ` (POST ${ctx.issuer}/oauth/device/code)`;
+    expect(result.stderr).toBe(`keyway: OAuth error invalid_client\\u001b[2J: ${HOSTILE_SHOWN}${request}\n`);
     // --json carries code and message as @keyway/core made them (it quotes a provider's words safely too).
     const expected = new OAuthError({ error: `invalid_client${ESC}[2J`, error_description: HOSTILE });
-    expect(JSON.parse(result.stdout)).toEqual({ error: { code: expected.code, message: expected.message } });
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: { code: expected.code, message: `${expected.message}${request}` },
+    });
     expect(result.stdout + result.stderr).not.toContain('test-secret');
   });
 
