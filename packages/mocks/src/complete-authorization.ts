@@ -48,9 +48,78 @@ export async function completeAuthorization(
     return new URL(location, url);
   }
   const answer = response.type === 'opaqueredirect' ? '' : (await response.text()).slice(0, 500);
+  if (formPostPage(answer)) {
+    throw new Error(
+      `${url.origin}${url.pathname} answered with a form_post page (response_mode=form_post): use completeAuthorizationCallback(), which resolves to the POST the browser sends.`,
+    );
+  }
   throw new Error(
     `${url.origin}${url.pathname} answered ${response.status} instead of a redirect` +
       (response.type === 'opaqueredirect' ? ' (this fetch hides redirects: pass `fetch: mock.fetch`)' : '') +
       (answer ? `: ${answer}` : ''),
   );
+}
+
+const formPostPage = (html: string) => /<form method="post" action="/.test(html);
+
+function unescapeHtml(value: string): string {
+  return value.replace(/&#(\d+);/g, (_match, code: string) => String.fromCharCode(Number(code)));
+}
+
+/**
+ * Like {@link completeAuthorization}, but resolves to the `Request` the browser then sends to the
+ * client's redirect URI: a `GET` of the redirect URL, or, with `response_mode=form_post`, the `POST`
+ * of the mock's form (`application/x-www-form-urlencoded`: `code`, `state`, `iss`, or `error`). Hand it
+ * to `handleCallback()`, or send it to a callback server.
+ *
+ * @example
+ * ```ts
+ * import { discover } from '@keyway/core';
+ * import { completeAuthorizationCallback, createMockKeyway } from '@keyway/mocks';
+ *
+ * const mock = createMockKeyway();
+ * const client = await discover(mock.issuer, {
+ *   clientId: 'test-client',
+ *   clientSecret: 'test-secret',
+ *   redirectUri: 'https://app.example.com/callback',
+ *   fetch: mock.fetch,
+ * });
+ * const request = await client.createAuthorizationUrl({
+ *   scope: 'openid',
+ *   extraParams: { response_mode: 'form_post' },
+ * });
+ * const callback = await completeAuthorizationCallback(request.url, { fetch: mock.fetch });
+ * const tokens = await client.handleCallback(callback, request); // reads the POSTed form
+ * ```
+ */
+export async function completeAuthorizationCallback(
+  authorizationUrl: string | URL,
+  options: CompleteAuthorizationOptions = {},
+): Promise<Request> {
+  const url = new URL(authorizationUrl);
+  const fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const response = await fetch(url, { redirect: 'manual' });
+  const location = response.headers.get('location');
+  if (response.status >= 300 && response.status < 400 && location !== null) {
+    await response.body?.cancel();
+    return new Request(new URL(location, url));
+  }
+  const html = response.type === 'opaqueredirect' ? '' : await response.text();
+  const action = /<form method="post" action="([^"]*)">/.exec(html)?.[1];
+  if (response.status !== 200 || action === undefined) {
+    throw new Error(
+      `${url.origin}${url.pathname} answered ${response.status} instead of a redirect or a form_post page` +
+        (response.type === 'opaqueredirect' ? ' (this fetch hides redirects: pass `fetch: mock.fetch`)' : '') +
+        (html ? `: ${html.slice(0, 500)}` : ''),
+    );
+  }
+  const body = new URLSearchParams();
+  for (const [, name = '', value = ''] of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
+    body.append(unescapeHtml(name), unescapeHtml(value));
+  }
+  return new Request(new URL(unescapeHtml(action), url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
 }

@@ -12,6 +12,7 @@ describe('public surface', () => {
         "MissingDependencyError",
         "UnsupportedRuntimeError",
         "completeAuthorization",
+        "completeAuthorizationCallback",
         "createDpopProof",
         "createFakeKv",
         "createMockKeyway",

@@ -14,7 +14,11 @@
  *
  * @packageDocumentation
  */
-export { type CompleteAuthorizationOptions, completeAuthorization } from './complete-authorization.js';
+export {
+  type CompleteAuthorizationOptions,
+  completeAuthorization,
+  completeAuthorizationCallback,
+} from './complete-authorization.js';
 export {
   createMockKeyway,
   type MintClaims,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DeviceAuthorization } from '@keyway/core';
-import { completeAuthorization, createMockKeyway, type MockClient } from '@keyway/mocks';
+import { completeAuthorizationCallback, createMockKeyway, type MockClient } from '@keyway/mocks';
 import { exportJWK, generateKeyPair } from 'jose';
 import { users } from './accounts.ts';
 import type { Decision } from './browser.ts';
@@ -149,12 +149,14 @@ async function submitDevicePage(device: DeviceAuthorization, decision: Decision)
 }
 
 /**
- * Plays the browser: follows the mock's redirect (`completeAuthorization`) and loads the page it leads
- * to (the relying party's callback server records it). Resolves to the URL the browser ends up on.
+ * Plays the browser: follows the mock's redirect, or submits its `form_post` page
+ * (`completeAuthorizationCallback`), and sends that request to the page it leads to (the relying
+ * party's callback server records it). Resolves to the URL the browser ends up on.
  */
 async function follow(start: string | URL): Promise<URL> {
-  const url = await completeAuthorization(start);
-  const landed = await fetch(url);
+  const request = await completeAuthorizationCallback(start);
+  const url = new URL(request.url);
+  const landed = await fetch(request);
   if (!landed.ok) {
     throw new Error(`the client's page ${url.pathname} answered ${landed.status}`);
   }

@@ -122,29 +122,25 @@ describe.each(TARGETS)('protocol reach against %s', (name) => {
     expect(await wrong.introspect(fresh.access_token)).toMatchObject({ active: true });
   });
 
-  // The mock advertises response_modes_supported ["query"] and answers form_post with a query redirect.
-  it.runIf(name === 'oidc-provider')(
-    'form_post (oidc-provider only): handleCallback reads the POSTed form',
-    async () => {
-      const client = await discover(op.issuer, op.clients.basic);
-      const request = await client.createAuthorizationUrl({
-        scope: 'openid',
-        extraParams: { response_mode: 'form_post' },
-      });
-      const before = op.callbacks.posts.length;
+  it('form_post: handleCallback reads the POSTed form', async () => {
+    const client = await discover(op.issuer, op.clients.basic);
+    const request = await client.createAuthorizationUrl({
+      scope: 'openid',
+      extraParams: { response_mode: 'form_post' },
+    });
+    const before = op.callbacks.posts.length;
 
-      const landed = await op.login(request.url, { user: 'alice' });
+    const landed = await op.login(request.url, { user: 'alice' });
 
-      expect(landed.origin + landed.pathname).toBe(op.redirectUri);
-      expect(landed.search).toBe('');
-      const post = op.callbacks.posts.slice(before).find((p) => p.url.pathname === landed.pathname);
-      expect(post?.contentType).toMatch(/^application\/x-www-form-urlencoded/);
-      expect(new URLSearchParams(post?.body).get('state')).toBe(request.state);
-      const tokens = await client.handleCallback(post!.request(), request);
-      expect(tokens.claims).toMatchObject({ sub: 'alice', nonce: request.nonce });
-      await expectError(client.handleCallback(post!.request(), request), CallbackError, 'state_reused');
-    },
-  );
+    expect(landed.origin + landed.pathname).toBe(op.redirectUri);
+    expect(landed.search).toBe('');
+    const post = op.callbacks.posts.slice(before).find((p) => p.url.pathname === landed.pathname);
+    expect(post?.contentType).toMatch(/^application\/x-www-form-urlencoded/);
+    expect(new URLSearchParams(post?.body).get('state')).toBe(request.state);
+    const tokens = await client.handleCallback(post!.request(), request);
+    expect(tokens.claims).toMatchObject({ sub: 'alice', nonce: request.nonce });
+    await expectError(client.handleCallback(post!.request(), request), CallbackError, 'state_reused');
+  });
 
   it('client_secret_jwt: token, code flow, introspection', async () => {
     const registered = op.clients.secretJwt!;

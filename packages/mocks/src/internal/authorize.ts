@@ -100,6 +100,27 @@ function redirect(target: string, params: Record<string, string | undefined>): R
   return new Response(null, { status: 302, headers: { location: url.href, 'cache-control': 'no-store' } });
 }
 
+const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+
+/**
+ * OAuth 2.0 Form Post Response Mode: a page whose form POSTs the response to the redirect URI as
+ * `application/x-www-form-urlencoded`, submitted on load (a button without script).
+ */
+function formPost(target: string, params: Record<string, string | undefined>): Response {
+  const inputs = Object.entries(params)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join('');
+  const html = `<!doctype html><html><head><title>Signing in</title></head><body onload="document.forms[0].submit()"><form method="post" action="${escapeHtml(target)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form></body></html>`;
+  return new Response(html, {
+    status: 200,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+  });
+}
+
+/** The response modes of the authorize endpoint (and in discovery). */
+export const RESPONSE_MODES = ['query', 'form_post'];
+
 function pickUser(engine: Engine, loginHint: string | undefined): MockUser {
   if (loginHint !== undefined) {
     for (const user of engine.users.values()) {
@@ -155,8 +176,12 @@ export function authorize(ctx: RouteContext): Response {
     return oauthError('invalid_request', redirectUri.error);
   }
   const state = one(params, 'state');
+  const mode = one(params, 'response_mode') ?? 'query';
   const back = (fields: Record<string, string | undefined>) =>
-    redirect(redirectUri, { ...fields, state, iss: engine.issuer });
+    (mode === 'form_post' ? formPost : redirect)(redirectUri, { ...fields, state, iss: engine.issuer });
+  if (!RESPONSE_MODES.includes(mode)) {
+    return back({ error: 'invalid_request', error_description: `response_mode ${mode} is not supported` });
+  }
   const invalid = checkParams(engine, params);
   if (invalid) {
     return back({ error: invalid.error, error_description: invalid.description });

@@ -5,7 +5,7 @@ import type {
   UserInfo,
 } from '@keyway/openapi';
 import { compactVerify, decodeJwt } from 'jose';
-import { authorize, grantedScope, pushAuthorizationRequest, redirectUriMatches } from './authorize.js';
+import { authorize, grantedScope, pushAuthorizationRequest, RESPONSE_MODES, redirectUriMatches } from './authorize.js';
 import { authenticateClient, HMAC_ALGS, isPublic } from './client-auth.js';
 import { checkDpopProof, DPOP_ALGS } from './dpop.js';
 import type { Engine } from './engine.js';
@@ -38,7 +38,7 @@ export function metadata(engine: Engine): AuthorizationServerMetadata {
     authorization_response_iss_parameter_supported: true,
     grant_types_supported: GRANT_TYPES,
     response_types_supported: ['code'],
-    response_modes_supported: ['query'],
+    response_modes_supported: RESPONSE_MODES,
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
     code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: AUTH_METHODS,
