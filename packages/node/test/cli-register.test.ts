@@ -58,5 +58,14 @@ describe('keyway login --issuer <url> without a client id', () => {
     }
     const file = await readFile(join(cache, 'keyway/tokens.json'), 'utf8');
     expect(file).toContain('keyway-registration:v1:');
+
+    // Logged out, the registration stays (the next login reuses it) and counts as no login.
+    expect((await run(['logout'])).code).toBe(0);
+    expect(await run(['token'])).toEqual({
+      code: 3,
+      stdout: '',
+      stderr: 'keyway: not logged in — run `keyway login --issuer <url> --client-id <id>`\n',
+    });
+    expect(await readFile(join(cache, 'keyway/tokens.json'), 'utf8')).toContain('keyway-registration:v1:');
   }, 60_000); // two device logins, each polling after the RFC 8628 minimum interval
 });

@@ -59,7 +59,8 @@ async function usableTokens(flags: Flags): Promise<AuthenticatedTokenSet> {
   const target = await resolveTarget(flags, store);
   if ((await store.get(loginKey(target))) === undefined) {
     // Nothing stored at all: the short message; other logins stored: which one is missing.
-    const where = (await store.keys()).length === 0 ? '' : ` to ${who(target)}`;
+    // (Only logins count: a client registration or another tool's entry is no login.)
+    const where = (await readStoredLogins(store)).length === 0 ? '' : ` to ${who(target)}`;
     throw new NotLoggedInError(`not logged in${where} — run \`${loginSuggestion(flags, target)}\``);
   }
   try {
