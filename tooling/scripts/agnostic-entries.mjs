@@ -44,11 +44,18 @@ export function resolveTarget(target, conditions) {
 }
 
 /**
- * Every runtime-agnostic entry of every published package under packages/, sorted by specifier.
- * @returns {AgnosticEntry[]}
+ * @typedef {{ specifier: string, pkg: string, dir: string, subpath: string, target: unknown }} PublicEntry  One
+ *   public entry: its import specifier, its package, the package directory, its `exports` key (`./kv`) and
+ *   that key's value.
  */
-export function agnosticEntries() {
-  /** @type {AgnosticEntry[]} */
+
+/**
+ * Every public entry of every published package under packages/ (every `exports` key but
+ * `./package.json`, whatever runtime it is for), sorted by specifier.
+ * @returns {PublicEntry[]}
+ */
+export function publicEntries() {
+  /** @type {PublicEntry[]} */
   const found = [];
   for (const name of readdirSync(join(root, 'packages'))) {
     const dir = join(root, 'packages', name);
@@ -62,14 +69,26 @@ export function agnosticEntries() {
       continue;
     }
     for (const [subpath, target] of Object.entries(manifest.exports)) {
-      if (subpath === './package.json') {
-        continue;
-      }
-      const file = resolveTarget(target, AGNOSTIC_CONDITIONS);
-      if (file !== null) {
-        found.push({ specifier: `${manifest.name}${subpath.slice(1)}`, pkg: manifest.name, dir, file });
+      if (subpath !== './package.json') {
+        found.push({ specifier: `${manifest.name}${subpath.slice(1)}`, pkg: manifest.name, dir, subpath, target });
       }
     }
   }
   return found.sort((a, b) => a.specifier.localeCompare(b.specifier));
+}
+
+/**
+ * Every runtime-agnostic entry of every published package under packages/, sorted by specifier.
+ * @returns {AgnosticEntry[]}
+ */
+export function agnosticEntries() {
+  /** @type {AgnosticEntry[]} */
+  const found = [];
+  for (const { specifier, pkg, dir, target } of publicEntries()) {
+    const file = resolveTarget(target, AGNOSTIC_CONDITIONS);
+    if (file !== null) {
+      found.push({ specifier, pkg, dir, file });
+    }
+  }
+  return found;
 }

@@ -1,8 +1,8 @@
 /*
  * One error protocol for every package (DESIGN.md: every error class of every package answers
  * `KeywayError.is(error) === true`). The classes are found, not listed: every export of every entry
- * point of every published package under packages/ (read from its package.json `exports`) whose
- * prototype is an Error's. A class exported later without Keyway's brand fails here; so does a
+ * point of every published package under packages/ (read from its package.json `exports` by
+ * tooling/scripts/agnostic-entries.mjs) whose prototype is an Error's. A class exported later without Keyway's brand fails here; so does a
  * package or entry this suite cannot import (add it to this package's devDependencies).
  *
  * For each class: `KeywayError.is(instance)`, an own `static brand` equal to its exported name, its
@@ -11,17 +11,15 @@
  * names exactly the instance's own fields (besides `name` and `code`): what the sync bridge of
  * @keyway/node copies between threads.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { KeywayApiError, KeywayError, OAuthError } from '@keyway/core';
 import { EdgeAuthError } from '@keyway/edge';
 import { UnsupportedRuntimeError } from '@keyway/mocks';
 import { InteractionRequiredError, LoginTimeoutError } from '@keyway/node';
 import { CorruptTokenFileError } from '@keyway/token-store/file';
 import { describe, expect, it } from 'vitest';
+import { publicEntries } from '../../scripts/agnostic-entries.mjs';
 
 const BRANDS = Symbol.for('keyway.error.brands');
-const packagesDir = new URL('../../../packages', import.meta.url).pathname;
 
 interface ErrorClass {
   new (...args: never[]): Error;
@@ -31,32 +29,10 @@ interface ErrorClass {
   is?(value: unknown): boolean;
 }
 
-/** `@keyway/core`, `@keyway/token-store/file`, ...: every entry of every published package. */
-function entrySpecifiers(): string[] {
-  const specifiers: string[] = [];
-  for (const dir of readdirSync(packagesDir)) {
-    let manifest: { name: string; private?: boolean; exports?: Record<string, unknown> };
-    try {
-      manifest = JSON.parse(readFileSync(join(packagesDir, dir, 'package.json'), 'utf8'));
-    } catch {
-      continue;
-    }
-    if (manifest.private || typeof manifest.exports !== 'object') {
-      continue;
-    }
-    for (const subpath of Object.keys(manifest.exports)) {
-      if (subpath !== './package.json') {
-        specifiers.push(`${manifest.name}${subpath.slice(1)}`);
-      }
-    }
-  }
-  return specifiers.sort();
-}
-
 /** Every exported error class, once, under its exported name, with the entries that export it. */
 async function exportedErrorClasses(): Promise<Map<ErrorClass, { name: string; entries: string[] }>> {
   const found = new Map<ErrorClass, { name: string; entries: string[] }>();
-  for (const specifier of entrySpecifiers()) {
+  for (const { specifier } of publicEntries()) {
     const module = (await import(/* @vite-ignore */ specifier)) as Record<string, unknown>;
     for (const [name, value] of Object.entries(module)) {
       if (typeof value === 'function' && value.prototype instanceof Error) {
