@@ -16,8 +16,6 @@ import { ConfigurationError, redactOnInspect } from '@keyway/core';
  */
 const TAG = '@keyway/node:sync';
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-/** Deeper than any argument or result of OAuthClient; a cycle stops here and is left to the cloner. */
-const MAX_DEPTH = 16;
 
 type Tagged =
   | { [TAG]: 'URL'; href: string }
@@ -34,10 +32,16 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-/** Turns `value` into data that survives structured cloning (see the module comment). */
-export function encodeSyncValue(value: unknown, depth = 0): unknown {
-  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) {
+/**
+ * Turns `value` into data that survives structured cloning (see the module comment). Each object is
+ * encoded once (`seen`): shared and cyclic references stay shared and cyclic, never walked again.
+ */
+export function encodeSyncValue(value: unknown, seen: Map<object, unknown> = new Map()): unknown {
+  if (typeof value !== 'object' || value === null) {
     return value;
+  }
+  if (seen.has(value)) {
+    return seen.get(value);
   }
   if (value instanceof URL) {
     return { [TAG]: 'URL', href: value.href } satisfies Tagged;
@@ -65,25 +69,40 @@ export function encodeSyncValue(value: unknown, depth = 0): unknown {
     );
   }
   if (Array.isArray(value)) {
-    return value.map((item) => encodeSyncValue(item, depth + 1));
+    const encoded: unknown[] = [];
+    seen.set(value, encoded);
+    for (const item of value) {
+      encoded.push(encodeSyncValue(item, seen));
+    }
+    return encoded;
   }
   if (!isPlainObject(value)) {
     return value; // CryptoKey, Date, typed arrays: cloned as they are (or refused by the bridge)
   }
   const encoded: Record<string, unknown> = {};
+  const result = Object.hasOwn(value, INSPECT) ? ({ [TAG]: 'TokenSet', value: encoded } satisfies Tagged) : encoded;
+  seen.set(value, result);
   for (const [key, item] of Object.entries(value)) {
-    encoded[key] = encodeSyncValue(item, depth + 1);
+    encoded[key] = encodeSyncValue(item, seen);
   }
-  return Object.hasOwn(value, INSPECT) ? ({ [TAG]: 'TokenSet', value: encoded } satisfies Tagged) : encoded;
+  return result;
 }
 
-/** Rebuilds what {@link encodeSyncValue} made. */
-export function decodeSyncValue(value: unknown, depth = 0): unknown {
-  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) {
+/** Rebuilds what {@link encodeSyncValue} made (each object once, as there). */
+export function decodeSyncValue(value: unknown, seen: Map<object, unknown> = new Map()): unknown {
+  if (typeof value !== 'object' || value === null) {
     return value;
   }
+  if (seen.has(value)) {
+    return seen.get(value);
+  }
   if (Array.isArray(value)) {
-    return value.map((item) => decodeSyncValue(item, depth + 1));
+    const decoded: unknown[] = [];
+    seen.set(value, decoded);
+    for (const item of value) {
+      decoded.push(decodeSyncValue(item, seen));
+    }
+    return decoded;
   }
   if (!isPlainObject(value)) {
     return value;
@@ -101,11 +120,12 @@ export function decodeSyncValue(value: unknown, depth = 0): unknown {
       return new Response(null, { status, statusText, headers });
     }
     case 'TokenSet':
-      return redactOnInspect(decodeSyncValue((tagged as { value: unknown }).value, depth + 1) as object);
+      return redactOnInspect(decodeSyncValue((tagged as { value: unknown }).value, seen) as object);
     default: {
       const decoded: Record<string, unknown> = {};
+      seen.set(value, decoded);
       for (const [key, item] of Object.entries(value)) {
-        decoded[key] = decodeSyncValue(item, depth + 1);
+        decoded[key] = decodeSyncValue(item, seen);
       }
       return decoded;
     }
