@@ -102,6 +102,11 @@ export interface MockKeywayOptions {
    * nonce is answered `use_dpop_nonce` with a `DPoP-Nonce` header, as many providers do. Default false.
    */
   dpopNonce?: boolean;
+  /**
+   * The `fetch` the mock sends its own requests with: logout tokens to a client's
+   * `backchannelLogoutUri` (OpenID Connect Back-Channel Logout). Default: the global `fetch`.
+   */
+  outboundFetch?: (input: string, init: RequestInit) => Promise<Response>;
   /** Called with each request once it is answered (the `keyway-mock-server` bin logs with it). */
   onCall?: (call: MockCall) => void;
   /** Token lifetimes in seconds; a number sets the access-token lifetime. */

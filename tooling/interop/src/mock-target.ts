@@ -25,6 +25,7 @@ export async function startMockTarget(options: TargetOptions = {}): Promise<Inte
   const basicSecret = secret();
   const postSecret = secret();
   const jwtSecret = secret();
+  const logoutSecret = secret();
   const registered = { redirectUris: [redirectUri], postLogoutRedirectUris: [postLogoutRedirectUri] };
   const clients: MockClient[] = [
     {
@@ -45,6 +46,13 @@ export async function startMockTarget(options: TargetOptions = {}): Promise<Inte
       clientId: 'secret-jwt-client',
       clientSecret: jwtSecret,
       tokenEndpointAuthMethod: 'client_secret_jwt',
+      ...registered,
+    },
+    {
+      clientId: 'logout-client',
+      clientSecret: logoutSecret,
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      backchannelLogoutUri: callbacks.backchannelLogoutUri,
       ...registered,
     },
   ];
@@ -103,6 +111,11 @@ export async function startMockTarget(options: TargetOptions = {}): Promise<Inte
         clientId: 'secret-jwt-client',
         clientSecret: jwtSecret,
         tokenEndpointAuthMethod: 'client_secret_jwt',
+      }),
+      backchannelLogout: client({
+        clientId: 'logout-client',
+        clientSecret: logoutSecret,
+        tokenEndpointAuthMethod: 'client_secret_basic',
       }),
     },
     redirectUri,

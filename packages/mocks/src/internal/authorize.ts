@@ -1,5 +1,6 @@
 import type { PushedAuthorizationResponse } from '@keyway/openapi';
 import type { MockClient, MockUser } from '../types.js';
+import { signInSession } from './backchannel-logout.js';
 import { authenticateClient } from './client-auth.js';
 import { checkDpopProof } from './dpop.js';
 import type { Engine } from './engine.js';
@@ -208,6 +209,7 @@ export function authorize(ctx: RouteContext): Response {
     nonce: one(params, 'nonce'),
     resource: many(params, 'resource'),
     authTime: now,
+    sid: signInSession(engine, user.sub, clientId),
     exp: now + engine.ttl.authorizationCode,
     used: false,
     dpopJkt: one(params, 'dpop_jkt'),

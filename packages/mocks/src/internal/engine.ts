@@ -79,9 +79,15 @@ export class Engine {
   #servingIssuer: string | undefined;
   #router: Router;
   #options: MockKeywayOptions;
+  /** The fetch of the mock's own requests (back-channel logout tokens). */
+  readonly outboundFetch: (input: string, init: RequestInit) => Promise<Response>;
 
   constructor(options: MockKeywayOptions, routes: RouteDef[]) {
     this.#options = options;
+    if (options.outboundFetch !== undefined && typeof options.outboundFetch !== 'function') {
+      throw new TypeError('@keyway/mocks: outboundFetch must be a fetch function.');
+    }
+    this.outboundFetch = options.outboundFetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#configuredIssuer = normalizeIssuer(options.issuer ?? DEFAULT_ISSUER);
     if (options.keySeed !== undefined && (typeof options.keySeed !== 'string' || options.keySeed === '')) {
       throw new TypeError('@keyway/mocks: keySeed must be a non-empty string.');

@@ -6,6 +6,7 @@ import type {
 } from '@keyway/openapi';
 import { compactVerify, decodeJwt } from 'jose';
 import { authorize, grantedScope, pushAuthorizationRequest, RESPONSE_MODES, redirectUriMatches } from './authorize.js';
+import { endSessionWithBackchannel } from './backchannel-logout.js';
 import { authenticateClient, HMAC_ALGS, isPublic } from './client-auth.js';
 import { checkDpopProof, DPOP_ALGS } from './dpop.js';
 import type { Engine } from './engine.js';
@@ -50,6 +51,8 @@ export function metadata(engine: Engine): AuthorizationServerMetadata {
     subject_types_supported: ['public'],
     claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'name', 'email', 'email_verified'],
     request_uri_parameter_supported: true,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
   };
 }
 
@@ -232,7 +235,11 @@ async function endSession(ctx: RouteContext): Promise<Response> {
     clientId = hinted;
   }
   const target = one(params, 'post_logout_redirect_uri');
-  engine.state.endedSessions.push({ clientId, sub: hint ? decodeJwt(hint).sub : undefined });
+  const hinted = hint === undefined ? undefined : decodeJwt(hint);
+  engine.state.endedSessions.push({ clientId, sub: hinted?.sub });
+  if (typeof hinted?.sub === 'string') {
+    await endSessionWithBackchannel(engine, hinted.sub, typeof hinted.sid === 'string' ? hinted.sid : undefined);
+  }
   if (target === undefined) {
     return new Response('<!doctype html><title>Signed out</title><p>You are signed out of Keyway.</p>', {
       status: 200,

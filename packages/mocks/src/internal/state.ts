@@ -65,6 +65,8 @@ export interface AuthorizationCode {
   nonce?: string;
   resource?: string[];
   authTime: number;
+  /** The OpenID Connect session the code was issued in (the ID token's `sid`). */
+  sid?: string;
   exp: number;
   used: boolean;
   /** Tokens issued for the code: revoked if the code is replayed. */
@@ -110,6 +112,8 @@ export class MockState {
   dpopProofIds = new Set<string>();
   /** The nonce DPoP proofs must carry when the mock requires nonces. */
   dpopNonce = randomId('dpn_', 24);
+  /** Signed-in sessions by user: the OpenID Connect `sid` and the clients that signed in through it. */
+  sessions = new Map<string, { sid: string; clients: Set<string> }>();
   /** RP-initiated logouts received, for assertions. */
   endedSessions: Array<{ clientId?: string; sub?: string }> = [];
   /** The user the authorize endpoint signs in next (`signInAs`), else the first user. */

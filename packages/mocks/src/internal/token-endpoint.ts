@@ -74,6 +74,7 @@ const authorizationCode: Grant = async (engine, client, form, dpop) => {
     resource: many(form, 'resource').length > 0 ? many(form, 'resource') : record.resource,
     nonce: record.nonce,
     authTime: record.authTime,
+    sid: record.sid,
     // OIDC Core section 11: a refresh token only for a grant of offline_access.
     refresh: wantsOffline(record.scope),
     idToken: true,

@@ -71,6 +71,8 @@ export interface TokenSetInput {
   resource?: string[];
   nonce?: string;
   authTime?: number;
+  /** The session's `sid` for the ID token (OpenID Connect Back-Channel Logout). */
+  sid?: string;
   /** Continue an existing grant (refresh); a new one otherwise. */
   grantId?: string;
   /** Issue a refresh token: the grant holds `offline_access` (OIDC Core section 11). */
@@ -139,6 +141,7 @@ export async function issueTokenSet(engine: Engine, input: TokenSetInput): Promi
       aud: input.clientId,
       ...(input.authTime === undefined ? {} : { auth_time: input.authTime }),
       ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
+      ...(input.sid === undefined ? {} : { sid: input.sid }),
       ...userClaims(user, asked),
     });
   }

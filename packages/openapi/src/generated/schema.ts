@@ -591,6 +591,16 @@ export interface components {
             authorization_response_iss_parameter_supported: boolean;
             /** Format: uri */
             registration_endpoint?: string;
+            /**
+             * @description Logout tokens are POSTed to a client's `backchannel_logout_uri` (OpenID Connect Back-Channel Logout 1.0).
+             * @default false
+             */
+            backchannel_logout_supported: boolean;
+            /**
+             * @description Logout tokens carry the session's `sid`, as ID tokens do.
+             * @default false
+             */
+            backchannel_logout_session_supported: boolean;
             /** Format: uri */
             service_documentation?: string;
             grant_types_supported?: string[];
