@@ -8,7 +8,7 @@ import type { AuthenticatePayload } from '../authenticate-sync.js';
 import { CLIENT_METHODS, type ClientCallPayload, NO_PARAMS } from './client-call.js';
 import { oauthCall, oauthDiscover } from './oauth-call.js';
 import { OP_AUTHENTICATE, OP_CLIENT_CALL, OP_OAUTH_CALL, OP_OAUTH_DISCOVER } from './protocol.js';
-import { writeDeviceCode } from './write-device-code.js';
+import { deviceCodeOutput } from './write-device-code.js';
 
 type AnyMethod = (...args: unknown[]) => Promise<unknown>;
 
@@ -28,12 +28,16 @@ async function clientCall(payload: unknown): Promise<unknown> {
 
 async function authenticateCall(payload: unknown): Promise<unknown> {
   const { terminal, tty, ...options } = payload as AuthenticatePayload;
-  const qr = options.qr ?? 'auto';
-  const tokens = await authenticateIn(
-    { ...currentProbe(), tty },
-    { ...options, onDeviceCode: (info) => writeDeviceCode(info, qr, terminal) },
-  );
-  return { ...tokens }; // plain data: the inspect hook is put back on the calling thread
+  const output = deviceCodeOutput(options.qr ?? 'auto', terminal);
+  try {
+    const tokens = await authenticateIn(
+      { ...currentProbe(), tty },
+      { ...options, onDeviceCode: (info) => output.onDeviceCode(info) },
+    );
+    return { ...tokens }; // plain data: the inspect hook is put back on the calling thread
+  } finally {
+    output.stop();
+  }
 }
 
 /** The handler table of the sync worker, by operation name. */
