@@ -9,6 +9,7 @@ import {
   NotFoundError,
   OAuthError,
 } from '../errors.js';
+import { mapLibraryError, statusError } from '../oauth/errors-map.js';
 import { createKeywayClient } from '../service-client.js';
 import type { FetchLike } from './http.js';
 import { HttpClient } from './http.js';
@@ -215,5 +216,37 @@ describe('KeywayApiError.generate', () => {
     const bare = KeywayApiError.generate(404, undefined, {});
     expect(bare.message).toBe('404 status code');
     expect(bare).toMatchObject({ method: undefined, url: undefined });
+  });
+});
+
+describe('errors-map on the transport’s answers', () => {
+  const jwks = 'https://op.example.test/jwks?tenant=query-secret-1';
+
+  async function answer(response: () => Response): Promise<Response> {
+    return new HttpClient({ fetch: async () => response(), retry: false }).send({ url: jwks });
+  }
+
+  it('statusError quotes a problem detail, bounded, and names the request without its query', async () => {
+    const response = await answer(() => Response.json({ detail: `gone ${'z'.repeat(10_000)}` }, { status: 410 }));
+    const error = statusError(response, 'The JWKS endpoint');
+    expect(error.message).toMatch(
+      /^The JWKS endpoint answered with status 410: gone z+… \(GET https:\/\/op\.example\.test\/jwks\)\.$/,
+    );
+    expect(error.message.length).toBeLessThan(400);
+    expect(everything(error)).not.toContain('query-secret');
+  });
+
+  it('mapLibraryError names the request of the answer oauth4webapi refused', async () => {
+    const response = await answer(() => new Response('nope', { status: 500 }));
+    const refused = Object.assign(new Error('unexpected HTTP response status code'), {
+      code: 'OAUTH_RESPONSE_IS_NOT_CONFORM',
+      cause: response,
+    });
+    const error = mapLibraryError(refused);
+    expect(InvalidResponseError.is(error)).toBe(true);
+    expect((error as Error).message).toBe('unexpected HTTP response status code (GET https://op.example.test/jwks)');
+    expect(error).toMatchObject({ method: 'GET', url: 'https://op.example.test/jwks' });
+    const unknown = mapLibraryError(new Error('something else'));
+    expect((unknown as Error).message).toBe('something else');
   });
 });

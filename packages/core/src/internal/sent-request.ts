@@ -1,4 +1,5 @@
 import { printable } from './printable.js';
+import { parseErrorBody, serverMessage } from './server-message.js';
 
 /**
  * What an error may say about the request that failed: its method and its URL cut to origin and path
@@ -33,10 +34,7 @@ const SECRET_FIELDS = new Set([
   'initial_access_token',
 ]);
 
-/** How much of an error answer's body is kept for its message: enough for a problem object, not a page. */
-const ERROR_TEXT_BYTES = 8_192;
-
-const SENT = new WeakMap<Response, { sent: SentRequest; errorText: string | undefined }>();
+const SENT = new WeakMap<Response, { sent: SentRequest; said: string | undefined }>();
 
 /** `url` as an error may show it: origin and path only. */
 export function displayUrl(url: string | URL): string {
@@ -68,11 +66,13 @@ export function describeRequest(
 
 /**
  * Remembers which request `response` answers (responses are the transport's own buffered copies) and,
- * for an error status, the start of its body: a synchronous caller can then quote the server's words.
+ * for an error status, what the server said in its body (see `serverMessage`), cleared of the request's
+ * secrets: a synchronous caller can then quote it.
  */
 export function rememberRequest(response: Response, sent: SentRequest, body: Uint8Array): void {
-  const errorText = response.status >= 400 ? new TextDecoder().decode(body.subarray(0, ERROR_TEXT_BYTES)) : undefined;
-  SENT.set(response, { sent, errorText });
+  const said =
+    response.status >= 400 ? serverMessage(scrub(parseErrorBody(new TextDecoder().decode(body)), sent)) : undefined;
+  SENT.set(response, { sent, said });
 }
 
 /** The request `response` answers, when it came through the shared transport. */
@@ -80,9 +80,9 @@ export function sentRequestOf(response: unknown): SentRequest | undefined {
   return typeof response === 'object' && response !== null ? SENT.get(response as Response)?.sent : undefined;
 }
 
-/** The start of an error answer's body (see {@link rememberRequest}), when it came through the transport. */
-export function errorTextOf(response: Response): string | undefined {
-  return SENT.get(response)?.errorText;
+/** What the server said in an error answer's body (see {@link rememberRequest}), when it said something usable. */
+export function serverSaid(response: Response): string | undefined {
+  return SENT.get(response)?.said;
 }
 
 /** ` (GET https://host/path)`, or nothing when the request is unknown. */

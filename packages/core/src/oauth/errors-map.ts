@@ -7,8 +7,7 @@ import {
   type OAuthErrorFields,
 } from '../errors.js';
 import { headersToRecord } from '../internal/http.js';
-import { errorTextOf, requestSuffix, type SentRequest, scrub, sentRequestOf } from '../internal/sent-request.js';
-import { parseErrorBody, serverMessage } from '../internal/server-message.js';
+import { requestSuffix, scrub, sentRequestOf, serverSaid } from '../internal/sent-request.js';
 
 /** One `WWW-Authenticate` challenge: a lower-cased scheme and its auth-params (lower-cased names). */
 interface Challenge {
@@ -131,7 +130,7 @@ export function statusError(response: Response, what: string): KeywayError {
       response.status,
       undefined,
       scrub(headersToRecord(response.headers), sent),
-      `${what} answered with status ${response.status}${saidBy(response, sent)}${requestSuffix(sent)}.`,
+      `${what} answered with status ${response.status}${saidBy(response)}${requestSuffix(sent)}.`,
       about,
     );
   }
@@ -143,8 +142,8 @@ export function statusError(response: Response, what: string): KeywayError {
 }
 
 /** `: <the server's words>` for an error answer that said something usable, else nothing. */
-function saidBy(response: Response, sent: SentRequest | undefined): string {
-  const words = serverMessage(scrub(parseErrorBody(errorTextOf(response)), sent));
+function saidBy(response: Response): string {
+  const words = serverSaid(response);
   return words ? `: ${words}` : '';
 }
 
