@@ -90,13 +90,22 @@ function createConsumer(): string {
 
 /** Compiles a file that imports `specifier` alone; returns its diagnostics as `file(line): message`. */
 function check(specifier: string, types: readonly string[]): string[] {
-  const file = join(project, `${specifier.replace(/[@/]/g, '_')}.ts`);
-  writeFileSync(file, `import * as entry from '${specifier}';\nexport type Entry = typeof entry;\n`);
+  return compile(
+    `${specifier.replace(/[@/]/g, '_')}.ts`,
+    `import * as entry from '${specifier}';\nexport type Entry = typeof entry;\n`,
+    { types },
+  );
+}
+
+/** Compiles `source` as `name` in the consumer project (lib ES2022 plus `lib`); returns its diagnostics. */
+function compile(name: string, source: string, { types, lib = [] }: { types: readonly string[]; lib?: string[] }) {
+  const file = join(project, name);
+  writeFileSync(file, source);
   const options: ts.CompilerOptions = {
     strict: true,
     skipLibCheck: false,
     noEmit: true,
-    lib: ['lib.es2022.d.ts'],
+    lib: ['lib.es2022.d.ts', ...lib],
     types: [...types],
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
@@ -135,6 +144,41 @@ describe('declaration files type-check without the DOM lib (lib: ES2022, skipLib
       ).toContain(specifier);
     }
   });
+
+  it('a program with the DOM lib passes its own CryptoKey, CryptoKeyPair and Storage, and gets them back', () => {
+    const source = [
+      "import type { OAuthClientOptions, PrivateKeyInput } from '@keyway/core';",
+      "import type { DpopKey } from '@keyway/mocks';",
+      "import { encryptedStore, MemoryTokenStore } from '@keyway/token-store';",
+      "import { WebStorageTokenStore } from '@keyway/token-store/web';",
+      'declare const key: CryptoKey;',
+      'declare const pair: CryptoKeyPair;',
+      'declare const dpopKey: DpopKey;',
+      'encryptedStore(new MemoryTokenStore(), key);',
+      'new WebStorageTokenStore({ storage: sessionStorage });',
+      'export const input: PrivateKeyInput = { key, kid: "k1" };',
+      'export const options: Pick<OAuthClientOptions, "dpop"> = { dpop: pair };',
+      // What Keyway hands out is the DOM's own type in a DOM program, not a look-alike.
+      'export const back: CryptoKeyPair = dpopKey;',
+      'export const signing: CryptoKey = dpopKey.privateKey;',
+      '',
+    ].join('\n');
+    const diagnostics = compile('dom-types.ts', source, { types: [], lib: ['lib.dom.d.ts'] });
+    expect(diagnostics.filter((diagnostic) => !THIRD_PARTY.test(diagnostic))).toEqual([]);
+  }, 120_000);
+
+  it('a Node program passes node:crypto’s CryptoKey where Keyway takes one', () => {
+    const source = [
+      "import { webcrypto } from 'node:crypto';",
+      "import type { PrivateKeyInput } from '@keyway/core';",
+      "import { encryptedStore, MemoryTokenStore } from '@keyway/token-store';",
+      'declare const key: webcrypto.CryptoKey;',
+      'encryptedStore(new MemoryTokenStore(), key);',
+      'export const input: PrivateKeyInput = key;',
+      '',
+    ].join('\n');
+    expect(compile('node-types.ts', source, { types: ['node'] })).toEqual([]);
+  }, 120_000);
 
   for (const [config, types] of Object.entries(CONFIGS) as [ConfigName, readonly string[]][]) {
     describe(config, () => {
