@@ -315,8 +315,9 @@ function tooLarge(status: number, maxBytes: number, sent: SentRequest): InvalidR
 
 /**
  * The runtime's words for a failed connection and, when it gave one, the system code (`ECONNREFUSED`,
- * `ENOTFOUND`, `CERT_HAS_EXPIRED`, ...), found on the error or its causes (undici wraps it in `cause`,
- * sometimes twice). A custom `fetch` may throw anything: its message is quoted safely and briefly.
+ * `ENOTFOUND`, `CERT_HAS_EXPIRED`, ...) found on the error or its causes (undici wraps it in `cause`,
+ * sometimes twice), else the cause's own words (`fetch failed: bad port`). A custom `fetch` may throw
+ * anything: its message is quoted safely and briefly.
  */
 function describeNetworkError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -325,8 +326,12 @@ function describeNetworkError(error: unknown): string {
     code = (link as { code?: unknown }).code;
     link = (link as { cause?: unknown }).cause;
   }
-  const suffix = typeof code === 'string' && code ? ` (${printable(code, 40)})` : '';
-  return `${printable(message, 200)}${suffix}`;
+  if (typeof code === 'string' && code) {
+    return `${printable(message, 200)} (${printable(code, 40)})`;
+  }
+  const cause = error instanceof Error ? error.cause : undefined;
+  const reason = cause instanceof Error && cause.message && cause.message !== message ? `: ${cause.message}` : '';
+  return printable(`${message}${reason}`, 200);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

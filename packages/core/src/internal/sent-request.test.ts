@@ -171,6 +171,14 @@ describe('HttpClient: failures without an answer name the request', () => {
     expect(everything(error)).not.toContain('query-code');
   });
 
+  it('a cause without a system code is named by its words (undici: fetch failed: bad port)', async () => {
+    const fetch: FetchLike = () => Promise.reject(new TypeError('fetch failed', { cause: new Error('bad port') }));
+    const error = await new HttpClient({ fetch, retry: false }).send({ url: at }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      'Connection error: fetch failed: bad port (GET https://op.example.test/token)',
+    );
+  });
+
   it('a custom fetch that throws a hostile message: escaped, cut, and free of the credentials sent', async () => {
     const fetch: FetchLike = async (_input, init) => {
       throw new Error(`proxy said \u001b[31m${new Headers(init?.headers).get('authorization')}${'!'.repeat(5_000)}`);
