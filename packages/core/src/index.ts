@@ -39,6 +39,7 @@ export type {
   ClientRegistrationMetadata,
   DeviceAuthorization,
   DeviceAuthorizationResponse,
+  DiscoverOptions,
   DpopProof,
   EndSessionParams,
   ExchangeCodeOptions,

@@ -1,12 +1,9 @@
-import * as oauth from 'oauth4webapi';
-import { ConfigurationError, InvalidResponseError } from '../errors.js';
+import { ConfigurationError } from '../errors.js';
 import { HttpClient, type HttpOptions } from '../internal/http.js';
-import { printable } from '../internal/printable.js';
 import { parseServiceUrl } from '../internal/url.js';
-import { mapLibraryError } from './errors-map.js';
+import { fetchMetadata } from './discovery-document.js';
 import { type FetchScope, fetchScope, reportCacheUpdate, ScopedCache } from './fetch-scope.js';
 import { OAuthClient, validateClientOptions } from './oauth-client.js';
-import { oauthFetch } from './oauth-fetch.js';
 import { type ClientRegistration, registerClient } from './registration.js';
 import type { OAuthCacheUpdate, OAuthClientOptions, ProviderMetadata } from './types.js';
 
@@ -57,60 +54,6 @@ export function restoreMetadata(
   if (!current || current.fetchedAt < fetchedAt) {
     cache.set(scope, issuer, { metadata: Promise.resolve(metadata), resolved: metadata, fetchedAt });
   }
-}
-
-/**
- * Checks a discovery document: a JSON object whose `issuer` is exactly the issuer asked for (no
- * normalisation: a trailing slash or another host name is another issuer, RFC 8414 §3.3).
- */
-function processMetadata(body: unknown, expectedIssuer: string, status: number): ProviderMetadata {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new InvalidResponseError('Discovery metadata is not a JSON object.', { code: 'invalid_metadata', status });
-  }
-  const issuer = (body as { issuer?: unknown }).issuer;
-  if (typeof issuer !== 'string') {
-    throw new InvalidResponseError('Discovery metadata has no "issuer".', { code: 'invalid_metadata', status });
-  }
-  if (issuer !== expectedIssuer) {
-    throw new InvalidResponseError(`Discovery metadata is for issuer ${printable(issuer)}, not ${expectedIssuer}.`, {
-      code: 'issuer_mismatch',
-      status,
-    });
-  }
-  return body as ProviderMetadata;
-}
-
-async function fetchMetadata(issuer: string, http: HttpClient): Promise<ProviderMetadata> {
-  const url = new URL(issuer);
-  let lastStatus = 0;
-  // OpenID Connect first (appended path), then RFC 8414 (inserted path): both handle an issuer with a path.
-  for (const algorithm of ['oidc', 'oauth2'] as const) {
-    let response: Response;
-    try {
-      response = await oauth.discoveryRequest(url, {
-        algorithm,
-        [oauth.customFetch]: oauthFetch(http, { retry: true }),
-        [oauth.allowInsecureRequests]: true,
-      });
-    } catch (error) {
-      throw mapLibraryError(error);
-    }
-    if (response.status !== 200) {
-      lastStatus = response.status;
-      continue;
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(await response.text());
-    } catch {
-      throw new InvalidResponseError('Discovery metadata is not JSON.', { code: 'invalid_metadata', status: 200 });
-    }
-    return processMetadata(body, issuer, response.status);
-  }
-  throw new InvalidResponseError(`No discovery metadata for ${issuer} (status ${lastStatus}).`, {
-    code: 'discovery_failed',
-    status: lastStatus,
-  });
 }
 
 /**

@@ -10,6 +10,7 @@ export type { AuthorizationRequest, AuthorizationUrlOptions } from './authorizat
 export type { OAuthCacheOptions, OAuthCacheSnapshot } from './cache-snapshot.js';
 export { restoreOAuthCache, snapshotOAuthCache } from './cache-snapshot.js';
 export type { PollDeviceTokenOptions } from './device-flow.js';
+export type { DiscoverOptions } from './discover.js';
 export { discover } from './discover.js';
 export type { DpopProof, VerifyDpopProofOptions } from './dpop-verify.js';
 export { DPOP_ALGORITHMS, verifyDpopProof } from './dpop-verify.js';
