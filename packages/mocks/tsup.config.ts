@@ -10,6 +10,7 @@ export default defineConfig([
       vitest: 'src/vitest.ts',
       jest: 'src/jest.ts',
       node: 'src/node.ts',
+      playwright: 'src/playwright.ts',
       'bin/keyway-mock-server': 'src/bin/keyway-mock-server.ts',
       'server/node': 'src/server/node.ts',
       'server/unsupported': 'src/server/unsupported.ts',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as root from './index.js';
 import * as jest from './jest.js';
 import * as node from './node.js';
+import * as playwright from './playwright.js';
 import * as vitest from './vitest.js';
 
 // A change of public surface shows up here in review.
@@ -26,6 +27,7 @@ describe('public surface', () => {
       vitest: Object.keys(vitest).sort(),
       jest: Object.keys(jest).sort(),
       node: Object.keys(node).sort(),
+      playwright: Object.keys(playwright).sort(),
     }).toMatchInlineSnapshot(`
       {
         "jest": [
@@ -33,6 +35,9 @@ describe('public surface', () => {
         ],
         "node": [
           "setupMockServer",
+        ],
+        "playwright": [
+          "signedInPage",
         ],
         "vitest": [
           "useMockKeyway",
