@@ -10,9 +10,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMockKeyway, type MockServer } from '@keyway/mocks';
-import { build } from 'esbuild';
 import { Miniflare, type WorkerOptions } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorker } from './workerd.js';
 
 const WORKERS = ['a', 'b', 'c'] as const;
 const CALLERS = 20;
@@ -69,17 +69,7 @@ async function burst(path: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  const bundle = await build({
-    entryPoints: [new URL('./coordinator-worker.ts', import.meta.url).pathname],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['workerd', 'worker', 'browser'],
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  script = bundle.outputFiles[0]!.text;
+  script = await bundleWorker('./coordinator-worker.ts');
   server = await mock.listen();
   persist = await mkdtemp(join(tmpdir(), 'keyway-edge-do-'));
   mf = await start();
