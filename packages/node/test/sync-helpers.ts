@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -58,3 +59,42 @@ export async function startMockHost(fixture: 'mock-host.mjs' | 'device-host.mjs'
 /** The file URL of a module, for `workerData.handlers`. */
 export const fixtureUrl = (name: string): string =>
   pathToFileURL(new URL(`./sync-fixtures/${name}`, import.meta.url).pathname).href;
+
+/** What a child process did: its exit code (null when killed), the signal that killed it, its output. */
+export interface Ran {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `command args` as a person's shell would (its own process, `input` on stdin, nothing inherited
+ * but `env`), killed with SIGKILL after `timeout` ms so that a hang fails the test instead of the suite.
+ */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; input?: string; timeout: number },
+): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: options.timeout,
+      killSignal: 'SIGKILL',
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.once('error', reject);
+    child.stdin.end(options.input ?? '');
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MockHost, startMockHost } from './sync-helpers.js';
+import { type MockHost, type Ran, runProcess, startMockHost } from './sync-helpers.js';
 
 // Every mode runs a real `node` in the package directory; the mock answers from a thread of this
 // process, which is never blocked (the children are).
@@ -16,12 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.close();
 });
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** A line of report.mjs. */
 interface Reported {
@@ -45,23 +39,11 @@ function environment(nodeOptions?: string): NodeJS.ProcessEnv {
 
 /** Runs `node ...args` (with `input` on stdin), killed after 20 s so that a hang fails the test. */
 function node(args: string[], options: { input?: string; nodeOptions?: string } = {}): Promise<Ran> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, {
-      cwd: packageDir,
-      env: environment(options.nodeOptions),
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: 20_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.stdin.end(options.input ?? '');
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  return runProcess(process.execPath, args, {
+    cwd: packageDir,
+    env: environment(options.nodeOptions),
+    ...(options.input === undefined ? {} : { input: options.input }),
+    timeout: 20_000,
   });
 }
 

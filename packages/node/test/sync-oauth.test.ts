@@ -16,7 +16,7 @@ import {
 } from '@keyway/core';
 import { completeAuthorization } from '@keyway/mocks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Built, loadBuilt, type MockHost, startMockHost } from './sync-helpers.js';
+import { type Built, loadBuilt, type MockHost, runProcess, startMockHost } from './sync-helpers.js';
 
 // The mock answers from its own thread: these calls block the test's thread.
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -251,27 +251,16 @@ describe('discoverSync: the blocking twin of OAuthClient', () => {
   });
 
   it('a script runs the code flow, refresh and token exchange without await, then exits by itself (an idle twin holds nothing)', async () => {
-    const child = spawn(
+    // A held process would never exit: it is killed (and the assertion names the signal) well past any normal run.
+    const { code, signal, stderr, stdout } = await runProcess(
       process.execPath,
       [fileURLToPath(new URL('./sync-fixtures/oauth-script.mjs', import.meta.url))],
       {
         cwd: fileURLToPath(new URL('..', import.meta.url)),
         env: { ...process.env, ISSUER: host.url },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 30_000,
       },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    // A held process would never exit: the guard kills it (and the assertion names that) well past any normal run.
-    const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
-    clearTimeout(guard);
     expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: '' });
     expect(JSON.parse(stdout)).toEqual({
       sub: expect.any(String),

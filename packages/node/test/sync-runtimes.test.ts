@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MockHost, startMockHost } from './sync-helpers.js';
+import { type MockHost, type Ran, runProcess, startMockHost } from './sync-helpers.js';
 
 // The same synchronous flows (service client, OAuth twin, authenticateSync's device login and cached
 // token) as a person runs them: `node -e`, `node --input-type=module -e` and tsx, each a real child
@@ -32,30 +31,12 @@ afterAll(async () => {
 /** The fixture as plain JavaScript: its only TypeScript is `: string` annotations and `as const`. */
 const javascript = () => typed.replaceAll(/: string(?= =)/g, '').replaceAll(' as const', '');
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function run(command: string, args: string[], tokenFile: string): Promise<Ran> {
-  return new Promise((resolve) => {
-    const { NODE_OPTIONS: _, ...inherited } = process.env;
-    const child = spawn(command, args, {
-      cwd: packageDir,
-      env: { ...inherited, ISSUER: host.url, API_TOKEN: host.apiToken, TOKEN_FILE: tokenFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 60_000, // a hang fails the test instead of the suite
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  const { NODE_OPTIONS: _, ...inherited } = process.env;
+  return runProcess(command, args, {
+    cwd: packageDir,
+    env: { ...inherited, ISSUER: host.url, API_TOKEN: host.apiToken, TOKEN_FILE: tokenFile },
+    timeout: 60_000,
   });
 }
 
