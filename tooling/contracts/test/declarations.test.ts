@@ -65,6 +65,7 @@ const KNOWN_GAPS: Partial<Record<string, Partial<Record<ConfigName, Gap>>>> = {
   '@keyway/mocks': { 'types: []': WEB_GLOBALS, 'types: ["node"]': MSW_NEEDS_DOM },
   '@keyway/mocks/jest': { 'types: []': WEB_GLOBALS, 'types: ["node"]': MSW_NEEDS_DOM },
   '@keyway/mocks/node': { 'types: []': WEB_GLOBALS, 'types: ["node"]': MSW_NEEDS_DOM },
+  '@keyway/mocks/playwright': { 'types: []': WEB_GLOBALS, 'types: ["node"]': MSW_NEEDS_DOM },
   '@keyway/mocks/vitest': { 'types: []': WEB_GLOBALS, 'types: ["node"]': MSW_NEEDS_DOM },
 };
 
