@@ -130,7 +130,9 @@ describe('client_secret_jwt (OpenID Connect Core 9)', () => {
     const res = await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretJwt('test-secret'), {}, opts());
     expect((await oauth.processClientCredentialsResponse(as, client, res)).access_token).toEqual(expect.any(String));
 
-    const assertion = (mock.callsTo('token')[0]?.body as Record<string, string>).client_assertion!;
+    const [call] = mock.callsTo('token');
+    expect(call).toBeDefined();
+    const assertion = String((call?.body as Record<string, string> | undefined)?.client_assertion);
     const replay = await mock.fetch(as.token_endpoint!, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
