@@ -155,3 +155,48 @@ export class MissingDependencyError extends Error {
     };
   }
 }
+
+/**
+ * Thrown by `spawnMockServer()` (`@keyway/mocks/node`) when the emulator's child process did not come up:
+ * it exited, could not be started, or printed no URL within the timeout. The message carries the end of
+ * what it wrote to stderr.
+ *
+ * @example
+ * ```ts
+ * import { MockServerStartError } from '@keyway/mocks';
+ * import { spawnMockServer } from '@keyway/mocks/node';
+ *
+ * try {
+ *   await spawnMockServer({ timeout: 1 });
+ * } catch (error) {
+ *   if (MockServerStartError.is(error)) console.error(error.message);
+ * }
+ * ```
+ */
+export class MockServerStartError extends Error {
+  /** Brand shared by every copy of this class, whatever bundle it came from. */
+  static readonly brand: string = 'MockServerStartError';
+  /** The fields this class adds that are safe to copy to another thread or process (never a secret). */
+  static readonly revivable: readonly string[] = ['exitCode'] satisfies (keyof MockServerStartError)[];
+  /** Always `'mock_server_start_failed'`. */
+  readonly code = 'mock_server_start_failed' as const;
+  /** The child's exit code, when it exited; `null` when it was killed or is still running. */
+  readonly exitCode: number | null;
+
+  constructor(message: string, exitCode: number | null, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.brand;
+    this.exitCode = exitCode;
+    Object.defineProperty(this, BRANDS, { value: brandsOf(new.target) });
+  }
+
+  /** `true` for a `MockServerStartError` from any copy of this package (unlike `instanceof`). */
+  static is(value: unknown): value is MockServerStartError {
+    return brandsOfValue(value)?.includes(MockServerStartError.brand) ?? false;
+  }
+
+  /** A JSON form: name, code, message and exit code. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, message: this.message, exitCode: this.exitCode };
+  }
+}

@@ -11,6 +11,7 @@ describe('public surface', () => {
     expect(Object.keys(root).sort()).toMatchInlineSnapshot(`
       [
         "MissingDependencyError",
+        "MockServerStartError",
         "UnsupportedRuntimeError",
         "completeAuthorization",
         "completeAuthorizationCallback",
@@ -35,6 +36,7 @@ describe('public surface', () => {
         ],
         "node": [
           "setupMockServer",
+          "spawnMockServer",
         ],
         "playwright": [
           "signedInPage",

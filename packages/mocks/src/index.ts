@@ -38,6 +38,7 @@ export {
 } from './dpop-proof.js';
 export {
   MissingDependencyError,
+  MockServerStartError,
   type OptionalDependency,
   type UnsupportedFeature,
   UnsupportedRuntimeError,
