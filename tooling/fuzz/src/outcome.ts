@@ -4,7 +4,6 @@
  * the escaped error's stack so the counterexample fast-check prints is a complete repro.
  */
 import { KeywayError } from '@keyway/core';
-import { TokenStoreError } from '@keyway/token-store';
 import fc from 'fast-check';
 import { takeUnhandledSince, unhandledCount } from './unhandled.ts';
 
@@ -45,11 +44,8 @@ export interface OutcomeOptions {
 /** FUZZ_SKIP_KNOWN=1: search past the escapes already reported (a long run looking for new ones). */
 export const SKIP_KNOWN = process.env.FUZZ_SKIP_KNOWN === '1';
 
-/** Keyway's errors: `KeywayError.is`. */
+/** Keyway's errors, @keyway/token-store's included (one brand protocol): `KeywayError.is`. */
 export const isKeywayError = (error: unknown): boolean => KeywayError.is(error);
-
-/** @keyway/token-store's own error or a Keyway error. */
-export const isStoreError = (error: unknown): boolean => TokenStoreError.is(error) || KeywayError.is(error);
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 const HANG = Symbol('hang');

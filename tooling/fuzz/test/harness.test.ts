@@ -3,7 +3,7 @@ import { ConfigurationError } from '@keyway/core';
 import { TokenStoreError } from '@keyway/token-store';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EscapeFound, expectTypedOutcome, isStoreError, outcomeOf } from '../src/outcome.ts';
+import { EscapeFound, expectTypedOutcome, isKeywayError, outcomeOf } from '../src/outcome.ts';
 import { expectPropertyToFail } from '../src/runs.ts';
 import { SANITY_MARKER } from '../src/unhandled.ts';
 
@@ -46,7 +46,7 @@ describe('outcome harness', () => {
     const storeError = () => {
       throw new TokenStoreError('x', { code: 'invalid_key' });
     };
-    expect((await outcomeOf(storeError, { isTyped: isStoreError })).kind).toBe('typed');
+    expect((await outcomeOf(storeError, { isTyped: isKeywayError })).kind).toBe('typed');
   });
 
   it('reports a call that never settles as a hang', async () => {

@@ -10,7 +10,7 @@ import { tokenDocument } from '../src/documents.ts';
 import { AUDIENCE, accessClaims, ENDPOINTS, ISSUER, METADATA } from '../src/issuer.ts';
 import { edgeNumber, JsonEntries, mostlyValid, mutatedObject, oddValue, toJsonText } from '../src/json.ts';
 import { buildJws, type KeyRing, keyRing } from '../src/jwt.ts';
-import { expectTypedOutcome, isStoreError } from '../src/outcome.ts';
+import { expectTypedOutcome, isKeywayError } from '../src/outcome.ts';
 import { expectPropertyToFail, fuzz } from '../src/runs.ts';
 import { anyString } from '../src/strings.ts';
 import { Tally } from '../src/tally.ts';
@@ -196,7 +196,7 @@ const edgeProperty = (
   fc.asyncProperty(snapshotInput(fc.oneof(edgeSnapshot(), coreSnapshot())), async (value) => {
     const fetch = offline();
     const store = new MemoryTokenStore();
-    await expectTypedOutcome(() => restoreIt(value, fetch, store), { tally, isTyped: isStoreError });
+    await expectTypedOutcome(() => restoreIt(value, fetch, store), { tally, isTyped: isKeywayError });
     await expectTypedOutcome(() => snapshot({ fetch }));
     const verifier = createVerifier({ issuer: ISSUER, audience: AUDIENCE, fetch, retry: false });
     await expectTypedOutcome(() => verifier.verify(token), { tally: used });

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { tokenDocument } from '../src/documents.ts';
 import { bodyText, edgeNumber, JsonEntries, mostlyValid, oddValue, toJsonText } from '../src/json.ts';
-import { expectTypedOutcome, isStoreError } from '../src/outcome.ts';
+import { expectTypedOutcome, isKeywayError } from '../src/outcome.ts';
 import { expectPropertyToFail, fuzz } from '../src/runs.ts';
 import { anyString } from '../src/strings.ts';
 import { Tally } from '../src/tally.ts';
@@ -78,7 +78,7 @@ const backendProperty = (read: (backend: Backend, stored: unknown, key: string) 
           : typeof stored === 'string'
             ? stored
             : String(stored);
-      await expectTypedOutcome(() => read(backend, value, key), { isTyped: isStoreError, tally });
+      await expectTypedOutcome(() => read(backend, value, key), { isTyped: isKeywayError, tally });
     },
   );
 
@@ -172,7 +172,7 @@ describe('encryptedStore reading stored envelopes', () => {
     const tally = new Tally();
     await fuzz(
       fc.asyncProperty(envelope, (plan) =>
-        expectTypedOutcome(() => readEnvelope(plan as Envelope), { isTyped: isStoreError, tally, input: plan }),
+        expectTypedOutcome(() => readEnvelope(plan as Envelope), { isTyped: isKeywayError, tally, input: plan }),
       ),
     );
     console.log(`envelopes: ${tally}`);

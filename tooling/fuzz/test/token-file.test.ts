@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterAll, describe, it } from 'vitest';
 import { tokenDocument } from '../src/documents.ts';
 import { bodyText, edgeNumber, JsonEntries, mutatedObject, NASTY_KEYS, oddValue, toJsonText } from '../src/json.ts';
-import { expectTypedOutcome, isStoreError } from '../src/outcome.ts';
+import { expectTypedOutcome, isKeywayError } from '../src/outcome.ts';
 import { expectPropertyToFail, fuzz } from '../src/runs.ts';
 import { anyString } from '../src/strings.ts';
 import { Tally } from '../src/tally.ts';
@@ -141,7 +141,7 @@ const fileProperty = (apply: (store: FileTokenStore, step: Op) => Promise<unknow
     });
     try {
       for (const step of steps) {
-        await expectTypedOutcome(() => apply(store, step), { isTyped: isStoreError, tally, input: step });
+        await expectTypedOutcome(() => apply(store, step), { isTyped: isKeywayError, tally, input: step });
       }
     } finally {
       await rm(join(path, '..'), { recursive: true, force: true });

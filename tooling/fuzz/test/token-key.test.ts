@@ -3,7 +3,7 @@
 import { parseTokenKey, type TokenKeyParts, tokenKey } from '@keyway/token-store';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expectTypedOutcome, isStoreError } from '../src/outcome.ts';
+import { expectTypedOutcome, isKeywayError } from '../src/outcome.ts';
 import { expectPropertyToFail, fuzz } from '../src/runs.ts';
 import { anyString, percentGarbage } from '../src/strings.ts';
 
@@ -70,7 +70,7 @@ const untypedParts = fc.record(
 const parseProperty = (parse: (key: string) => unknown) =>
   fc.asyncProperty(keyLike, (key) =>
     expectTypedOutcome(() => parse(key), {
-      isTyped: isStoreError,
+      isTyped: isKeywayError,
       known: KNOWN,
       inspect: (outcome) => {
         // The documented round trip: parts that came back rebuild the very same key.
@@ -102,7 +102,9 @@ describe('parseTokenKey (arbitrary strings)', () => {
 
 describe('tokenKey (arbitrary parts)', () => {
   const buildProperty = <T>(parts: fc.Arbitrary<T>, build: (parts: T) => unknown) =>
-    fc.asyncProperty(parts, (value) => expectTypedOutcome(() => build(value), { isTyped: isStoreError, known: KNOWN }));
+    fc.asyncProperty(parts, (value) =>
+      expectTypedOutcome(() => build(value), { isTyped: isKeywayError, known: KNOWN }),
+    );
 
   it('string parts of any content: a key (that parses back) or TokenStoreError', async () => {
     const examples: Array<[TokenKeyParts]> = [
@@ -117,7 +119,7 @@ describe('tokenKey (arbitrary parts)', () => {
     await fuzz(
       fc.asyncProperty(stringParts, (parts) =>
         expectTypedOutcome(() => tokenKey(parts), {
-          isTyped: isStoreError,
+          isTyped: isKeywayError,
           known: KNOWN,
           inspect: (outcome) => {
             if (outcome.kind === 'result' && parseTokenKey(outcome.value as string) === undefined) {
