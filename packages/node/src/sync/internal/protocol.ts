@@ -37,8 +37,8 @@ export type SyncResponse =
 export interface SerializedError {
   /** `KeywayError` brands (`['NotFoundError', 'KeywayApiError', 'KeywayError']`), or the `name` for others. */
   brands: string[];
-  /** `keyway` for `KeywayError`s, `token-store` for `TokenStoreError`s, `error` for the rest. */
-  family: 'keyway' | 'token-store' | 'error';
+  /** `keyway` for every branded error (core's, token-store's, node's: one brand protocol), `error` for the rest. */
+  family: 'keyway' | 'error';
   name: string;
   message: string;
   fields: Record<string, unknown>;
