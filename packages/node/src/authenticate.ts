@@ -2,6 +2,7 @@ import { createTokenSource, type FetchLike, LoginRequiredError, type OAuthClient
 import { type TokenStore, tokenKey } from '@keyway/token-store';
 import { FileTokenStore } from '@keyway/token-store/file';
 import { CodeFlow } from './code-flow.js';
+import { DEFAULT_SCOPE } from './default-scope.js';
 import { type DeviceCodeInfo, DeviceFlow } from './device-flow.js';
 import { InteractionRequiredError } from './errors.js';
 import { clientFor } from './internal/client.js';
@@ -114,17 +115,7 @@ export type AuthenticatedTokenSet = TokenSet & {
   headers: { Authorization: string };
 };
 
-/**
- * The default scope of a login: an ID token and a refresh token.
- *
- * @example
- * ```ts
- * import { authenticate, DEFAULT_SCOPE } from '@keyway/node';
- *
- * await authenticate({ issuer: 'https://auth.example.com', clientId: 'my-cli', scope: `${DEFAULT_SCOPE} api:read` });
- * ```
- */
-export const DEFAULT_SCOPE = 'openid offline_access';
+export { DEFAULT_SCOPE };
 
 /**
  * Returns a usable access token, doing only as much as needed:

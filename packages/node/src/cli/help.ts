@@ -1,4 +1,4 @@
-import { DEFAULT_SCOPE } from '../authenticate.js';
+import { DEFAULT_SCOPE } from '../default-scope.js';
 
 /** The commands of `keyway`, in the order the help lists them. */
 export const COMMANDS = ['login', 'token', 'status', 'list', 'logout'] as const;

@@ -1,11 +1,23 @@
-import { parseCommandLine } from './args.js';
-import { listCommand } from './commands/list.js';
-import { loginCommand } from './commands/login.js';
-import { logoutCommand } from './commands/logout.js';
-import { statusCommand } from './commands/status.js';
-import { tokenCommand } from './commands/token.js';
-import { helpText } from './help.js';
-import { EXIT, print, report, say } from './output.js';
+import { type Flags, parseCommandLine } from './args.js';
+import { type CommandName, helpText } from './help.js';
+import { EXIT, print, say } from './output.js';
+
+/**
+ * Each command's code, loaded only when it runs: `keyway --help` and `--version` load the argument
+ * parser and the help text, not `@keyway/core` or the login flows.
+ */
+const COMMAND_MODULES: Record<CommandName, () => Promise<(flags: Flags, signal: AbortSignal) => Promise<number>>> = {
+  login: async () => (await import('./commands/login.js')).loginCommand,
+  token: async () => (await import('./commands/token.js')).tokenCommand,
+  status: async () => (await import('./commands/status.js')).statusCommand,
+  list: async () => (await import('./commands/list.js')).listCommand,
+  logout: async () => (await import('./commands/logout.js')).logoutCommand,
+};
+
+/** Reports `error` (report.ts loads `@keyway/core`, so only when there is one). */
+async function report(error: unknown, json: boolean, interrupted?: boolean): Promise<number> {
+  return (await import('./report.js')).report(error, json, interrupted);
+}
 
 /** Runs the CLI with `argv` (without node and the script) and resolves to the exit code. */
 export async function main(argv: string[], version: string): Promise<number> {
@@ -13,7 +25,7 @@ export async function main(argv: string[], version: string): Promise<number> {
   try {
     commandLine = parseCommandLine(argv, process.env);
   } catch (error) {
-    return report(error, false);
+    return await report(error, false);
   }
   switch (commandLine.kind) {
     case 'version':
@@ -41,20 +53,10 @@ export async function main(argv: string[], version: string): Promise<number> {
     process.on('SIGINT', onSigint);
   }
   try {
-    switch (command) {
-      case 'login':
-        return await loginCommand(flags, interrupt.signal);
-      case 'token':
-        return await tokenCommand(flags);
-      case 'status':
-        return await statusCommand(flags);
-      case 'list':
-        return await listCommand(flags);
-      case 'logout':
-        return await logoutCommand(flags);
-    }
+    const run = await COMMAND_MODULES[command]();
+    return await run(flags, interrupt.signal);
   } catch (error) {
-    return report(error, flags.json, interrupt.signal.aborted);
+    return await report(error, flags.json, interrupt.signal.aborted);
   } finally {
     process.off('SIGINT', onSigint);
   }

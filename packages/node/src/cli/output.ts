@@ -1,10 +1,9 @@
 /**
  * What `keyway` writes, and where: results on stdout (a token, `--json`), everything a person reads on
  * stderr. Every outside part (an argument, a stored issuer, a provider's text) goes through `safeText`
- * or `safeJson` before it is written.
+ * or `safeJson` before it is written. No import of `@keyway/core` here (errors are reported by
+ * report.ts), so `keyway --help` loads none of it.
  */
-import { KeywayAbortError, KeywayError } from '@keyway/core';
-import { InteractionRequiredError } from '../errors.js';
 import { safeJson, safeText } from '../internal/terminal-text.js';
 import type { StoredLogin } from './stored-logins.js';
 
@@ -52,39 +51,6 @@ export function print(text: string): void {
 /** A JSON result, on stdout: the exact values, no byte of which acts on a terminal. */
 export function printJson(value: unknown, space?: number): void {
   print(safeJson(value, space));
-}
-
-/**
- * Writes `error` for a person (stderr) and, with `--json`, as `{"error":{"code","message"}}` on stdout;
- * resolves to the exit code. A login cancelled with Ctrl-C (`interrupted`) is one short line, code 130.
- */
-export function report(error: unknown, json: boolean, interrupted = false): number {
-  if (interrupted && KeywayAbortError.is(error)) {
-    if (json) {
-      printJson({ error: { code: 'cancelled', message: 'Login cancelled.' } });
-    }
-    // On a terminal the line starts after the `^C` it echoed.
-    say(`${process.stderr.isTTY ? '\n' : ''}keyway: login cancelled.`);
-    return EXIT.interrupted;
-  }
-  const code =
-    error instanceof UsageError
-      ? EXIT.usage
-      : error instanceof NotLoggedInError || InteractionRequiredError.is(error)
-        ? EXIT.loginRequired
-        : EXIT.error;
-  // Keyway errors never carry a token or secret in their message; they may carry a provider's text
-  // (an error_description), which safeText and safeJson keep from acting on the terminal.
-  const message = error instanceof Error ? error.message : String(error);
-  const errorCode = KeywayError.is(error) ? error.code : error instanceof CliError ? error.code : 'error';
-  if (json) {
-    printJson({ error: { code: errorCode, message } });
-  }
-  say(`keyway: ${error instanceof CliError ? message : safeText(message)}`);
-  if (code === EXIT.usage) {
-    say('Run keyway --help for usage.');
-  }
-  return code;
 }
 
 /**
