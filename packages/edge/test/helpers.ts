@@ -17,7 +17,9 @@ export const DPOP_CHALLENGE = `DPoP ${REALM}, algs="ES256 ES384 ES512 RS256 RS38
  * wrapper stands for a new isolate (empty caches).
  */
 export function freshMock(): { mock: MockKeyway; fetch: FetchLike } {
-  const mock = createMockKeyway();
+  // One key seed for the suite: each mock would otherwise make an RSA key of its own (~0.5 s each);
+  // no test here tells mocks apart by their keys.
+  const mock = createMockKeyway({ keySeed: 'keyway-edge-unit-tests' });
   return { mock, fetch: isolateFetch(mock) };
 }
 
