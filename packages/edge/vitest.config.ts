@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     reporters: reporters(),
+    // Two suites share two cores in CI; a loaded machine must not turn a slow test into a failure.
+    testTimeout: 15_000,
     projects: [
       // test/** runs Workers in workerd through miniflare: driven from Node only.
       {

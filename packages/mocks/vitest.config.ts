@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     reporters: reporters(),
+    // Two suites share two cores in CI; a loaded machine must not turn a slow test into a failure.
+    testTimeout: 15_000,
     projects: [
       {
         extends: true,

@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     reporters: reporters(),
+    // Two suites share two cores in CI; a loaded machine must not turn a slow test into a failure.
+    testTimeout: 15_000,
     // The suites mostly wait (child processes, redis-server, workerd, Chromium, expiry sleeps): two files
     // at a time even on a two-core machine, where vitest's default would run one.
     maxWorkers: 2,
