@@ -1,6 +1,6 @@
-import * as oauth from 'oauth4webapi';
 import { ConfigurationError, InvalidResponseError } from '../errors.js';
 import { errorFromResponse } from './errors-map.js';
+import { loadOAuth, type OAuthLibrary } from './oauth-lazy.js';
 import {
   type CallerValue,
   checkCodeVerifier,
@@ -109,6 +109,7 @@ interface RequestBinding {
  * fresh random one.
  */
 function requestBinding(
+  lib: OAuthLibrary,
   client: { redirectUri: string | undefined },
   options: AuthorizationUrlOptions,
   openid: boolean,
@@ -135,10 +136,10 @@ function requestBinding(
     supplied.push({ kind: 'verifier', value: checkCodeVerifier(options.codeVerifier) });
   }
   const binding = {
-    state: options.state ?? oauth.generateRandomState(),
+    state: options.state ?? lib.generateRandomState(),
     // OpenID Connect only: a plain OAuth request gets no nonce, and its callback expects no ID token.
-    nonce: openid ? (options.nonce ?? oauth.generateRandomNonce()) : undefined,
-    codeVerifier: options.codeVerifier ?? oauth.generateRandomCodeVerifier(),
+    nonce: openid ? (options.nonce ?? lib.generateRandomNonce()) : undefined,
+    codeVerifier: options.codeVerifier ?? lib.generateRandomCodeVerifier(),
     redirectUri,
   };
   return { binding, supplied };
@@ -157,7 +158,8 @@ export async function buildAuthorizationParams(
     params.set(name, String(value));
   }
   const scope = options.scope ?? 'openid';
-  const { binding, supplied } = requestBinding(client, options, scope.split(' ').includes('openid'));
+  const lib = await loadOAuth();
+  const { binding, supplied } = requestBinding(lib, client, options, scope.split(' ').includes('openid'));
   const { state, nonce, codeVerifier, redirectUri } = binding;
   params.set('client_id', client.clientId);
   params.set('response_type', 'code');
@@ -167,7 +169,7 @@ export async function buildAuthorizationParams(
   if (nonce !== undefined) {
     params.set('nonce', nonce);
   }
-  params.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier));
+  params.set('code_challenge', await lib.calculatePKCECodeChallenge(codeVerifier));
   params.set('code_challenge_method', 'S256');
   if (options.prompt !== undefined) {
     params.set('prompt', options.prompt);

@@ -1,8 +1,9 @@
 import type { JWK } from 'jose';
-import * as oauth from 'oauth4webapi';
+import type * as oauth from 'oauth4webapi';
 import { ConfigurationError } from '../errors.js';
 import { printable } from '../internal/printable.js';
 import { loadJose } from './jose-lazy.js';
+import { loadOAuth } from './oauth-lazy.js';
 import type { OAuthClientOptions, PrivateKeyInput, TokenEndpointAuthMethod } from './types.js';
 
 const METHODS = /* @__PURE__ */ new Set<TokenEndpointAuthMethod>([
@@ -105,23 +106,24 @@ export async function createClientAuth(
   method: TokenEndpointAuthMethod,
   options: Pick<OAuthClientOptions, 'clientSecret' | 'privateKey'>,
 ): Promise<oauth.ClientAuth> {
+  const lib = await loadOAuth();
   switch (method) {
     case 'client_secret_basic':
-      return oauth.ClientSecretBasic(options.clientSecret ?? '');
+      return lib.ClientSecretBasic(options.clientSecret ?? '');
     case 'client_secret_post':
-      return oauth.ClientSecretPost(options.clientSecret ?? '');
+      return lib.ClientSecretPost(options.clientSecret ?? '');
     case 'client_secret_jwt':
       // HS256 over the secret; the assertion's `aud` is the issuer (RFC 7523 §3, as for private_key_jwt).
-      return oauth.ClientSecretJwt(options.clientSecret ?? '');
+      return lib.ClientSecretJwt(options.clientSecret ?? '');
     case 'private_key_jwt': {
       const key = await importPrivateKey(options.privateKey as PrivateKeyInput);
       try {
-        return oauth.PrivateKeyJwt(key);
+        return lib.PrivateKeyJwt(key);
       } catch (error) {
         throw new ConfigurationError(`privateKey: ${(error as Error).message}`, { code: 'invalid_private_key' });
       }
     }
     default:
-      return oauth.None();
+      return lib.None();
   }
 }

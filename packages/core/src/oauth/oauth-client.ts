@@ -1,4 +1,4 @@
-import * as oauth from 'oauth4webapi';
+import type * as oauth from 'oauth4webapi';
 import { CallbackError, ConfigurationError, InvalidResponseError, TokenValidationError } from '../errors.js';
 import { headerToken } from '../internal/headers.js';
 import { HttpClient } from '../internal/http.js';
@@ -31,6 +31,7 @@ import {
   validateLogoutTokenClaims,
 } from './logout-token.js';
 import { oauthFetch } from './oauth-fetch.js';
+import { loadOAuth, type OAuthLibrary } from './oauth-lazy.js';
 import type {
   CallbackChecks,
   EndSessionParams,
@@ -243,7 +244,7 @@ export class OAuthClient {
     const url = new URL(authorize);
     if (parAuth) {
       const response = await this.#call(
-        (opts) => oauth.pushedAuthorizationRequest(this.metadata, this.#client, parAuth, built.params, opts),
+        (lib, opts) => lib.pushedAuthorizationRequest(this.metadata, this.#client, parAuth, built.params, opts),
         { retry: false },
       );
       const { request_uri } = await processParResponse(response);
@@ -307,9 +308,10 @@ export class OAuthClient {
       issuer: this.issuer,
       issRequired: this.metadata.authorization_response_iss_parameter_supported === true,
     });
+    const lib = await loadOAuth();
     let validated: URLSearchParams;
     try {
-      validated = oauth.validateAuthResponse(this.metadata, this.#client, params, oauth.skipStateCheck);
+      validated = lib.validateAuthResponse(this.metadata, this.#client, params, lib.skipStateCheck);
     } catch (error) {
       throw mapLibraryError(error);
     }
@@ -367,8 +369,8 @@ export class OAuthClient {
     );
     const auth = await this.#clientAuth();
     const response = await this.#tokenEndpoint(
-      (opts) =>
-        oauth.refreshTokenGrantRequest(this.metadata, this.#client, auth, token, {
+      (lib, opts) =>
+        lib.refreshTokenGrantRequest(this.metadata, this.#client, auth, token, {
           ...opts,
           additionalParameters: extra,
         }),
@@ -407,7 +409,7 @@ export class OAuthClient {
     );
     const auth = await this.#clientAuth();
     const response = await this.#tokenEndpoint(
-      (opts) => oauth.clientCredentialsGrantRequest(this.metadata, this.#client, auth, body, opts),
+      (lib, opts) => lib.clientCredentialsGrantRequest(this.metadata, this.#client, auth, body, opts),
       { retry: true, signal: params.signal },
     );
     return this.#tokens(response, {});
@@ -434,7 +436,7 @@ export class OAuthClient {
     );
     const auth = await this.#clientAuth();
     const response = await this.#call(
-      (opts) => oauth.deviceAuthorizationRequest(this.metadata, this.#client, auth, body, opts),
+      (lib, opts) => lib.deviceAuthorizationRequest(this.metadata, this.#client, auth, body, opts),
       { retry: false, signal: params.signal },
     );
     return processDeviceAuthorizationResponse(response, this.#allowInsecure);
@@ -460,7 +462,7 @@ export class OAuthClient {
       options,
       async (signal) => {
         const response = await this.#tokenEndpoint(
-          (opts) => oauth.deviceCodeGrantRequest(this.metadata, this.#client, auth, device.device_code, opts),
+          (lib, opts) => lib.deviceCodeGrantRequest(this.metadata, this.#client, auth, device.device_code, opts),
           { retry: false, signal },
         );
         return this.#tokens(response, {});
@@ -505,7 +507,7 @@ export class OAuthClient {
     }
     withResource(body, params.resource);
     const response = await this.#tokenEndpoint(
-      (opts) => oauth.genericTokenEndpointRequest(this.metadata, this.#client, auth, TOKEN_EXCHANGE, body, opts),
+      (lib, opts) => lib.genericTokenEndpointRequest(this.metadata, this.#client, auth, TOKEN_EXCHANGE, body, opts),
       { retry: false, signal: params.signal },
     );
     return this.#tokens(response, { tokenExchange: true });
@@ -530,8 +532,8 @@ export class OAuthClient {
     const auth = await this.#clientAuth(this.introspectionEndpointAuthMethod);
     const extra = options.tokenTypeHint ? { token_type_hint: options.tokenTypeHint } : undefined;
     const response = await this.#call(
-      (opts) =>
-        oauth.introspectionRequest(this.metadata, this.#client, auth, token, { ...opts, additionalParameters: extra }),
+      (lib, opts) =>
+        lib.introspectionRequest(this.metadata, this.#client, auth, token, { ...opts, additionalParameters: extra }),
       { retry: true, signal: options.signal },
     );
     return processIntrospectionResponse(response);
@@ -555,8 +557,8 @@ export class OAuthClient {
     const auth = await this.#clientAuth(this.revocationEndpointAuthMethod);
     const extra = options.tokenTypeHint ? { token_type_hint: options.tokenTypeHint } : undefined;
     const response = await this.#call(
-      (opts) =>
-        oauth.revocationRequest(this.metadata, this.#client, auth, token, { ...opts, additionalParameters: extra }),
+      (lib, opts) =>
+        lib.revocationRequest(this.metadata, this.#client, auth, token, { ...opts, additionalParameters: extra }),
       { retry: true, signal: options.signal },
     );
     await processRevocationResponse(response);
@@ -589,7 +591,7 @@ export class OAuthClient {
         headers.dpop = await this.#dpop.proof('GET', url, this.#clock, token);
       }
       response = await this.#call(
-        (opts) => oauth.userInfoRequest(this.metadata, this.#client, token, { ...opts, headers }),
+        (lib, opts) => lib.userInfoRequest(this.metadata, this.#client, token, { ...opts, headers }),
         { retry: true, signal: options.signal },
       );
       if (!bound || attempt > 0 || !(await isDpopNonceError(response))) {
@@ -810,17 +812,19 @@ export class OAuthClient {
 
   /** One oauth4webapi request through the shared transport; its errors become Keyway errors. */
   async #call(
-    send: (options: LibraryOptions) => Promise<Response>,
+    send: (lib: OAuthLibrary, options: LibraryOptions) => Promise<Response>,
     how: { retry: boolean; signal?: AbortSignal | undefined },
   ): Promise<Response> {
+    // The option keys are the loaded module's own symbols: oauth4webapi reads its options by them.
+    const lib = await loadOAuth();
     try {
-      return await send({
-        [oauth.customFetch]: oauthFetch(this.#http, {
+      return await send(lib, {
+        [lib.customFetch]: oauthFetch(this.#http, {
           retry: how.retry,
           signal: how.signal,
           onResponse: (url, response) => this.#dpop?.rememberNonce(url, response),
         }),
-        [oauth.allowInsecureRequests]: true,
+        [lib.allowInsecureRequests]: true,
       });
     } catch (error) {
       throw mapLibraryError(error);
@@ -829,7 +833,7 @@ export class OAuthClient {
 
   /** A token endpoint request, with a DPoP proof when enabled and one retry on `use_dpop_nonce`. */
   async #tokenEndpoint(
-    send: (options: LibraryOptions) => Promise<Response>,
+    send: (lib: OAuthLibrary, options: LibraryOptions) => Promise<Response>,
     how: { retry: boolean; signal?: AbortSignal | undefined },
   ): Promise<Response> {
     const url = this.#endpoint('token_endpoint');
@@ -838,7 +842,7 @@ export class OAuthClient {
       if (this.#dpop) {
         headers.dpop = await this.#dpop.proof('POST', url, this.#clock);
       }
-      const response = await this.#call((opts) => send({ ...opts, headers }), how);
+      const response = await this.#call((lib, opts) => send(lib, { ...opts, headers }), how);
       // The server refused the proof before looking at the grant, so resending is safe even for a code.
       if (!this.#dpop || attempt > 0 || !(await isDpopNonceError(response))) {
         return response;
@@ -884,8 +888,8 @@ export class OAuthClient {
     }
     const params = new URLSearchParams({ code, redirect_uri: redirectUri, code_verifier: checks.codeVerifier });
     const response = await this.#tokenEndpoint(
-      (opts) =>
-        oauth.genericTokenEndpointRequest(this.metadata, this.#client, auth, 'authorization_code', params, opts),
+      (lib, opts) =>
+        lib.genericTokenEndpointRequest(this.metadata, this.#client, auth, 'authorization_code', params, opts),
       { retry: false, signal: checks.signal },
     );
     return this.#tokens(response, {

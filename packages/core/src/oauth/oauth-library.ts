@@ -1,0 +1,27 @@
+// What core uses of oauth4webapi (client authentication, PKCE and random values, the endpoint requests,
+// the option symbols). Never import this module statically: oauth-lazy.ts loads it at first use. Named
+// exports, not the whole namespace, so a bundler still drops the rest of oauth4webapi.
+export {
+  allowInsecureRequests,
+  ClientSecretBasic,
+  ClientSecretJwt,
+  ClientSecretPost,
+  calculatePKCECodeChallenge,
+  clientCredentialsGrantRequest,
+  customFetch,
+  deviceAuthorizationRequest,
+  deviceCodeGrantRequest,
+  generateRandomCodeVerifier,
+  generateRandomNonce,
+  generateRandomState,
+  genericTokenEndpointRequest,
+  introspectionRequest,
+  None,
+  PrivateKeyJwt,
+  pushedAuthorizationRequest,
+  refreshTokenGrantRequest,
+  revocationRequest,
+  skipStateCheck,
+  userInfoRequest,
+  validateAuthResponse,
+} from 'oauth4webapi';
