@@ -1,3 +1,4 @@
+import { DPOP_ALGORITHMS } from '@keyway/core';
 import { describe, expect, it } from 'vitest';
 import { AUDIENCE, bearer, DPOP_CHALLENGE, freshMock, REALM, URL_THINGS } from '../test/helpers.js';
 import { EdgeAuthError } from './errors.js';
@@ -59,18 +60,7 @@ describe('withAuth({ resourceMetadata }) (RFC 9728)', () => {
         authorization_servers: [mock.issuer],
         scopes_supported: ['mcp', 'things:read'],
         bearer_methods_supported: ['header'],
-        dpop_signing_alg_values_supported: [
-          'ES256',
-          'ES384',
-          'ES512',
-          'RS256',
-          'RS384',
-          'RS512',
-          'PS256',
-          'PS384',
-          'PS512',
-          'EdDSA',
-        ],
+        dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
         resource_name: 'Things MCP',
         resource_policy_uri: 'https://api.example.com/policy',
       },

@@ -2,6 +2,7 @@
  * What the Hono app of hono-app.ts must answer on every runtime, asserted the same way for each: the
  * workerd and Bun suites hand over how to send a request to it. Node runs it in src/hono.test.ts.
  */
+import { DPOP_ALGORITHMS } from '@keyway/core';
 import type { MockKeyway } from '@keyway/mocks';
 import { expect } from 'vitest';
 import { AUDIENCE } from './hono-app.ts';
@@ -50,17 +51,6 @@ export async function expectHonoApp(
     authorization_servers: [mock.issuer],
     scopes_supported: ['things:read'],
     bearer_methods_supported: ['header'],
-    dpop_signing_alg_values_supported: [
-      'ES256',
-      'ES384',
-      'ES512',
-      'RS256',
-      'RS384',
-      'RS512',
-      'PS256',
-      'PS384',
-      'PS512',
-      'EdDSA',
-    ],
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
   });
 }
