@@ -250,26 +250,33 @@ describe('discoverSync: the blocking twin of OAuthClient', () => {
     }
   });
 
-  it('a script runs the code flow, refresh and token exchange without await, then exits by itself (an idle twin holds nothing)', async () => {
-    // A held process would never exit: it is killed (and the assertion names the signal) well past any normal run.
-    const { code, signal, stderr, stdout } = await runProcess(
-      process.execPath,
-      [fileURLToPath(new URL('./sync-fixtures/oauth-script.mjs', import.meta.url))],
-      {
-        cwd: fileURLToPath(new URL('..', import.meta.url)),
-        env: { ...process.env, ISSUER: host.url },
-        timeout: 30_000,
-      },
-    );
-    expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: '' });
-    expect(JSON.parse(stdout)).toEqual({
-      sub: expect.any(String),
-      refreshedSameSub: true,
-      rotated: true,
-      exchangedType: 'urn:ietf:params:oauth:token-type:access_token',
-      active: true,
-    });
-  }, 40_000);
+  it.each([
+    ['a child node follows the redirect', 'fetch'],
+    ['a headless Chromium completes the login', 'chromium'],
+  ])(
+    'a script runs the code flow (%s), refresh and token exchange without await, then exits by itself (an idle twin holds nothing)',
+    async (_how, loginWith) => {
+      // A held process would never exit: it is killed (and the assertion names the signal) well past any normal run.
+      const { code, signal, stderr, stdout } = await runProcess(
+        process.execPath,
+        [fileURLToPath(new URL('./sync-fixtures/oauth-script.mjs', import.meta.url))],
+        {
+          cwd: fileURLToPath(new URL('..', import.meta.url)),
+          env: { ...process.env, ISSUER: host.url, LOGIN_WITH: loginWith },
+          timeout: 50_000,
+        },
+      );
+      expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: '' });
+      expect(JSON.parse(stdout)).toEqual({
+        sub: expect.any(String),
+        refreshedSameSub: true,
+        rotated: true,
+        exchangedType: 'urn:ietf:params:oauth:token-type:access_token',
+        active: true,
+      });
+    },
+    60_000,
+  );
 
   it('without a clientId: registers a public native client (once per process) and the twin uses it', async () => {
     // The provider runs in a process of its own (tsx runs the TypeScript helper): this thread blocks.
