@@ -24,7 +24,9 @@ function app(client: OAuthClient, logins: TokenStore) {
         } else {
           for (const key of (await logins.keys?.()) ?? []) {
             const login = await logins.get(key);
-            if ((login?.claims as { sub?: string } | undefined)?.sub === sub) await logins.delete(key);
+            if ((login?.claims as { sub?: string } | undefined)?.sub === sub) {
+              await logins.delete(key);
+            }
           }
         }
         return new Response(null, { status: 200, headers: { 'cache-control': 'no-store' } });

@@ -10,7 +10,9 @@ try {
   const page = await browser.newPage();
   let callback;
   page.on('request', (request) => {
-    if (request.url().startsWith(`${redirectUri}?`)) callback ??= request.url();
+    if (request.url().startsWith(`${redirectUri}?`)) {
+      callback ??= request.url();
+    }
   });
   // The load ends (in an error: nothing listens at the redirect URI) after the request to it was made.
   await page.goto(authorizationUrl).catch(() => undefined);
