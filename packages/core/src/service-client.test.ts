@@ -1,6 +1,7 @@
 import { createMockKeyway, type MockKeyway } from '@keyway/mocks';
 import { operations } from '@keyway/openapi';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { rejection as rejectionOf } from '../test/oauth/fake-op.js';
 import {
   AuthenticationError,
   BadRequestError,
@@ -39,15 +40,7 @@ function setup(options: KeywayClientOptions = {}): { mock: MockKeyway; client: K
   return { mock, client };
 }
 
-/** The rejection of `promise` (fails the test when it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<KeywayError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as KeywayError;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf<KeywayError>(promise);
 
 function jwtPayload(jwt: string): Record<string, unknown> {
   const part = jwt.split('.')[1] ?? '';

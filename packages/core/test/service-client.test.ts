@@ -18,6 +18,7 @@ import {
 import type { FetchLike } from '../src/internal/http.js';
 import { VERSION } from '../src/internal/version.js';
 import { createKeywayClient } from '../src/service-client.js';
+import { rejection as rejectionOf } from './oauth/fake-op.js';
 
 // Node only: real sockets on 127.0.0.1, raw servers that stall, util.inspect, process.env.
 
@@ -51,14 +52,7 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-async function rejection(promise: Promise<unknown>): Promise<KeywayError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as KeywayError;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf<KeywayError>(promise);
 
 describe('service client over real HTTP (mock.listen)', () => {
   it('runs every resource method against the served mock', async () => {

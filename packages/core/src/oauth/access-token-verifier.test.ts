@@ -1,6 +1,7 @@
 import { createMockKeyway } from '@keyway/mocks';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { ConfigurationError, InvalidResponseError, TokenValidationError } from '../errors.js';
+import { codeOf } from '../../test/oauth/fake-op.js';
+import { ConfigurationError, InvalidResponseError, type TokenValidationError } from '../errors.js';
 import type { FetchLike } from '../internal/http.js';
 import type {
   AccessTokenVerificationOptions,
@@ -23,15 +24,6 @@ function setup() {
     return mock.fetch(input, init);
   };
   return { mock, fetch, paths };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(TokenValidationError.is(error), String(error)).toBe(true);
-  return (error as TokenValidationError).code;
 }
 
 describe('createAccessTokenVerifier (RFC 9068, no client needed)', () => {

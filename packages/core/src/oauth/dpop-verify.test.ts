@@ -1,7 +1,8 @@
 import { createDpopProof, type DpopKey, generateDpopKey } from '@keyway/mocks';
 import { type JWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigurationError, TokenValidationError } from '../errors.js';
+import { codeOf } from '../../test/oauth/fake-op.js';
+import { ConfigurationError } from '../errors.js';
 import { DpopSigner } from './dpop.js';
 import { verifyDpopProof } from './dpop-verify.js';
 import type { StateStore } from './state-store.js';
@@ -56,15 +57,6 @@ function store(): StateStore & { keys: string[] } {
 }
 
 const base = () => ({ method: 'GET', url: URL_THINGS, accessToken: TOKEN, now: NOW, replayStore: store() });
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(TokenValidationError.is(error), String(error)).toBe(true);
-  return (error as TokenValidationError).code;
-}
 
 describe('verifyDpopProof (RFC 9449 §4.3, §7.1)', () => {
   it('accepts a valid proof and reports its key thumbprint, jti and iat; query and fragment are ignored', async () => {

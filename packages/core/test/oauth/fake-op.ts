@@ -4,7 +4,8 @@
  * and every request is recorded so tests can check the wire.
  */
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
-import { KeywayAbortError } from '../../src/errors.js';
+import { expect } from 'vitest';
+import { KeywayAbortError, TokenValidationError } from '../../src/errors.js';
 import type { Clock } from '../../src/oauth/clock.js';
 import { setClock } from '../../src/oauth/clock.js';
 import { clearJwksCache } from '../../src/oauth/jwks-cache.js';
@@ -187,14 +188,26 @@ export class FakeOP {
   }
 }
 
-/** Awaits `promise`, which must reject; returns the error for assertions. */
-export async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string; [k: string]: unknown }> {
+/** Awaits `promise`, which must reject; returns the error for assertions (typed as `T`). */
+export async function rejection<T = Error & { code?: string; [k: string]: unknown }>(
+  promise: Promise<unknown>,
+): Promise<T> {
   try {
     await promise;
   } catch (error) {
-    return error as Error & { code?: string; [k: string]: unknown };
+    return error as T;
   }
   throw new Error('expected a rejection');
+}
+
+/** The `code` of the `TokenValidationError` that `promise` must reject with. */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(TokenValidationError.is(error), String(error)).toBe(true);
+  return (error as TokenValidationError).code;
 }
 
 /** The client id and secret of a `Basic` Authorization header, form-decoded (RFC 6749 §2.3.1). */
