@@ -216,11 +216,9 @@ describe('edge restore(value, { fetch, store })', () => {
 
   it('sanity: the property catches a restore that throws a TypeError', async () => {
     await expectPropertyToFail(
-      edgeProperty(async (value, fetch, store) => {
-        if (value === null) {
-          throw new TypeError('broken restore');
-        }
-        return restoreEdge(value, fetch, store);
+      // Thrown for every input, so the check does not depend on the generator drawing a particular value.
+      edgeProperty(async () => {
+        throw new TypeError('broken restore');
       }),
       300,
     );
