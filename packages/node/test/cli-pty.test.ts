@@ -1,11 +1,11 @@
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Screen, Terminals } from '@keyway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderTerminalQr } from '../src/internal/terminal-qr.js';
 import { CLI } from './cli-helpers.js';
 import { CLIENT_ID, useMockServer } from './helpers.js';
-import { type Screen, Terminals } from './tmux-screen.js';
 
 // `keyway` run as a person runs it: the built binary in an 80-column terminal (tmux), the machine's real
 // signals in its environment (no DISPLAY, CI=1, a stand-in browser), the screen read back as text.

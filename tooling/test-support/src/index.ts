@@ -7,3 +7,4 @@ export { CHROMIUM_ARGS, chromiumPath, DEFAULT_CHROMIUM_PATH, launchChromium } fr
 export { freePort } from './free-port.ts';
 export { REDIS_SERVER_PATH, type RedisServer, startRedisServer } from './redis-server.ts';
 export { reporters } from './reporters.ts';
+export { Screen, Terminals } from './tmux-screen.ts';

@@ -11,6 +11,18 @@ const run = promisify(execFile);
  * 80 columns wide. A command runs in a window of its own, in exactly the environment given, as a person
  * would run it: stdin, stdout and stderr are the terminal. `text()` is what the person sees (wrapped
  * lines joined, trailing blanks cut); the pane stays after the command exits.
+ *
+ * @example
+ * ```ts
+ * const terminals = await Terminals.start();
+ * try {
+ *   const screen = await terminals.open(['/bin/sh', '-c', 'echo hello'], { LANG: 'C.UTF-8' });
+ *   await screen.waitFor(/hello/);
+ *   expect(await screen.exitCode()).toBe(0);
+ * } finally {
+ *   await terminals.close();
+ * }
+ * ```
  */
 export class Terminals {
   readonly #dir: string;
@@ -22,6 +34,7 @@ export class Terminals {
     this.#socket = join(dir, 'tmux.sock');
   }
 
+  /** Starts the private tmux server (a fresh temporary directory holds its socket and config). */
   static async start(): Promise<Terminals> {
     const dir = await mkdtemp(join(tmpdir(), 'keyway-tmux-'));
     const terminals = new Terminals(dir);
@@ -57,11 +70,13 @@ export class Terminals {
     return new Screen(name, status, (...args) => this.tmux(...args));
   }
 
+  /** Stops the tmux server (ending every command still running) and removes its directory. */
   async close(): Promise<void> {
     await this.tmux('kill-server').catch(() => {});
     await rm(this.#dir, { recursive: true, force: true });
   }
 
+  /** Runs a tmux command against this server; resolves to its standard output. */
   async tmux(...args: string[]): Promise<string> {
     const { stdout } = await run('tmux', ['-u', '-S', this.#socket, ...args], {
       env: { PATH: process.env.PATH, LANG: 'C.UTF-8' },
@@ -70,7 +85,7 @@ export class Terminals {
   }
 }
 
-/** One terminal window and the command in it. */
+/** One terminal window and the command in it, made by {@link Terminals.open}. */
 export class Screen {
   constructor(
     readonly name: string,
