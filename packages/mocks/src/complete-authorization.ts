@@ -39,6 +39,36 @@ export async function completeAuthorization(
   authorizationUrl: string | URL,
   options: CompleteAuthorizationOptions = {},
 ): Promise<URL> {
+  const followed = await followAuthorization(authorizationUrl, options);
+  if (followed instanceof URL) {
+    return followed;
+  }
+  if (formPostPage(followed.html)) {
+    throw new Error(
+      `${shown(followed.url)} answered with a form_post page (response_mode=form_post): use completeAuthorizationCallback(), which resolves to the POST the browser sends.`,
+    );
+  }
+  throw notARedirect(followed, 'a redirect');
+}
+
+/** What the mock answered instead of a redirect: the page (empty where the fetch hides it) and how. */
+interface NoRedirect {
+  url: URL;
+  status: number;
+  /** The fetch followed no redirect and showed none either (a browser's `redirect: 'manual'`). */
+  opaque: boolean;
+  html: string;
+}
+
+/**
+ * Opens the authorization URL without following its redirect: resolves to the redirect's target, or to
+ * what was answered instead. The first step of {@link completeAuthorization} and
+ * {@link completeAuthorizationCallback}.
+ */
+async function followAuthorization(
+  authorizationUrl: string | URL,
+  options: CompleteAuthorizationOptions,
+): Promise<URL | NoRedirect> {
   const url = new URL(authorizationUrl);
   const fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const response = await fetch(url, { redirect: 'manual' });
@@ -47,16 +77,18 @@ export async function completeAuthorization(
     await response.body?.cancel();
     return new URL(location, url);
   }
-  const answer = response.type === 'opaqueredirect' ? '' : (await response.text()).slice(0, 500);
-  if (formPostPage(answer)) {
-    throw new Error(
-      `${url.origin}${url.pathname} answered with a form_post page (response_mode=form_post): use completeAuthorizationCallback(), which resolves to the POST the browser sends.`,
-    );
-  }
-  throw new Error(
-    `${url.origin}${url.pathname} answered ${response.status} instead of a redirect` +
-      (response.type === 'opaqueredirect' ? ' (this fetch hides redirects: pass `fetch: mock.fetch`)' : '') +
-      (answer ? `: ${answer}` : ''),
+  const opaque = response.type === 'opaqueredirect';
+  return { url, status: response.status, opaque, html: opaque ? '' : await response.text() };
+}
+
+/** The URL as an error may show it: origin and path, never the query (it carries state and a PKCE challenge). */
+const shown = (url: URL) => `${url.origin}${url.pathname}`;
+
+function notARedirect(answer: NoRedirect, expected: string): Error {
+  return new Error(
+    `${shown(answer.url)} answered ${answer.status} instead of ${expected}` +
+      (answer.opaque ? ' (this fetch hides redirects: pass `fetch: mock.fetch`)' : '') +
+      (answer.html ? `: ${answer.html.slice(0, 500)}` : ''),
   );
 }
 
@@ -96,28 +128,21 @@ export async function completeAuthorizationCallback(
   authorizationUrl: string | URL,
   options: CompleteAuthorizationOptions = {},
 ): Promise<Request> {
-  const url = new URL(authorizationUrl);
-  const fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const response = await fetch(url, { redirect: 'manual' });
-  const location = response.headers.get('location');
-  if (response.status >= 300 && response.status < 400 && location !== null) {
-    await response.body?.cancel();
-    return new Request(new URL(location, url));
+  const followed = await followAuthorization(authorizationUrl, options);
+  if (followed instanceof URL) {
+    return new Request(followed);
   }
-  const html = response.type === 'opaqueredirect' ? '' : await response.text();
-  const action = /<form method="post" action="([^"]*)">/.exec(html)?.[1];
-  if (response.status !== 200 || action === undefined) {
-    throw new Error(
-      `${url.origin}${url.pathname} answered ${response.status} instead of a redirect or a form_post page` +
-        (response.type === 'opaqueredirect' ? ' (this fetch hides redirects: pass `fetch: mock.fetch`)' : '') +
-        (html ? `: ${html.slice(0, 500)}` : ''),
-    );
+  const action = /<form method="post" action="([^"]*)">/.exec(followed.html)?.[1];
+  if (followed.status !== 200 || action === undefined) {
+    throw notARedirect(followed, 'a redirect or a form_post page');
   }
   const body = new URLSearchParams();
-  for (const [, name = '', value = ''] of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
+  for (const [, name = '', value = ''] of followed.html.matchAll(
+    /<input type="hidden" name="([^"]*)" value="([^"]*)">/g,
+  )) {
     body.append(unescapeHtml(name), unescapeHtml(value));
   }
-  return new Request(new URL(unescapeHtml(action), url), {
+  return new Request(new URL(unescapeHtml(action), followed.url), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body,
