@@ -1,28 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliRunner } from './cli-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useCli } from './cli-helpers.js';
 import { useMockServer } from './helpers.js';
 
 // `keyway token` for a service: the mock's confidential client, its secret only in the environment.
 const ctx = useMockServer();
 const SECRET = 'test-secret';
-let cache: string;
-
-beforeAll(async () => {
-  cache = await mkdtemp(join(tmpdir(), 'keyway-cli-cc-'));
-});
-afterAll(async () => {
-  await rm(cache, { recursive: true, force: true });
-});
-
-const { run } = cliRunner(() => ({
-  HOME: cache,
-  XDG_CACHE_HOME: cache,
-  KEYWAY_ISSUER: ctx.issuer,
-  KEYWAY_CLIENT_ID: 'test-client',
-}));
+const { run } = useCli(ctx, 'cli-cc', 'test-client');
 
 describe('keyway token with KEYWAY_CLIENT_SECRET (client credentials)', () => {
   it('prints a client credentials token; the secret goes only in the token request, never to the output', async () => {

@@ -1,7 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MockKeyway } from '@keyway/mocks';
+import { afterAll, beforeAll } from 'vitest';
+import { CLIENT_ID, type MockContext } from './helpers.js';
 
 /** The built bin (the suite's global setup builds it when the sources are newer). */
 export const CLI = join(dirname(dirname(fileURLToPath(import.meta.url))), 'dist/cli.js');
@@ -38,6 +42,30 @@ export function cliRunner(base: () => Record<string, string>) {
   };
   const run = (args: string[], extra?: Record<string, string>) => start(args, extra).done;
   return { env, start, run };
+}
+
+/**
+ * A CLI suite against the file's mock (`useMockServer()`): a temporary directory made before the suite and
+ * removed after it is `HOME` and `XDG_CACHE_HOME`, and `keyway` runs (as {@link cliRunner}) with the mock's
+ * issuer and `clientId` (the mock's public client unless given). `cache(...parts)` is a path in that
+ * directory, e.g. `{ XDG_CACHE_HOME: cache('own') }` for a token file of one test's own.
+ */
+export function useCli(ctx: MockContext, name: string, clientId = CLIENT_ID) {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), `keyway-${name}-`));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const cache = (...parts: string[]) => join(dir, ...parts);
+  const runner = cliRunner(() => ({
+    HOME: dir,
+    XDG_CACHE_HOME: dir,
+    KEYWAY_ISSUER: ctx.issuer,
+    KEYWAY_CLIENT_ID: clientId,
+  }));
+  return { ...runner, cache };
 }
 
 /**

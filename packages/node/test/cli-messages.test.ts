@@ -1,35 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { FileTokenStore } from '@keyway/token-store/file';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import pkg from '../package.json' with { type: 'json' };
 import { loginKey } from '../src/authenticate.js';
-import { cliRunner } from './cli-helpers.js';
+import { useCli } from './cli-helpers.js';
 import { CLIENT_ID, useMockServer } from './helpers.js';
 
 // Every message of `keyway` a person reads, as it reads: exact text, on the stream it goes to.
 
 const ctx = useMockServer();
-let cache: string;
-
-beforeAll(async () => {
-  cache = await mkdtemp(join(tmpdir(), 'keyway-cli-messages-'));
-});
-afterAll(async () => {
-  await rm(cache, { recursive: true, force: true });
-});
-
-const { run } = cliRunner(() => ({
-  HOME: cache,
-  XDG_CACHE_HOME: cache,
-  KEYWAY_ISSUER: ctx.issuer,
-  KEYWAY_CLIENT_ID: CLIENT_ID,
-}));
+const { start, run, cache } = useCli(ctx, 'cli-messages');
 
 /** A token file of its own for one test. */
-const own = (name: string) => ({ XDG_CACHE_HOME: join(cache, name) });
-const tokenFile = (name: string) => join(cache, name, 'keyway/tokens.json');
+const own = (name: string) => ({ XDG_CACHE_HOME: cache(name) });
+const tokenFile = (name: string) => cache(name, 'keyway/tokens.json');
 const bare = { KEYWAY_ISSUER: '', KEYWAY_CLIENT_ID: '' };
 
 const WAYS = (file: string) =>
@@ -318,16 +301,12 @@ describe('keyway --version and --help', () => {
 
 describe('keyway login in a Jupyter kernel (`!keyway login` in a cell: no terminal, output shown in the notebook)', () => {
   it('runs the device flow and draws the QR code into the output, then says who logged in', async () => {
-    const { start } = cliRunner(() => ({
-      HOME: cache,
-      XDG_CACHE_HOME: join(cache, 'notebook'),
-      KEYWAY_ISSUER: ctx.issuer,
-      KEYWAY_CLIENT_ID: CLIENT_ID,
+    const login = start(['login'], {
+      XDG_CACHE_HOME: cache('notebook'),
       CI: '',
       JPY_PARENT_PID: '4242',
       DISPLAY: ':0', // a notebook's kernel may run anywhere: its display says nothing about the reader's browser
-    }));
-    const login = start(['login']);
+    });
     const { renderTerminalQr } = await import('../src/internal/terminal-qr.js');
     let seen = '';
     const complete = await new Promise<string>((resolve) => {

@@ -1,33 +1,17 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { OAuthError } from '@keyway/core';
 import { FileTokenStore } from '@keyway/token-store/file';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loginKey } from '../src/authenticate.js';
-import { approveFromStderr, CLI, cliRunner, type Run } from './cli-helpers.js';
+import { approveFromStderr, CLI, type Run, useCli } from './cli-helpers.js';
 import { BEL, CLIENT_ID, ESC, expectNoTerminalControls, HOSTILE, HOSTILE_SHOWN, useMockServer } from './helpers.js';
 
 // The provider's only user has a subject and a name a terminal would act on.
 const SUB = `usr_${HOSTILE}`;
 const ctx = useMockServer({ users: [{ sub: SUB, name: HOSTILE, email: 'evil@example.com' }] });
-let cache: string;
-
-beforeAll(async () => {
-  cache = await mkdtemp(join(tmpdir(), 'keyway-cli-terminal-'));
-});
-afterAll(async () => {
-  await rm(cache, { recursive: true, force: true });
-});
-
-const { start, run, env } = cliRunner(() => ({
-  HOME: cache,
-  XDG_CACHE_HOME: cache,
-  KEYWAY_ISSUER: ctx.issuer,
-  KEYWAY_CLIENT_ID: CLIENT_ID,
-}));
+const { start, run, env, cache } = useCli(ctx, 'cli-terminal');
 
 /** Nothing either stream carried can act on a terminal. */
 function expectPlain(result: Run): void {
@@ -36,7 +20,7 @@ function expectPlain(result: Run): void {
 }
 
 /** A fresh token file for one test (and not CI, which the runner sets: a login runs). */
-const fresh = (name: string) => ({ XDG_CACHE_HOME: join(cache, name), CI: '' });
+const fresh = (name: string) => ({ XDG_CACHE_HOME: cache(name), CI: '' });
 
 describe('keyway shows what a hostile provider sends without letting it act on the terminal', () => {
   it('login, list and list --json: a subject with escapes, bidi controls and a line break', async () => {
@@ -51,7 +35,7 @@ describe('keyway shows what a hostile provider sends without letting it act on t
     // Machine output keeps the exact value, as valid JSON.
     expect(JSON.parse(loggedIn.stdout)).toMatchObject({ subject: SUB });
 
-    const file = JSON.parse(await readFile(join(cache, 'sub', 'keyway/tokens.json'), 'utf8'));
+    const file = JSON.parse(await readFile(cache('sub', 'keyway/tokens.json'), 'utf8'));
     const stored = Object.values(file.entries as Record<string, { value: Record<string, string | number> }>)[0]!.value;
     const expires = new Date((stored.expires_at as number) * 1000).toISOString();
 
@@ -135,20 +119,17 @@ describe('keyway and a token file someone else wrote', () => {
   beforeAll(async () => {
     // One login whose exact issuer (kept beside the tokens) is hostile, one with a hostile access token.
     const plant = async (dir: string, keywayIssuer: string) =>
-      new FileTokenStore({ path: join(cache, dir, 'keyway/tokens.json') }).set(
-        loginKey({ issuer, clientId: CLIENT_ID }),
-        {
-          access_token: `at_${ESC}[2J`,
-          token_type: 'Bearer',
-          expires_at: expiresAt,
-          claims: { sub: SUB },
-          keyway_issuer: keywayIssuer,
-        } as never,
-      );
+      new FileTokenStore({ path: cache(dir, 'keyway/tokens.json') }).set(loginKey({ issuer, clientId: CLIENT_ID }), {
+        access_token: `at_${ESC}[2J`,
+        token_type: 'Bearer',
+        expires_at: expiresAt,
+        claims: { sub: SUB },
+        keyway_issuer: keywayIssuer,
+      } as never);
     await plant('planted', hostileIssuer);
     await plant('planted-token', issuer);
     // An expiry past what a Date can hold (found by tooling/fuzz: `keyway list` died with a RangeError).
-    await new FileTokenStore({ path: join(cache, 'planted-far', 'keyway/tokens.json') }).set(
+    await new FileTokenStore({ path: cache('planted-far', 'keyway/tokens.json') }).set(
       loginKey({ issuer, clientId: CLIENT_ID }),
       { access_token: 'at', token_type: 'Bearer', refresh_token: 'rt', expires_at: 1e308 } as never,
     );

@@ -1,26 +1,10 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliRunner } from './cli-helpers.js';
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { useCli } from './cli-helpers.js';
 import { CLIENT_ID, useMockServer } from './helpers.js';
 
 const ctx = useMockServer();
-let cache: string;
-
-beforeAll(async () => {
-  cache = await mkdtemp(join(tmpdir(), 'keyway-cli-'));
-});
-afterAll(async () => {
-  await rm(cache, { recursive: true, force: true });
-});
-
-const { start, run } = cliRunner(() => ({
-  HOME: cache,
-  XDG_CACHE_HOME: cache,
-  KEYWAY_ISSUER: ctx.issuer,
-  KEYWAY_CLIENT_ID: CLIENT_ID,
-}));
+const { start, run, cache } = useCli(ctx, 'cli');
 
 /** A login someone runs by hand: not CI (the runner sets it), output piped, no display. */
 const BY_HAND = { CI: '' };
@@ -59,7 +43,7 @@ describe('keyway CLI', () => {
     expect(loggedIn.stderr).toContain('Logged in to');
     expect(loggedIn.stderr).not.toMatch(/[▀▄█]/); // stderr is a pipe: no QR code by default
 
-    const file = JSON.parse(await readFile(join(cache, 'keyway/tokens.json'), 'utf8'));
+    const file = JSON.parse(await readFile(cache('keyway/tokens.json'), 'utf8'));
     const stored = Object.values(file.entries as Record<string, { value: Record<string, string> }>)[0]!.value;
     const secrets = [stored.access_token!, stored.refresh_token!, stored.id_token!];
     const noSecrets = (text: string) => {
@@ -117,7 +101,7 @@ describe('keyway CLI', () => {
   }, 60_000);
 
   it('login --device --qr draws the verification URI as a QR code even on a pipe', async () => {
-    const login = start(['login', '--device', '--qr'], { ...BY_HAND, XDG_CACHE_HOME: join(cache, 'qr') });
+    const login = start(['login', '--device', '--qr'], { ...BY_HAND, XDG_CACHE_HOME: cache('qr') });
     let seen = '';
     await new Promise<void>((resolve) => {
       const onData = (chunk: Buffer) => {
@@ -140,7 +124,7 @@ describe('keyway CLI', () => {
 
   it('login --audience (or KEYWAY_AUDIENCE) sends it, list shows it, token finds the login', async () => {
     const audience = 'https://api.example.com/';
-    const extra = { ...BY_HAND, XDG_CACHE_HOME: join(cache, 'audience'), KEYWAY_AUDIENCE: audience };
+    const extra = { ...BY_HAND, XDG_CACHE_HOME: cache('audience'), KEYWAY_AUDIENCE: audience };
     const before = ctx.mock.callsTo('deviceAuthorization').length;
     const login = start(['login', '--device', '--json'], extra);
     await new Promise<void>((resolve) => {
