@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import pkg from './package.json' with { type: 'json' };
 
 // One public entry, split at dynamic imports: jose's signing half (src/oauth/jose-signing.ts) and what
 // core uses of oauth4webapi (src/oauth/oauth-library.ts) are chunks of their own, loaded at first use,
@@ -15,4 +16,6 @@ export default defineConfig({
   sourcemap: true,
   target: 'es2022',
   platform: 'neutral',
+  // src/internal/version.ts: the version is package.json's, written into dist/ when it is built.
+  define: { __KEYWAY_CORE_VERSION__: JSON.stringify(pkg.version) },
 });

@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import pkg from './package.json' with { type: 'json' };
 
 export default defineConfig([
   {
@@ -17,6 +18,8 @@ export default defineConfig([
     sourcemap: true,
     target: 'es2022',
     platform: 'node',
+    // src/internal/version.ts: the version is package.json's, written into dist/ when it is built.
+    define: { __KEYWAY_NODE_VERSION__: JSON.stringify(pkg.version) },
   },
   {
     // The worker's first preload (`--require`, so CommonJS): src/sync/guard.ts.

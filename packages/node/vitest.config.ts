@@ -1,7 +1,10 @@
 import { reporters } from '@keyway/test-support';
 import { defineConfig } from 'vitest/config';
+import pkg from './package.json' with { type: 'json' };
 
 export default defineConfig({
+  // The same define as tsup.config.ts, for tests that run the sources (src/internal/version.ts).
+  define: { __KEYWAY_NODE_VERSION__: JSON.stringify(pkg.version) },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     reporters: reporters(),

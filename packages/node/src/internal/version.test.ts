@@ -4,7 +4,7 @@ import { version } from '../index.js';
 import { VERSION } from './version.js';
 
 describe('VERSION', () => {
-  it('equals package.json (run tooling/scripts/sync-versions.mjs after changeset version)', () => {
+  it("is package.json's version (the build's define; vitest.config.ts defines the same)", () => {
     expect(VERSION).toBe(pkg.version);
   });
 
