@@ -5,6 +5,7 @@
  */
 export { CHROMIUM_ARGS, chromiumPath, DEFAULT_CHROMIUM_PATH, launchChromium } from './chromium.ts';
 export { freePort } from './free-port.ts';
+export { type PackedWorkspace, packWorkspace } from './packed.ts';
 export { REDIS_SERVER_PATH, type RedisServer, startRedisServer } from './redis-server.ts';
 export { reporters } from './reporters.ts';
 export { Screen, Terminals } from './tmux-screen.ts';
