@@ -8,21 +8,14 @@ import { ConfigurationError, discover, InvalidResponseError, OAuthError, type To
 import { completeAuthorization } from '@keyway/mocks';
 import { FileTokenStore } from '@keyway/token-store/file';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Built, loadBuilt, type MockHost, startMockHost } from './sync-helpers.js';
+import { type MockHost, startMockHost, useSyncHost } from './sync-helpers.js';
 
 const CLIENT_ID = 'test-public-client';
 const saved = { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME, KEYWAY_TOKEN: process.env.KEYWAY_TOKEN };
 
-let host: MockHost;
-let built: Built;
+const sync = useSyncHost();
 let cacheHome: string;
 
-beforeAll(async () => {
-  [host, built] = await Promise.all([startMockHost(), loadBuilt()]);
-});
-afterAll(async () => {
-  await host?.close();
-});
 beforeEach(async () => {
   cacheHome = await mkdtemp(join(tmpdir(), 'keyway-sync-auth-'));
   // The worker shares this thread's environment (SHARE_ENV): both find the store under this cache home.
@@ -40,11 +33,11 @@ afterEach(async () => {
   await rm(cacheHome, { recursive: true, force: true });
 });
 
-const options = () => ({ issuer: host.url, clientId: CLIENT_ID, interactive: false });
+const options = () => ({ issuer: sync.host.url, clientId: CLIENT_ID, interactive: false });
 
 /** Real tokens from the mock: a code flow with PKCE, the browser played by fetch. */
 async function login(): Promise<TokenSet> {
-  const client = await discover(host.url, { clientId: CLIENT_ID, redirectUri: 'http://127.0.0.1/callback' });
+  const client = await discover(sync.host.url, { clientId: CLIENT_ID, redirectUri: 'http://127.0.0.1/callback' });
   const request = await client.createAuthorizationUrl({ scope: 'openid offline_access' });
   return client.handleCallback(await completeAuthorization(request.url), request);
 }
@@ -52,54 +45,54 @@ async function login(): Promise<TokenSet> {
 async function seed(tokens: TokenSet): Promise<FileTokenStore> {
   const store = new FileTokenStore();
   expect(store.path.startsWith(cacheHome)).toBe(true);
-  await store.set(built.loginKey(options()), { ...tokens });
+  await store.set(sync.built.loginKey(options()), { ...tokens });
   return store;
 }
 
 describe('authenticateSync', () => {
   it('returns the cached token from the FileTokenStore, without a request, redacted in inspect', async () => {
-    const before = (await host.call<unknown[]>('callsTo', 'token')).length;
+    const before = (await sync.host.call<unknown[]>('callsTo', 'token')).length;
     const expiresAt = Math.floor(Date.now() / 1000) + 3600;
     await seed({ access_token: 'at_cached_sync', token_type: 'Bearer', expires_at: expiresAt, refresh_token: 'rt_x' });
 
-    const token = built.authenticateSync(options());
+    const token = sync.built.authenticateSync(options());
     expect(token).toMatchObject({ access_token: 'at_cached_sync', expires_at: expiresAt });
     expect(token.headers).toEqual({ Authorization: 'Bearer at_cached_sync' });
     expect(inspect(token)).not.toContain('at_cached_sync');
     expect(inspect(token)).not.toContain('rt_x');
     expect(JSON.parse(JSON.stringify(token))).toMatchObject({ access_token: 'at_cached_sync' });
-    expect(await host.call<unknown[]>('callsTo', 'token')).toHaveLength(before);
+    expect(await sync.host.call<unknown[]>('callsTo', 'token')).toHaveLength(before);
   });
 
   it('refreshes an expired token with the stored refresh token and stores the new one', async () => {
     const tokens = await login();
     const store = await seed({ ...tokens, expires_at: Math.floor(Date.now() / 1000) - 60 });
 
-    const token = built.authenticateSync(options());
+    const token = sync.built.authenticateSync(options());
     expect(token.access_token).not.toBe(tokens.access_token);
     expect(token.headers.Authorization).toBe(`Bearer ${token.access_token}`);
     expect(token.expires_at).toBeGreaterThan(Date.now() / 1000);
-    const [refresh] = (await host.call<Array<{ body: Record<string, string> }>>('callsTo', 'token')).slice(-1);
+    const [refresh] = (await sync.host.call<Array<{ body: Record<string, string> }>>('callsTo', 'token')).slice(-1);
     expect(refresh?.body.grant_type).toBe('refresh_token');
-    expect(await store.get(built.loginKey(options()))).toMatchObject({ access_token: token.access_token });
+    expect(await store.get(sync.built.loginKey(options()))).toMatchObject({ access_token: token.access_token });
   });
 
   it('throws InteractionRequiredError (same class, issuer and clientId) where nobody can log in', () => {
     let error: unknown;
     try {
-      built.authenticateSync(options());
+      sync.built.authenticateSync(options());
     } catch (caught) {
       error = caught;
     }
-    expect(error).toBeInstanceOf(built.InteractionRequiredError);
-    expect(built.InteractionRequiredError.is(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'interaction_required', issuer: host.url, clientId: CLIENT_ID });
+    expect(error).toBeInstanceOf(sync.built.InteractionRequiredError);
+    expect(sync.built.InteractionRequiredError.is(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'interaction_required', issuer: sync.host.url, clientId: CLIENT_ID });
     expect((error as Error).message).toContain('KEYWAY_TOKEN');
   });
 
   it('returns KEYWAY_TOKEN from the shared environment', () => {
     process.env.KEYWAY_TOKEN = 'at_from_env';
-    expect(built.authenticateSync(options())).toMatchObject({
+    expect(sync.built.authenticateSync(options())).toMatchObject({
       access_token: 'at_from_env',
       headers: { Authorization: 'Bearer at_from_env' },
     });
@@ -111,7 +104,7 @@ describe('authenticateSync', () => {
       const started = performance.now();
       let error: unknown;
       try {
-        built.authenticateSync({ ...options(), ...bad });
+        sync.built.authenticateSync({ ...options(), ...bad });
       } catch (caught) {
         error = caught;
       }
@@ -128,7 +121,13 @@ describe('authenticateSync', () => {
     const { port } = taken.address() as { port: number };
     let error: unknown;
     try {
-      built.authenticateSync({ ...options(), interactive: true, flow: 'browser', redirectPort: port, timeout: 10_000 });
+      sync.built.authenticateSync({
+        ...options(),
+        interactive: true,
+        flow: 'browser',
+        redirectPort: port,
+        timeout: 10_000,
+      });
     } catch (caught) {
       error = caught;
     } finally {
@@ -141,20 +140,20 @@ describe('authenticateSync', () => {
 
   it('never shows the client secret or a token in what it throws', async () => {
     const confidential = { ...options(), clientId: 'test-client', clientSecret: 'test-secret' };
-    await new FileTokenStore().set(built.loginKey(confidential), {
+    await new FileTokenStore().set(sync.built.loginKey(confidential), {
       access_token: 'at_sync_secret_value',
       token_type: 'Bearer',
       expires_at: Math.floor(Date.now() / 1000) - 60,
       refresh_token: 'rt_sync_secret_value',
     });
-    await host.call('fail', 'token', {
+    await sync.host.call('fail', 'token', {
       status: 401,
       times: 1,
       body: { error: 'invalid_client', error_description: 'no' },
     });
     let error: unknown;
     try {
-      built.authenticateSync(confidential);
+      sync.built.authenticateSync(confidential);
     } catch (caught) {
       error = caught;
     }
@@ -168,19 +167,19 @@ describe('authenticateSync', () => {
   });
 
   it('a device code with control characters comes back as InvalidResponseError, before anything is shown', async () => {
-    await host.call('fail', 'deviceAuthorization', {
+    await sync.host.call('fail', 'deviceAuthorization', {
       status: 200,
       times: 1,
       body: {
         device_code: 'dc_hostile',
         user_code: 'WDJB\u001b]0;pwned\u0007',
-        verification_uri: `${host.url}/device`,
+        verification_uri: `${sync.host.url}/device`,
         expires_in: 600,
       },
     });
     let error: unknown;
     try {
-      built.authenticateSync({ ...options(), interactive: true, flow: 'device', qr: false, timeout: 10_000 });
+      sync.built.authenticateSync({ ...options(), interactive: true, flow: 'device', qr: false, timeout: 10_000 });
     } catch (caught) {
       error = caught;
     }
@@ -193,9 +192,9 @@ describe('authenticateSync', () => {
 
   it('refuses options that cannot cross to the worker', () => {
     const withFunction = { ...options(), openBrowser: async () => {} } as never;
-    expect(() => built.authenticateSync(withFunction)).toThrow(ConfigurationError);
+    expect(() => sync.built.authenticateSync(withFunction)).toThrow(ConfigurationError);
     const withStore = { ...options(), store: new FileTokenStore() } as never;
-    expect(() => built.authenticateSync(withStore)).toThrow(/tokenFile/);
+    expect(() => sync.built.authenticateSync(withStore)).toThrow(/tokenFile/);
   });
 });
 
@@ -225,7 +224,7 @@ describe('authenticateSync: an interactive device login', () => {
       microtaskRan = true;
     });
 
-    const token = built.authenticateSync(loginOptions);
+    const token = sync.built.authenticateSync(loginOptions);
 
     expect(microtaskRan).toBe(false); // returned before this thread's event loop could turn: no promise
     expect(token).not.toBeInstanceOf(Promise);
@@ -235,11 +234,11 @@ describe('authenticateSync: an interactive device login', () => {
     expect(await deviceHost.call<string[]>('approved')).toHaveLength(1);
     const polls = await deviceHost.call<Array<{ body: Record<string, string> }>>('callsTo', 'token');
     expect(polls.at(-1)?.body.grant_type).toBe('urn:ietf:params:oauth:grant-type:device_code');
-    const stored = await new FileTokenStore().get(built.loginKey(loginOptions));
+    const stored = await new FileTokenStore().get(sync.built.loginKey(loginOptions));
     expect(stored).toMatchObject({ access_token: token.access_token, refresh_token: token.refresh_token });
     // Stored for next time: a second call answers from the store, without a request.
     const before = (await deviceHost.call<unknown[]>('callsTo', 'token')).length;
-    expect(built.authenticateSync({ ...loginOptions, interactive: false }).access_token).toBe(token.access_token);
+    expect(sync.built.authenticateSync({ ...loginOptions, interactive: false }).access_token).toBe(token.access_token);
     expect(await deviceHost.call<unknown[]>('callsTo', 'token')).toHaveLength(before);
   }, 30_000);
 });

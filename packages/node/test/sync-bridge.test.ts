@@ -3,7 +3,7 @@ import { EdgeAuthError } from '@keyway/edge';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SyncWorkerError } from '../src/sync/errors.js';
 import { SyncBridge } from '../src/sync/internal/bridge.js';
-import { fixtureUrl } from './sync-helpers.js';
+import { fixtureUrl, thrown } from './sync-helpers.js';
 
 const workerUrl = new URL('../dist/sync/worker.js', import.meta.url);
 const bridges: SyncBridge[] = [];
@@ -12,15 +12,6 @@ function bridge(handlers = fixtureUrl('bridge-handlers.mjs')): SyncBridge {
   const made = new SyncBridge({ workerUrl, handlers });
   bridges.push(made);
   return made;
-}
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
 }
 
 afterEach(() => {

@@ -10,46 +10,28 @@ import {
   NotFoundError,
 } from '@keyway/core';
 import { freePort } from '@keyway/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Built, loadBuilt, type MockHost, startMockHost } from './sync-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { type Built, thrown, useSyncHost } from './sync-helpers.js';
 
-let host: MockHost;
-let built: Built;
-
-beforeAll(async () => {
-  [host, built] = await Promise.all([startMockHost(), loadBuilt()]);
-});
-afterAll(async () => {
-  await host?.close();
-});
+const sync = useSyncHost();
 
 const client = (options: Parameters<Built['createKeywaySyncClient']>[0] = {}) =>
-  built.createKeywaySyncClient({ baseUrl: host.url, token: host.apiToken, ...options });
-
-/** The error a synchronous call throws (fails the test when it returns). */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
+  sync.built.createKeywaySyncClient({ baseUrl: sync.host.url, token: sync.host.apiToken, ...options });
 
 /** No form of the error shows the bearer token. */
 function expectNoToken(error: unknown): void {
   for (const shown of [String(error), JSON.stringify(error), inspect(error, { depth: 10 })]) {
-    expect(shown).not.toContain(host.apiToken);
+    expect(shown).not.toContain(sync.host.apiToken);
   }
 }
 
 describe('createKeywaySyncClient', () => {
   it('returns every resource’s value without a promise', async () => {
     const keyway = client();
-    const id = await host.call<string>('seed.persistentToken', { sub: 'usr_test', scope: 'api:read' });
-    await host.call('seed.externalToken', 'usr_test', 'github', { access_token: 'gho_sync', scope: 'repo' });
+    const id = await sync.host.call<string>('seed.persistentToken', { sub: 'usr_test', scope: 'api:read' });
+    await sync.host.call('seed.externalToken', 'usr_test', 'github', { access_token: 'gho_sync', scope: 'repo' });
 
-    expect(keyway.baseUrl).toBe(host.url);
+    expect(keyway.baseUrl).toBe(sync.host.url);
     const verified = keyway.validation.verify();
     expect(verified).toMatchObject({ valid: true, sub: 'usr_test' });
     const access = keyway.access.retrieve({ id });
@@ -66,7 +48,7 @@ describe('createKeywaySyncClient', () => {
       redirect_uri: 'https://app.test/cb',
     });
     expect(consent).toEqual({
-      consent_url: expect.stringContaining(`${host.url}/oauth/authorize`),
+      consent_url: expect.stringContaining(`${sync.host.url}/oauth/authorize`),
       state: consent.state,
     });
     const { persistent_token_id } = keyway.offline.callback({ code: 'c1', state: consent.state });
@@ -86,18 +68,20 @@ describe('createKeywaySyncClient', () => {
   it('sends per-call headers and uses a new token after setToken()', async () => {
     const keyway = client();
     keyway.validation.verify({ headers: { 'x-trace': 'sync-1' } });
-    const [call] = (await host.call<Array<{ headers: Record<string, string> }>>('callsTo', 'validateToken')).slice(-1);
+    const [call] = (await sync.host.call<Array<{ headers: Record<string, string> }>>('callsTo', 'validateToken')).slice(
+      -1,
+    );
     expect(call?.headers['x-trace']).toBe('sync-1');
 
     keyway.setToken('not-a-token-the-mock-knows');
     expect(keyway.validation.verify()).toMatchObject({ valid: false });
-    keyway.setToken(host.apiToken);
+    keyway.setToken(sync.host.apiToken);
     expect(keyway.validation.verify()).toMatchObject({ valid: true });
     keyway.setToken(undefined); // no token at all, not KEYWAY_API_TOKEN
     expect(thrown(() => keyway.validation.verify())).toBeInstanceOf(AuthenticationError);
-    const [anonymous] = (await host.call<Array<{ headers: Record<string, string> }>>('callsTo', 'validateToken')).slice(
-      -1,
-    );
+    const [anonymous] = (
+      await sync.host.call<Array<{ headers: Record<string, string> }>>('callsTo', 'validateToken')
+    ).slice(-1);
     expect(anonymous?.headers.authorization).toBeUndefined();
     expect(() => keyway.setToken('bad token\n')).toThrow(ConfigurationError);
   });
@@ -119,7 +103,7 @@ describe('createKeywaySyncClient', () => {
   });
 
   it('throws 401 reconsent_required as AuthenticationError with the problem body', async () => {
-    await host.call('seed.externalToken', 'usr_test', 'google', { reconsent: true });
+    await sync.host.call('seed.externalToken', 'usr_test', 'google', { reconsent: true });
     const error = thrown(() => client().externalTokens.retrieve({ provider: 'google' }));
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error).toMatchObject({ status: 401, code: 'reconsent_required' });
@@ -128,23 +112,23 @@ describe('createKeywaySyncClient', () => {
   });
 
   it('retries a 503 and returns the answer of the second attempt', async () => {
-    const id = await host.call<string>('seed.persistentToken', { sub: 'usr_test' });
-    const before = (await host.call<unknown[]>('callsTo', 'retrieveAccessToken')).length;
-    await host.call('fail', 'retrieveAccessToken', { status: 503, times: 1, retryAfter: 0 });
+    const id = await sync.host.call<string>('seed.persistentToken', { sub: 'usr_test' });
+    const before = (await sync.host.call<unknown[]>('callsTo', 'retrieveAccessToken')).length;
+    await sync.host.call('fail', 'retrieveAccessToken', { status: 503, times: 1, retryAfter: 0 });
     expect(client().access.retrieve({ id })).toMatchObject({ access_token: expect.any(String) });
-    const calls = await host.call<Array<{ status: number }>>('callsTo', 'retrieveAccessToken');
+    const calls = await sync.host.call<Array<{ status: number }>>('callsTo', 'retrieveAccessToken');
     expect(calls.slice(before).map((call) => call.status)).toEqual([503, 200]);
   });
 
   it('throws InternalServerError once the retries are used up', async () => {
-    await host.call('fail', 'validateToken', { status: 503, times: 2, retryAfter: 0 });
+    await sync.host.call('fail', 'validateToken', { status: 503, times: 2, retryAfter: 0 });
     const error = thrown(() => client({ retry: { maxRetries: 1 } }).validation.verify());
     expect(error).toBeInstanceOf(InternalServerError);
     expect(error).toMatchObject({ status: 503 });
   });
 
   it('throws KeywayTimeoutError when an attempt outlives `timeout`', async () => {
-    await host.call('fail', 'validateToken', { delay: 1_000, times: 1 });
+    await sync.host.call('fail', 'validateToken', { delay: 1_000, times: 1 });
     const started = performance.now();
     const error = thrown(() => client({ timeout: 150, retry: false }).validation.verify());
     expect(performance.now() - started).toBeLessThan(900);
@@ -154,7 +138,7 @@ describe('createKeywaySyncClient', () => {
   });
 
   it('gives up after `syncTimeout`, restarts the worker, and the next call works', async () => {
-    await host.call('fail', 'validateToken', { delay: 1_500, times: 1 });
+    await sync.host.call('fail', 'validateToken', { delay: 1_500, times: 1 });
     const keyway = client({ timeout: 5_000, retry: false, syncTimeout: 200 });
     const started = performance.now();
     const error = thrown(() => keyway.validation.verify());
@@ -182,7 +166,7 @@ describe('createKeywaySyncClient', () => {
     const withSignal = { signal: AbortSignal.timeout(1) } as never;
     expect(thrown(() => client().validation.verify(withSignal))).toMatchObject({ code: 'unsupported_option' });
     expect(thrown(() => client({ syncTimeout: -1 }))).toBeInstanceOf(ConfigurationError);
-    expect(thrown(() => built.createKeywaySyncClient({ baseUrl: 'http://example.com' }))).toBeInstanceOf(
+    expect(thrown(() => sync.built.createKeywaySyncClient({ baseUrl: 'http://example.com' }))).toBeInstanceOf(
       ConfigurationError,
     );
     const badId = thrown(() => client().access.retrieve({ id: '..' }));
@@ -191,13 +175,15 @@ describe('createKeywaySyncClient', () => {
   });
 
   it('serialises calls from several clients and keeps answers apart', async () => {
-    const ids = await Promise.all([1, 2, 3].map(() => host.call<string>('seed.persistentToken', { sub: 'usr_test' })));
+    const ids = await Promise.all(
+      [1, 2, 3].map(() => sync.host.call<string>('seed.persistentToken', { sub: 'usr_test' })),
+    );
     const a = client();
     const b = client({ userAgent: 'second/1.0' });
     const results = ids.flatMap((id) => [a.access.retrieve({ id }), b.access.retrieve({ id })]);
     expect(results).toHaveLength(6);
     expect(new Set(results.map((result) => result.access_token)).size).toBe(6);
-    const calls = await host.call<Array<{ headers: Record<string, string> }>>('callsTo', 'retrieveAccessToken');
+    const calls = await sync.host.call<Array<{ headers: Record<string, string> }>>('callsTo', 'retrieveAccessToken');
     expect(calls.slice(-6).map((call) => call.headers['x-keyway-client']?.endsWith('second/1.0'))).toEqual([
       false,
       true,

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The built package, typed from the source it is built from. */
 export type Built = typeof import('../src/index.js');
@@ -54,6 +55,37 @@ export async function startMockHost(fixture: 'mock-host.mjs' | 'device-host.mjs'
       await worker.terminate();
     },
   };
+}
+
+/** A sync suite's mock host and built package (filled in before the suite runs). */
+export interface SyncHost {
+  host: MockHost;
+  built: Built;
+}
+
+/**
+ * The mock host (`startMockHost()`) and the built package (`loadBuilt()`) for the file: both made before
+ * the suite, the host closed after it.
+ */
+export function useSyncHost(): SyncHost {
+  const context = {} as SyncHost;
+  beforeAll(async () => {
+    [context.host, context.built] = await Promise.all([startMockHost(), loadBuilt()]);
+  });
+  afterAll(async () => {
+    await context.host?.close();
+  });
+  return context;
+}
+
+/** The error a synchronous call throws (fails the test when it returns). */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to throw');
 }
 
 /** The file URL of a module, for `workerData.handlers`. */

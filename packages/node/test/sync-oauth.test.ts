@@ -15,34 +15,20 @@ import {
   TokenValidationError,
 } from '@keyway/core';
 import { completeAuthorization } from '@keyway/mocks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Built, loadBuilt, type MockHost, runProcess, startMockHost } from './sync-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { runProcess, thrown, useSyncHost } from './sync-helpers.js';
 
 // The mock answers from its own thread: these calls block the test's thread.
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
-let host: MockHost;
-let built: Built;
+const sync = useSyncHost();
 
-beforeAll(async () => {
-  [host, built] = await Promise.all([startMockHost(), loadBuilt()]);
-});
-afterAll(async () => {
-  await host?.close();
-});
-
-const confidential = () => built.discoverSync(host.url, { clientId: 'test-client', clientSecret: 'test-secret' });
+const confidential = () =>
+  sync.built.discoverSync(sync.host.url, { clientId: 'test-client', clientSecret: 'test-secret' });
 const publicClient = () =>
-  built.discoverSync(host.url, { clientId: 'test-public-client', redirectUri: 'http://127.0.0.1:53682/callback' });
-
-/** The error a synchronous call throws (fails the test when it returns). */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
+  sync.built.discoverSync(sync.host.url, {
+    clientId: 'test-public-client',
+    redirectUri: 'http://127.0.0.1:53682/callback',
+  });
 
 /** The methods of core's OAuthClient, as its prototype has them. */
 const coreMethods = Object.getOwnPropertyNames(OAuthClient.prototype).filter(
@@ -54,7 +40,7 @@ describe('discoverSync: the blocking twin of OAuthClient', () => {
   it('has every method and property of OAuthClient, read from its prototype', async () => {
     const twin = confidential();
     const client = await import('@keyway/core').then(({ discover }) =>
-      discover(host.url, { clientId: 'test-client', clientSecret: 'test-secret' }),
+      discover(sync.host.url, { clientId: 'test-client', clientSecret: 'test-secret' }),
     );
     expect(coreMethods).toEqual(expect.arrayContaining(['createAuthorizationUrl', 'handleCallback', 'exchangeCode']));
     for (const method of coreMethods) {
@@ -62,7 +48,7 @@ describe('discoverSync: the blocking twin of OAuthClient', () => {
     }
     // Nothing more: the twin is OAuthClient's own properties plus its methods.
     expect(Object.keys(twin).sort()).toEqual([...Object.keys(client), ...coreMethods].sort());
-    expect(twin.issuer).toBe(host.url);
+    expect(twin.issuer).toBe(sync.host.url);
     expect(twin.metadata).toEqual(client.metadata);
     expect(twin.tokenEndpointAuthMethod).toBe('client_secret_basic');
     expect(Object.isFrozen(twin)).toBe(true);
@@ -121,25 +107,25 @@ describe('discoverSync: the blocking twin of OAuthClient', () => {
     const twin = confidential();
     const service = twin.clientCredentials({ scope: 'api:read' });
     expect(service.access_token).toEqual(expect.any(String));
-    expect(twin.verifyAccessToken(service.access_token, { audience: host.url }).client_id).toBe('test-client');
+    expect(twin.verifyAccessToken(service.access_token, { audience: sync.host.url }).client_id).toBe('test-client');
 
     const device = twin.deviceAuthorization({ scope: 'openid' });
     expect(device.user_code).toEqual(expect.any(String));
-    await host.call('approveDevice', device.user_code);
+    await sync.host.call('approveDevice', device.user_code);
     expect(twin.pollDeviceToken(device, { interval: 1 }).access_token).toEqual(expect.any(String));
 
     const logout = twin.endSessionUrl({ state: 'bye' });
     expect(logout).toBeInstanceOf(URL);
     expect(logout.searchParams.get('client_id')).toBe('test-client');
     expect(twin.toJSON()).toEqual({
-      issuer: host.url,
+      issuer: sync.host.url,
       clientId: 'test-client',
       tokenEndpointAuthMethod: 'client_secret_basic',
     });
   });
 
   it('throws core’s own classes, synchronously, with their fields', () => {
-    const wrong = built.discoverSync(host.url, { clientId: 'test-client', clientSecret: 'not-the-secret' });
+    const wrong = sync.built.discoverSync(sync.host.url, { clientId: 'test-client', clientSecret: 'not-the-secret' });
     const denied = thrown(() => wrong.clientCredentials());
     expect(denied).toBeInstanceOf(OAuthError);
     expect(OAuthError.is(denied)).toBe(true);
@@ -152,7 +138,7 @@ describe('discoverSync: the blocking twin of OAuthClient', () => {
     expect(refused).toBeInstanceOf(OAuthError);
     expect((refused as OAuthError).error).toBe('invalid_grant');
 
-    const bad = thrown(() => confidential().verifyAccessToken('a.b.c', { audience: host.url }));
+    const bad = thrown(() => confidential().verifyAccessToken('a.b.c', { audience: sync.host.url }));
     expect(bad).toBeInstanceOf(TokenValidationError);
 
     const missing = thrown(() => confidential().refresh({ access_token: 'x', token_type: 'Bearer' }));
@@ -161,7 +147,7 @@ describe('discoverSync: the blocking twin of OAuthClient', () => {
   });
 
   it('a discovery failure is core’s error, thrown by discoverSync itself', () => {
-    const error = thrown(() => built.discoverSync(`${host.url}/nowhere`, { clientId: 'x' }));
+    const error = thrown(() => sync.built.discoverSync(`${sync.host.url}/nowhere`, { clientId: 'x' }));
     expect(KeywayError.is(error)).toBe(true);
     expect((error as KeywayError).code).toBe('discovery_failed');
   });
@@ -169,7 +155,7 @@ describe('discoverSync: the blocking twin of OAuthClient', () => {
   it('refuses what cannot cross to the worker, with a typed error, before anything is sent', () => {
     for (const option of ['fetch', 'stateStore', 'onCacheUpdate'] as const) {
       const error = thrown(() =>
-        built.discoverSync(host.url, { clientId: 'test-client', [option]: () => undefined } as never),
+        sync.built.discoverSync(sync.host.url, { clientId: 'test-client', [option]: () => undefined } as never),
       );
       expect(error, option).toBeInstanceOf(ConfigurationError);
       expect((error as ConfigurationError).code).toBe('unsupported_option');
@@ -178,7 +164,7 @@ describe('discoverSync: the blocking twin of OAuthClient', () => {
     const device = {
       device_code: 'd',
       user_code: 'u',
-      verification_uri: `${host.url}/device`,
+      verification_uri: `${sync.host.url}/device`,
       expires_in: 60,
       interval: 5,
     };
@@ -186,7 +172,7 @@ describe('discoverSync: the blocking twin of OAuthClient', () => {
     expect(signal).toBeInstanceOf(ConfigurationError);
     expect((signal as ConfigurationError).code).toBe('unsupported_argument');
 
-    const posted = new Request(`${host.url}/callback`, { method: 'POST', body: 'code=abc&state=abcdefgh' });
+    const posted = new Request(`${sync.host.url}/callback`, { method: 'POST', body: 'code=abc&state=abcdefgh' });
     const body = thrown(() => twin.handleCallback(posted, { state: 'abcdefgh', codeVerifier: 'v'.repeat(43) }));
     expect(body).toBeInstanceOf(ConfigurationError);
     expect((body as ConfigurationError).code).toBe('unsupported_argument');
@@ -210,7 +196,11 @@ describe('discoverSync: the blocking twin of OAuthClient', () => {
   });
 
   it('DPoP: dpop: true makes one key for the twin; proofs carry its thumbprint and remembered nonces', () => {
-    const twin = built.discoverSync(host.url, { clientId: 'test-client', clientSecret: 'test-secret', dpop: true });
+    const twin = sync.built.discoverSync(sync.host.url, {
+      clientId: 'test-client',
+      clientSecret: 'test-secret',
+      dpop: true,
+    });
     expect(twin.dpop).toBe(true);
     const tokens = twin.clientCredentials({ scope: 'api:read' });
     expect(tokens.token_type).toMatch(/^dpop$/i);
@@ -235,7 +225,7 @@ describe('discoverSync: the blocking twin of OAuthClient', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as AddressInfo;
     const error = thrown(() =>
-      built.discoverSync(`http://127.0.0.1:${port}`, { clientId: 'test-client', syncTimeout: 300 }),
+      sync.built.discoverSync(`http://127.0.0.1:${port}`, { clientId: 'test-client', syncTimeout: 300 }),
     );
     silent.close();
     expect(error).toBeInstanceOf(KeywayTimeoutError);
@@ -245,7 +235,7 @@ describe('discoverSync: the blocking twin of OAuthClient', () => {
 
   it('refuses a bad syncTimeout before anything is sent', () => {
     for (const syncTimeout of [Number.NaN, 0, -5, '100' as unknown as number]) {
-      const error = thrown(() => built.discoverSync(host.url, { clientId: 'test-client', syncTimeout }));
+      const error = thrown(() => sync.built.discoverSync(sync.host.url, { clientId: 'test-client', syncTimeout }));
       expect(error, String(syncTimeout)).toBeInstanceOf(ConfigurationError);
     }
   });
@@ -262,7 +252,7 @@ describe('discoverSync: the blocking twin of OAuthClient', () => {
         [fileURLToPath(new URL('./sync-fixtures/oauth-script.mjs', import.meta.url))],
         {
           cwd: fileURLToPath(new URL('..', import.meta.url)),
-          env: { ...process.env, ISSUER: host.url, LOGIN_WITH: loginWith },
+          env: { ...process.env, ISSUER: sync.host.url, LOGIN_WITH: loginWith },
           timeout: 50_000,
         },
       );
@@ -301,7 +291,7 @@ describe('discoverSync: the blocking twin of OAuthClient', () => {
     try {
       const { issuer } = (await next()) as { issuer: string };
       const registered = next();
-      const twin = built.discoverSync(issuer, { redirectUri: 'http://127.0.0.1:53682/callback' });
+      const twin = sync.built.discoverSync(issuer, { redirectUri: 'http://127.0.0.1:53682/callback' });
       expect(await registered).toEqual({ registrations: 1 });
       expect(twin.clientId).toBe('test-public-client');
       expect(twin.tokenEndpointAuthMethod).toBe('none');
@@ -310,7 +300,7 @@ describe('discoverSync: the blocking twin of OAuthClient', () => {
       const tokens = twin.handleCallback(await completeAuthorization(request.url), request);
       expect(tokens.access_token).toEqual(expect.any(String));
       // The same process (its worker) discovers again: the registration is reused, not repeated.
-      expect(built.discoverSync(issuer, { redirectUri: 'http://127.0.0.1:53682/callback' }).clientId).toBe(
+      expect(sync.built.discoverSync(issuer, { redirectUri: 'http://127.0.0.1:53682/callback' }).clientId).toBe(
         'test-public-client',
       );
       await new Promise((resolve) => setTimeout(resolve, 200));
