@@ -1,12 +1,13 @@
 import type { ExternalToken, JsonWebKeySet } from '@keyway/openapi';
 import type { HttpHandler } from 'msw';
 import { buildHandlers } from '#msw';
-import { apiRoutes } from './internal/api-routes.js';
+import { apiRuns } from './internal/api-routes.js';
 import type { MockClock } from './internal/clock.js';
 import { pageRoutes } from './internal/device-page.js';
 import { Engine } from './internal/engine.js';
 import { createMockFetch } from './internal/mock-fetch.js';
-import { oauthRoutes } from './internal/oauth-routes.js';
+import { oauthRuns } from './internal/oauth-routes.js';
+import { specRoutes } from './internal/routes.js';
 import { createScenario } from './internal/scenario.js';
 import { createSeed } from './internal/seed.js';
 import type {
@@ -153,7 +154,7 @@ export interface MintClaims {
  * ```
  */
 export function createMockKeyway(options: MockKeywayOptions = {}): MockKeyway {
-  const engine = new Engine(options, [...oauthRoutes, ...pageRoutes, ...apiRoutes]);
+  const engine = new Engine(options, [...specRoutes({ ...oauthRuns, ...apiRuns }), ...pageRoutes]);
   let cachedHandlers: { issuer: string; handlers: HttpHandler[] } | undefined;
   let listening = false;
 

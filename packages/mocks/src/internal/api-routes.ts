@@ -11,22 +11,27 @@ import type {
 } from '@keyway/openapi';
 import { bearerToken, json, problem } from './http.js';
 import { randomId } from './random.js';
-import type { RouteContext, RouteDef } from './routes.js';
+import type { OperationRuns, RouteContext } from './routes.js';
 import type { IssuedToken } from './state.js';
 
 type Authenticated = (ctx: RouteContext, caller: IssuedToken) => Promise<Response> | Response;
+
+/** The 401 of the token-manager API for a request without a bearer token. */
+function bearerRequired(ctx: RouteContext): Response {
+  return problem(
+    401,
+    ctx.requestId,
+    { code: 'invalid_token', detail: 'A bearer token is required' },
+    { 'www-authenticate': 'Bearer realm="keyway"' },
+  );
+}
 
 /** Bearer authentication of the token-manager API: a token the mock issued or seeded, still active. */
 function withBearer(run: Authenticated): (ctx: RouteContext) => Promise<Response> | Response {
   return (ctx) => {
     const token = bearerToken(ctx.request);
     if (token === undefined) {
-      return problem(
-        401,
-        ctx.requestId,
-        { code: 'invalid_token', detail: 'A bearer token is required' },
-        { 'www-authenticate': 'Bearer realm="keyway"' },
-      );
+      return bearerRequired(ctx);
     }
     const caller = ctx.engine.activeToken(token);
     if (!caller) {
@@ -229,12 +234,7 @@ const revokeOfflineToken = withBearer((ctx) => {
 function validateToken(ctx: RouteContext): Response {
   const token = bearerToken(ctx.request);
   if (token === undefined) {
-    return problem(
-      401,
-      ctx.requestId,
-      { code: 'invalid_token', detail: 'A bearer token is required' },
-      { 'www-authenticate': 'Bearer realm="keyway"' },
-    );
+    return bearerRequired(ctx);
   }
   const issued = ctx.engine.activeToken(token);
   if (!issued) {
@@ -288,38 +288,14 @@ const retrieveExternalToken = withBearer((ctx, caller) => {
   return json(publicExternal(record));
 });
 
-/** The token-manager API (`/api/v1`), one entry per operation of the spec. */
-export const apiRoutes: RouteDef[] = [
-  { name: 'retrieveAccessToken', method: 'GET', template: '/api/v1/access/{id}', api: true, run: retrieveAccessToken },
-  { name: 'storeRefreshToken', method: 'POST', template: '/api/v1/refresh', api: true, run: storeRefreshToken },
-  {
-    name: 'requestOfflineConsent',
-    method: 'POST',
-    template: '/api/v1/offline/consent',
-    api: true,
-    run: requestOfflineConsent,
-  },
-  { name: 'offlineCallback', method: 'POST', template: '/api/v1/offline/callback', api: true, run: offlineCallback },
-  {
-    name: 'revokeOfflineToken',
-    method: 'DELETE',
-    template: '/api/v1/offline/{id}',
-    api: true,
-    run: revokeOfflineToken,
-  },
-  { name: 'validateToken', method: 'GET', template: '/api/v1/validate', api: true, run: validateToken },
-  {
-    name: 'listExternalTokens',
-    method: 'GET',
-    template: '/api/v1/external-tokens',
-    api: true,
-    run: listExternalTokens,
-  },
-  {
-    name: 'retrieveExternalToken',
-    method: 'GET',
-    template: '/api/v1/external-tokens/{provider}',
-    api: true,
-    run: retrieveExternalToken,
-  },
-];
+/** The answers of the token-manager API (`/api/v1`), by operationId. */
+export const apiRuns = {
+  retrieveAccessToken,
+  storeRefreshToken,
+  requestOfflineConsent,
+  offlineCallback,
+  revokeOfflineToken,
+  validateToken,
+  listExternalTokens,
+  retrieveExternalToken,
+} satisfies Partial<OperationRuns>;

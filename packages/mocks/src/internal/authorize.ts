@@ -1,10 +1,9 @@
 import type { PushedAuthorizationResponse } from '@keyway/openapi';
 import type { MockClient, MockUser } from '../types.js';
 import { signInSession } from './backchannel-logout.js';
-import { authenticateClient } from './client-auth.js';
-import { checkDpopProof } from './dpop.js';
+import { readClientRequest } from './client-auth.js';
 import type { Engine } from './engine.js';
-import { checkRepeats, many, oauthForm, one, scopes } from './form.js';
+import { checkRepeats, many, one, scopes } from './form.js';
 import { type FormFields, formFields, json, oauthError } from './http.js';
 import { randomId } from './random.js';
 import type { RouteContext } from './routes.js';
@@ -224,19 +223,11 @@ function errorParams(engine: Engine): Record<string, string | undefined> {
 
 /** `POST /oauth/par` (RFC 9126): stores the request and answers a one-time `request_uri`. */
 export async function pushAuthorizationRequest(ctx: RouteContext): Promise<Response> {
-  const form = oauthForm(ctx);
-  if (form instanceof Response) {
-    return form;
+  const read = await readClientRequest(ctx, '/oauth/par');
+  if (read instanceof Response) {
+    return read;
   }
-  // A DPoP proof here binds the code to its key, as dpop_jkt does (RFC 9449 section 10.1).
-  const dpop = await checkDpopProof(ctx.engine, ctx.request, 'token');
-  if (dpop instanceof Response) {
-    return dpop;
-  }
-  const auth = await authenticateClient(ctx.engine, ctx.request, form, '/oauth/par');
-  if (auth instanceof Response) {
-    return auth;
-  }
+  const { form, dpop, auth } = read;
   if (one(form, 'request_uri') !== undefined) {
     return oauthError('invalid_request', 'request_uri must not be pushed');
   }

@@ -1,7 +1,10 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { ClientAuthMethod, MockClient } from '../types.js';
+import { checkDpopProof, type DpopKey } from './dpop.js';
 import type { Engine } from './engine.js';
+import { oauthForm } from './form.js';
 import { type FormFields, oauthError } from './http.js';
+import type { RouteContext } from './routes.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** The MACs `client_secret_jwt` assertions may use. */
@@ -178,4 +181,30 @@ function b64url(input: string): Uint8Array {
   const base64 = input.replaceAll('-', '+').replaceAll('_', '/');
   const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+/** A request to the token endpoint or PAR, read and authenticated. */
+export interface ClientRequest {
+  form: FormFields;
+  /** The verified DPoP proof's key, when the request carried one. */
+  dpop: DpopKey | undefined;
+  auth: AuthenticatedClient;
+}
+
+/**
+ * Reads a request to the token endpoint or PAR in the order both need: the form, then the DPoP proof
+ * (before the grant or the client is looked at, so a `use_dpop_nonce` answer burns no code; at PAR
+ * it binds the code to its key, as `dpop_jkt` does: RFC 9449 section 10.1), then the client.
+ */
+export async function readClientRequest(ctx: RouteContext, endpoint: string): Promise<ClientRequest | Response> {
+  const form = oauthForm(ctx);
+  if (form instanceof Response) {
+    return form;
+  }
+  const dpop = await checkDpopProof(ctx.engine, ctx.request, 'token');
+  if (dpop instanceof Response) {
+    return dpop;
+  }
+  const auth = await authenticateClient(ctx.engine, ctx.request, form, endpoint);
+  return auth instanceof Response ? auth : { form, dpop, auth };
 }

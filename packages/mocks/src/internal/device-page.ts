@@ -88,6 +88,6 @@ function submit(ctx: RouteContext): Response {
  * flow can be finished in a browser against `keyway-mock-server`. Not part of the OpenAPI spec.
  */
 export const pageRoutes: RouteDef[] = [
-  { name: 'deviceVerificationPage', method: 'GET', template: '/device', api: false, run: showForm },
-  { name: 'deviceVerificationSubmit', method: 'POST', template: '/device', api: false, run: submit },
+  { name: 'deviceVerificationPage', method: 'GET', template: '/device', run: showForm },
+  { name: 'deviceVerificationSubmit', method: 'POST', template: '/device', run: submit },
 ];

@@ -14,7 +14,7 @@ import { checkRepeats, many, oauthForm, one, scopes } from './form.js';
 import { authorizationToken, bearerToken, formFields, invalidTarget, json, oauthError } from './http.js';
 import { randomId, randomUserCode } from './random.js';
 import { registerClient } from './registration.js';
-import type { RouteContext, RouteDef } from './routes.js';
+import type { OperationRuns, RouteContext } from './routes.js';
 import { GRANT_TYPES, tokenEndpoint } from './token-endpoint.js';
 import { userClaims } from './tokens.js';
 
@@ -272,37 +272,19 @@ async function verifiesWithOurKeys(engine: Engine, jwt: string): Promise<boolean
   return false;
 }
 
-/** The OAuth / OIDC endpoints of the spec. */
-export const oauthRoutes: RouteDef[] = [
-  {
-    name: 'getOpenIdConfiguration',
-    method: 'GET',
-    template: '/.well-known/openid-configuration',
-    api: false,
-    run: discovery,
-  },
-  {
-    name: 'getAuthorizationServerMetadata',
-    method: 'GET',
-    template: '/.well-known/oauth-authorization-server',
-    api: false,
-    run: discovery,
-  },
-  { name: 'getJwks', method: 'GET', template: '/oauth/jwks', api: false, run: jwks },
-  { name: 'authorize', method: 'GET', template: '/oauth/authorize', api: false, run: authorize },
-  {
-    name: 'pushAuthorizationRequest',
-    method: 'POST',
-    template: '/oauth/par',
-    api: false,
-    run: pushAuthorizationRequest,
-  },
-  { name: 'token', method: 'POST', template: '/oauth/token', api: false, run: tokenEndpoint },
-  { name: 'deviceAuthorization', method: 'POST', template: '/oauth/device/code', api: false, run: deviceAuthorization },
-  { name: 'introspect', method: 'POST', template: '/oauth/introspect', api: false, run: introspect },
-  { name: 'revoke', method: 'POST', template: '/oauth/revoke', api: false, run: revoke },
-  { name: 'registerClient', method: 'POST', template: '/oauth/register', api: false, run: registerClient },
-  { name: 'getUserInfo', method: 'GET', template: '/oauth/userinfo', api: false, run: userinfo },
-  { name: 'postUserInfo', method: 'POST', template: '/oauth/userinfo', api: false, run: userinfo },
-  { name: 'endSession', method: 'GET', template: '/oauth/logout', api: false, run: endSession },
-];
+/** The answers of the OAuth / OIDC endpoints of the spec, by operationId. */
+export const oauthRuns = {
+  getOpenIdConfiguration: discovery,
+  getAuthorizationServerMetadata: discovery,
+  getJwks: jwks,
+  authorize,
+  pushAuthorizationRequest,
+  token: tokenEndpoint,
+  deviceAuthorization,
+  introspect,
+  revoke,
+  registerClient,
+  getUserInfo: userinfo,
+  postUserInfo: userinfo,
+  endSession,
+} satisfies Partial<OperationRuns>;

@@ -1,3 +1,4 @@
+import { operations } from '@keyway/openapi';
 import type { MockRouteName } from '../types.js';
 import type { Engine } from './engine.js';
 
@@ -13,23 +14,49 @@ export interface RouteContext {
   requestId: string;
 }
 
+/** Answers a request to one route. */
+export type RouteRun = (ctx: RouteContext) => Promise<Response> | Response;
+
 export interface RouteDef {
   name: MockRouteName;
   method: string;
   /** The spec's path template, relative to the issuer. */
   template: string;
-  /** Token-manager API route (problem+json errors, `x-request-id`), as opposed to an OAuth route. */
-  api: boolean;
-  run(ctx: RouteContext): Promise<Response> | Response;
+  run: RouteRun;
 }
 
+/** The operationIds of the spec. */
+export type OperationId = keyof typeof operations;
+
+/** The mock's answer to each operation of the spec, by operationId. */
+export type OperationRuns = { readonly [K in OperationId]: RouteRun };
+
+/**
+ * One route per operation of the spec, in the spec's order: method and path template come from
+ * `operations` of `@keyway/openapi`, so only the answers are written here (and a spec operation
+ * without one fails the type check).
+ */
+export function specRoutes(runs: OperationRuns): RouteDef[] {
+  return (Object.keys(operations) as OperationId[]).map((name) => ({
+    name,
+    method: operations[name].method.toUpperCase(),
+    template: operations[name].path,
+    run: runs[name],
+  }));
+}
+
+/** A token-manager API path (problem+json errors, `x-request-id`), as opposed to an OAuth one. */
+const isApiPath = (path: string) => path.startsWith('/api/');
+
 interface CompiledRoute extends RouteDef {
+  /** Token-manager API route (problem+json errors, `x-request-id`), as opposed to an OAuth route. */
+  api: boolean;
   pattern: RegExp;
   paramNames: string[];
 }
 
 export type RouteMatch =
-  | { kind: 'route'; route: RouteDef; params: Record<string, string> }
+  | { kind: 'route'; route: CompiledRoute; params: Record<string, string> }
   | { kind: 'method-not-allowed'; allow: string[]; api: boolean }
   | { kind: 'not-found'; api: boolean };
 
@@ -50,7 +77,7 @@ export class Router {
           return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
         })
         .join('/');
-      return { ...route, pattern: new RegExp(`^${source}/?$`), paramNames };
+      return { ...route, api: isApiPath(route.template), pattern: new RegExp(`^${source}/?$`), paramNames };
     });
   }
 
@@ -75,7 +102,7 @@ export class Router {
       });
       return { kind: 'route', route, params };
     }
-    const api = path.startsWith('/api/');
+    const api = isApiPath(path);
     return allow.length > 0 ? { kind: 'method-not-allowed', allow, api } : { kind: 'not-found', api };
   }
 }

@@ -1,9 +1,9 @@
 import type { TokenResponse } from '@keyway/openapi';
 import type { MockClient } from '../types.js';
-import { authenticateClient, isPublic } from './client-auth.js';
-import { checkDpopProof, type DpopKey } from './dpop.js';
+import { isPublic, readClientRequest } from './client-auth.js';
+import type { DpopKey } from './dpop.js';
 import type { Engine } from './engine.js';
-import { many, oauthForm, one, scopes } from './form.js';
+import { many, one, scopes } from './form.js';
 import { type FormFields, invalidTarget, json, oauthError } from './http.js';
 import type { RouteContext } from './routes.js';
 import { audienceOf, issueTokenSet, s256, wantsOffline } from './tokens.js';
@@ -254,22 +254,14 @@ const GRANTS: Record<string, Grant> = {
 
 /** `POST /oauth/token`: every grant of the spec, with client authentication and RFC 6749 errors. */
 export async function tokenEndpoint(ctx: RouteContext): Promise<Response> {
-  const form = oauthForm(ctx);
-  if (form instanceof Response) {
-    return form;
+  const read = await readClientRequest(ctx, '/oauth/token');
+  if (read instanceof Response) {
+    return read;
   }
+  const { form, dpop, auth } = read;
   const grantType = one(form, 'grant_type');
   if (!grantType) {
     return oauthError('invalid_request', 'Missing parameter: grant_type');
-  }
-  // The proof is checked before the grant is looked at, so a use_dpop_nonce answer burns no code.
-  const dpop = await checkDpopProof(ctx.engine, ctx.request, 'token');
-  if (dpop instanceof Response) {
-    return dpop;
-  }
-  const auth = await authenticateClient(ctx.engine, ctx.request, form, '/oauth/token');
-  if (auth instanceof Response) {
-    return auth;
   }
   const grant = GRANTS[grantType];
   if (!grant) {
