@@ -1,6 +1,7 @@
 import type { JsonType } from '@keyway/openapi';
 import { InvalidResponseError, KeywayApiError } from '../errors.js';
-import { type HttpClient, headersToRecord } from './http.js';
+import type { HttpClient } from './http.js';
+import { headersToRecord } from './http-attempt.js';
 import { printable } from './printable.js';
 import { requestSuffix, scrub, sentRequestOf } from './sent-request.js';
 import { parseErrorBody } from './server-message.js';

@@ -58,10 +58,14 @@ export function describeRequest(
     // Longest first, so a secret that contains another is blanked out whole.
     .sort((a, b) => b.length - a.length);
   return {
-    method: printable(method.toUpperCase(), 20),
-    url: displayUrl(url),
+    ...describePlainRequest(method, url),
     redact: (text) => secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text),
   };
+}
+
+/** A request that carries no secret (a GET of public metadata): nothing to blank out of the server's words. */
+export function describePlainRequest(method: string, url: string | URL): SentRequest {
+  return { method: printable(method.toUpperCase(), 20), url: displayUrl(url), redact: (text) => text };
 }
 
 /**

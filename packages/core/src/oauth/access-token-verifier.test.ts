@@ -1,7 +1,7 @@
 import { createMockKeyway } from '@keyway/mocks';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { codeOf } from '../../test/oauth/fake-op.js';
-import { ConfigurationError, InvalidResponseError, type TokenValidationError } from '../errors.js';
+import { ConfigurationError, InternalServerError, InvalidResponseError, type TokenValidationError } from '../errors.js';
 import type { FetchLike } from '../internal/http.js';
 import type {
   AccessTokenVerificationOptions,
@@ -88,6 +88,27 @@ describe('createAccessTokenVerifier (RFC 9068, no client needed)', () => {
     expect(InvalidResponseError.is(error)).toBe(true);
     down = false;
     expect((await verifier.verify(token)).iss).toBe(mock.issuer);
+  });
+
+  it('sends its discovery and JWKS fetches once, with the client header: a 503 JWKS is one request and an InternalServerError naming it', async () => {
+    const { mock, fetch, paths } = setup();
+    const agents: (string | null)[] = [];
+    const busyKeys: FetchLike = (input, init) => {
+      agents.push(new Headers(init?.headers).get('x-keyway-client'));
+      return new URL(String(input)).pathname.endsWith('/jwks')
+        ? Promise.resolve(new Response('busy', { status: 503, headers: { 'retry-after': '0' } }))
+        : fetch(input, init);
+    };
+    const verifier = createAccessTokenVerifier({ issuer: mock.issuer, audience: AUDIENCE, fetch: busyKeys });
+    const error = await verifier.verify(await mock.mintAccessToken({ aud: AUDIENCE })).catch((e: unknown) => e);
+    expect(InternalServerError.is(error)).toBe(true);
+    expect(error).toMatchObject({ status: 503, method: 'GET', url: `${mock.issuer}/oauth/jwks` });
+    expect((error as Error).message).toBe(
+      `The JWKS endpoint answered with status 503: busy (GET ${mock.issuer}/oauth/jwks).`,
+    );
+    expect(agents).toHaveLength(2);
+    expect(agents.every((agent) => agent?.startsWith('keyway-core/'))).toBe(true);
+    expect(paths).toEqual(['/.well-known/openid-configuration']);
   });
 
   it('refuses bad options with ConfigurationError', () => {

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../errors.js';
-import { HttpClient } from '../internal/http.js';
+import { PlainTransport, type Transport } from '../internal/http-attempt.js';
 import { clockToleranceOption } from '../internal/options.js';
 import { parseServiceUrl } from '../internal/url.js';
 import { type AccessTokenVerificationOptions, verifyAccessToken } from './access-token.js';
@@ -34,7 +34,7 @@ export interface AccessTokenVerifier {
 async function sharedMetadata(
   issuer: string,
   options: AccessTokenVerificationOptions,
-  http: HttpClient,
+  http: Transport,
   scope: FetchScope,
 ): Promise<ProviderMetadata> {
   parseServiceUrl(issuer, 'The issuer', options.allowInsecureRequests);
@@ -56,7 +56,7 @@ async function sharedMetadata(
 function metadataOnDemand(
   issuer: string,
   options: AccessTokenVerificationOptions,
-  http: HttpClient,
+  http: Transport,
   scope: FetchScope,
 ): (clock: Clock) => Promise<ProviderMetadata> {
   let metadata: { value: Promise<ProviderMetadata>; at: number } | undefined;
@@ -80,7 +80,9 @@ function metadataOnDemand(
  * `at+jwt`, the signature against the issuer's JWKS (an asymmetric `alg`; an unknown `kid` refetches
  * the JWKS at most once per 30 s), `iss`, `aud`, `exp`/`iat`/`nbf` with `clockTolerance`, `sub`,
  * `client_id`, `jti`, and the required scopes. Discovery metadata and the JWKS are fetched on first use
- * and live in the same process-wide caches as `discover()`'s, keyed by `fetch`.
+ * and live in the same process-wide caches as `discover()`'s, keyed by `fetch`. Each fetch is sent once
+ * (`retry` does not apply): a failed JWKS fetch is remembered for 30 s while the last key set keeps
+ * serving for up to an hour, so a request being verified never waits out a backoff.
  *
  * Errors: `TokenValidationError` (`invalid_typ`, `invalid_signature`, `unknown_kid`, `alg_not_allowed`,
  * `malformed_jwt`, `iss_mismatch`, `aud_mismatch`, `token_expired`, `iat_in_future`, `nbf_in_future`,
@@ -109,7 +111,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerificationOption
       code: 'invalid_options',
     });
   }
-  const http = new HttpClient(options);
+  const http = new PlainTransport(options);
   const scope = fetchScope(options.fetch);
   const clockTolerance = clockToleranceOption(options.clockTolerance);
   const algorithms = algorithmsOption(options.algorithms, ACCESS_TOKEN_ALGORITHMS);

@@ -1,9 +1,9 @@
 import { InvalidResponseError } from '../errors.js';
-import type { HttpClient } from '../internal/http.js';
+import type { Transport } from '../internal/http-attempt.js';
 import { printable } from '../internal/printable.js';
 import type { ProviderMetadata } from './types.js';
 
-// Fetching and checking an issuer's discovery document on the one transport (HttpClient), without
+// Fetching and checking an issuer's discovery document on a `Transport` (the verifier's or a client's), without
 // oauth4webapi: a resource server's verifier needs the metadata (for `jwks_uri`), not the OAuth client.
 
 /** Where discovery looks, in order: OpenID Connect Discovery, then RFC 8414. */
@@ -53,9 +53,9 @@ export function processMetadata(body: unknown, expectedIssuer: string, status: n
 /**
  * The metadata of `issuer`, fetched (retried as a safe request) from the OpenID Connect location, then
  * from the RFC 8414 one when the first does not answer 200. `InvalidResponseError` `invalid_metadata`,
- * `issuer_mismatch` or `discovery_failed` (neither answered 200); transport errors as `HttpClient` throws them.
+ * `issuer_mismatch` or `discovery_failed` (neither answered 200); transport errors as the transport throws them.
  */
-export async function fetchMetadata(issuer: string, http: HttpClient): Promise<ProviderMetadata> {
+export async function fetchMetadata(issuer: string, http: Transport): Promise<ProviderMetadata> {
   let lastStatus = 0;
   for (const kind of ['oidc', 'oauth2'] as const) {
     const response = await http.send({

@@ -6,7 +6,7 @@ import {
   OAuthError,
   type OAuthErrorFields,
 } from '../errors.js';
-import { headersToRecord } from '../internal/http.js';
+import { headersToRecord } from '../internal/http-attempt.js';
 import { requestSuffix, scrub, sentRequestOf, serverSaid } from '../internal/sent-request.js';
 
 /** One `WWW-Authenticate` challenge: a lower-cased scheme and its auth-params (lower-cased names). */

@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import { InvalidResponseError } from '../errors.js';
-import type { HttpClient } from '../internal/http.js';
+import type { Transport } from '../internal/http-attempt.js';
 import type { Clock } from './clock.js';
 import { statusError } from './errors-map.js';
 import { type FetchScope, reportCacheUpdate, ScopedCache } from './fetch-scope.js';
@@ -46,7 +46,7 @@ const failures = /* @__PURE__ */ new ScopedCache<{ error: unknown; at: number }>
 /** Where a JWKS comes from: its URL, the transport to fetch it with, and the cache scope of that transport. */
 interface JwksSource {
   uri: string;
-  http: HttpClient;
+  http: Transport;
   scope: FetchScope;
   clock: Clock;
   /** Told when a fetch started for this source stored a new key set. */
@@ -72,7 +72,7 @@ function parseJwks(body: unknown, status: number): JWK[] {
   return keys.filter((key): key is JWK => typeof key === 'object' && key !== null && typeof key.kty === 'string');
 }
 
-async function fetchJwks(uri: string, http: HttpClient, clock: Clock): Promise<KeySet> {
+async function fetchJwks(uri: string, http: Transport, clock: Clock): Promise<KeySet> {
   const response = await http.send({
     url: uri,
     headers: { accept: 'application/json, application/jwk-set+json' },

@@ -1,6 +1,6 @@
 import type { ProtectedHeaderParameters } from 'jose';
 import { ConfigurationError, TokenValidationError } from '../errors.js';
-import type { HttpClient } from '../internal/http.js';
+import type { Transport } from '../internal/http-attempt.js';
 import { printable } from '../internal/printable.js';
 import { parseServiceUrl } from '../internal/url.js';
 import type { Clock } from './clock.js';
@@ -55,7 +55,7 @@ export interface JwtVerification {
   jwksUri: string | undefined;
   /** Accept a plain `http:` `jwks_uri` on a non-loopback host (the client's `allowInsecureRequests`). */
   allowInsecureRequests?: boolean | undefined;
-  http: HttpClient;
+  http: Transport;
   /** The JWKS cache scope of `http` (its `fetch`). */
   scope: FetchScope;
   clock: Clock;
