@@ -1,24 +1,14 @@
 /*
- * Workers for the workerd suites: a test Worker bundled the way a Worker's build does (esbuild, ESM,
- * conditions workerd/worker/browser, every dependency inlined) and run by miniflare without
- * nodejs_compat. Node only (esbuild, miniflare).
+ * Workers for the workerd suites: a test Worker bundled the way a Worker's build does (`bundleWorker` of
+ * @keyway/test-support: esbuild, ESM, conditions workerd/worker/browser, every dependency inlined) and run
+ * by miniflare without nodejs_compat. Node only (esbuild, miniflare).
  */
-import { build } from 'esbuild';
+import { bundleWorker as bundleWorkerAt } from '@keyway/test-support';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
 
-/** `entry` (a path relative to this directory) as one ES module. */
-export async function bundleWorker(entry: string): Promise<string> {
-  const bundle = await build({
-    entryPoints: [new URL(entry, import.meta.url).pathname],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['workerd', 'worker', 'browser'],
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  return bundle.outputFiles[0]!.text;
+/** `entry` (a path relative to this directory) as one ES module, bundled as a Worker's build does. */
+export function bundleWorker(entry: string): Promise<string> {
+  return bundleWorkerAt(new URL(entry, import.meta.url));
 }
 
 /** A workerd isolate running `script`, ready; the caller disposes of it. */

@@ -1,28 +1,20 @@
 /*
- * Bundles src/worker.ts the way a Worker's build does: esbuild, ESM, browser platform with the
- * `workerd`/`worker`/`browser` conditions, every dependency inlined. `@keyway/*` resolve through their
- * package.json `exports` to the built `dist`, so the bundle holds what users install. src/driver.ts, for
- * Node, Deno and Bun, is bundled the same way with the conditions of those runtimes.
+ * Bundles src/worker.ts the way a Worker's build does (`bundleWorker` of @keyway/test-support: esbuild, ESM,
+ * browser platform with the `workerd`/`worker`/`browser` conditions, every dependency inlined). `@keyway/*`
+ * resolve through their package.json `exports` to the built `dist`, so the bundle holds what users install.
+ * src/driver.ts, for Node, Deno and Bun, is bundled the same way with the conditions of those runtimes.
  */
-import { build, transform } from 'esbuild';
+import { bundleModule, bundleWorker } from '@keyway/test-support';
+import { transform } from 'esbuild';
 
-const entry = new URL('../src/worker.ts', import.meta.url).pathname;
-const driverEntry = new URL('../src/driver.ts', import.meta.url).pathname;
+const entry = new URL('../src/worker.ts', import.meta.url);
+const driverEntry = new URL('../src/driver.ts', import.meta.url);
 
 let pending: Promise<string> | undefined;
 
 /** The Worker as one ES module (built once per test file). */
 export function workerModule(): Promise<string> {
-  pending ??= build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['workerd', 'worker', 'browser'],
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  }).then((result) => result.outputFiles[0]!.text);
+  pending ??= bundleWorker(entry);
   return pending;
 }
 
@@ -40,18 +32,8 @@ export async function workerScript(name: string): Promise<string> {
  * `node`; Deno: `deno`, `node`; Bun: `bun`, `node`), as the runtime itself would resolve the packages.
  * Node built-ins stay imports (the mock server's `http`, imported but never called by a case), which all three provide.
  */
-export async function driverModule(conditions: string[]): Promise<string> {
-  const result = await build({
-    entryPoints: [driverEntry],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    conditions,
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
+export function driverModule(conditions: string[]): Promise<string> {
+  return bundleModule(driverEntry, { platform: 'node', conditions });
 }
 
 /** Every case the Worker knows, in the order the suites run them. */

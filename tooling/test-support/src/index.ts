@@ -3,6 +3,7 @@
  * downstream test suite would also want (completing an authorization, DPoP proofs, a fake KV
  * namespace) are public API of `@keyway/mocks` instead.
  */
+export { type BundleOptions, bundleModule, bundleWorker, WORKER_CONDITIONS } from './bundle.ts';
 export { CHROMIUM_ARGS, chromiumPath, DEFAULT_CHROMIUM_PATH, launchChromium } from './chromium.ts';
 export { freePort } from './free-port.ts';
 export { type PackedWorkspace, packWorkspace } from './packed.ts';
