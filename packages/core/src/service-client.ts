@@ -5,7 +5,6 @@ import {
   operations,
   type paths,
 } from '@keyway/openapi';
-import createClient from 'openapi-fetch';
 import { ConfigurationError } from './errors.js';
 import { apiFetch, expectShape, type RequestOptions } from './internal/api-transport.js';
 import { buildResources, type CallInput, callInput, listMethods } from './internal/client-builder.js';
@@ -100,6 +99,12 @@ export const KEYWAY_CLIENT_METHODS: ReadonlyArray<{
   readonly takesParams: boolean;
 }> = /* @__PURE__ */ listMethods<KeywayClientMethod>();
 
+/**
+ * openapi-fetch, loaded at the first call of a service-client method (every method is async), not when
+ * core is imported; the module loader caches it.
+ */
+const loadOpenapiFetch = () => import('./internal/openapi-fetch-library.js');
+
 /** openapi-fetch's `request()`, called with the values of the table rather than literal types. */
 type SendRequest = (
   method: string,
@@ -135,14 +140,20 @@ export function createKeywayClient(options: KeywayClientOptions = {}): KeywayCli
   const http = new HttpClient(options);
   let token = checkToken(options.token ?? readEnv('KEYWAY_API_TOKEN'));
   // openapi-fetch still builds each request (path encoding, query string, JSON body); the methods'
-  // types come from KeywayClientResources.
-  const request = createClient<paths>({ baseUrl }).request as unknown as SendRequest;
+  // types come from KeywayClientResources. Made at the first call, once.
+  let request: Promise<SendRequest> | undefined;
+  const sendRequest: SendRequest = async (...args) => {
+    request ??= loadOpenapiFetch().then(
+      ({ createClient }) => createClient<paths>({ baseUrl }).request as unknown as SendRequest,
+    );
+    return (await request)(...args);
+  };
 
   // One call for every method. Whether it may be repeated is the spec's decision
   // (`x-keyway-idempotent`), read from `operations` at each call, not this file's.
   const resources = buildResources(async (name, info, params, requestOptions) => {
     const { method, path, idempotent } = operations[info.operationId];
-    const { data } = await request(method, path, {
+    const { data } = await sendRequest(method, path, {
       ...callInput(info, params),
       fetch: apiFetch(http, idempotent, requestOptions),
       headers: token ? { authorization: `Bearer ${token}` } : {},
