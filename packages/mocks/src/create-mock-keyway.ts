@@ -6,10 +6,12 @@ import type { MockClock } from './internal/clock.js';
 import { pageRoutes } from './internal/device-page.js';
 import { Engine } from './internal/engine.js';
 import { createMockFetch } from './internal/mock-fetch.js';
+import type { MswHttp } from './internal/msw-types.js';
 import { oauthRuns } from './internal/oauth-routes.js';
 import { specRoutes } from './internal/routes.js';
 import { createScenario } from './internal/scenario.js';
 import { createSeed } from './internal/seed.js';
+import { buildHandlersWith, HANDLERS_WITH } from './msw/build-handlers.js';
 import type {
   FailOptions,
   FailureHandle,
@@ -79,10 +81,11 @@ export interface MockKeyway {
   /** A ready bearer token for the token-manager API (an opaque token for the first user and client). */
   readonly apiToken: string;
   /**
-   * msw request handlers for the current issuer, for `setupServer()` (Node) or `setupWorker()` (browser).
-   * msw is an optional peer dependency, loaded on first read: without it installed, reading this throws
-   * `MissingDependencyError`. Where msw cannot load (workerd, Vercel Edge, web workers) it throws
-   * `UnsupportedRuntimeError`: use `fetch` there.
+   * msw request handlers for the current issuer, for `setupServer()` (Node). msw is an optional peer
+   * dependency, loaded on first read: without it installed, reading this throws `MissingDependencyError`.
+   * A browser bundle cannot load msw on first read, so there this throws `UnsupportedRuntimeError`: pass
+   * `mswHandlers(mock)` of `@keyway/mocks/msw` to `setupWorker()` instead. Where msw cannot load at all
+   * (workerd, Vercel Edge, web workers) it throws `UnsupportedRuntimeError` too: use `fetch` there.
    */
   readonly handlers: HttpHandler[];
   /** A `fetch`-compatible function served by the mock in-process: inject it, nothing global is patched. */
@@ -160,7 +163,7 @@ export function createMockKeyway(options: MockKeywayOptions = {}): MockKeyway {
 
   const seed = createSeed(engine);
 
-  return {
+  const mock: MockKeyway = {
     get issuer() {
       return engine.issuer;
     },
@@ -212,4 +215,8 @@ export function createMockKeyway(options: MockKeywayOptions = {}): MockKeyway {
     seed,
     ...createScenario(engine),
   };
+  Object.defineProperty(mock, HANDLERS_WITH, {
+    value: (http: MswHttp) => buildHandlersWith(http, engine, engine.issuer),
+  });
+  return mock;
 }

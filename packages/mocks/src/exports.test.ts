@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as root from './index.js';
 import * as jest from './jest.js';
+import * as msw from './msw.js';
 import * as node from './node.js';
 import * as playwright from './playwright.js';
 import * as vitest from './vitest.js';
@@ -27,12 +28,16 @@ describe('public surface', () => {
     expect({
       vitest: Object.keys(vitest).sort(),
       jest: Object.keys(jest).sort(),
+      msw: Object.keys(msw).sort(),
       node: Object.keys(node).sort(),
       playwright: Object.keys(playwright).sort(),
     }).toMatchInlineSnapshot(`
       {
         "jest": [
           "useMockKeyway",
+        ],
+        "msw": [
+          "mswHandlers",
         ],
         "node": [
           "setupMockServer",

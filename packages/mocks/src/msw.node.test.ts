@@ -1,6 +1,7 @@
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMockKeyway } from './index.js';
+import { mswHandlers } from './msw.js';
 
 const mock = createMockKeyway();
 const server = setupServer(...mock.handlers);
@@ -38,4 +39,31 @@ describe('mock.handlers with msw setupServer', () => {
     const res = await fetch(`${mock.issuer}/api/v2/unknown`);
     expect(res.status).toBe(404);
   });
+});
+
+describe('mswHandlers() of @keyway/mocks/msw', () => {
+  it('builds the same routes as mock.handlers, answering for the mock', async () => {
+    const other = createMockKeyway({ issuer: 'https://other.keyway.test' });
+    const handlers = mswHandlers(other);
+    expect(handlers.map((handler) => handler.info.header)).toEqual(
+      other.handlers.map((handler) => handler.info.header),
+    );
+    server.use(...handlers);
+    try {
+      const res = await fetch('https://other.keyway.test/.well-known/openid-configuration');
+      expect(await res.json()).toMatchObject({ issuer: 'https://other.keyway.test' });
+      expect(other.callsTo('getOpenIdConfiguration')).toHaveLength(1);
+    } finally {
+      server.resetHandlers();
+    }
+  });
+
+  it.each([undefined, null, {}, { handlers: [] }])(
+    'refuses %o, which no createMockKeyway() made, with a TypeError',
+    (value) => {
+      expect(() => mswHandlers(value as never)).toThrow(
+        new TypeError('@keyway/mocks: mswHandlers() takes a mock made by createMockKeyway().'),
+      );
+    },
+  );
 });

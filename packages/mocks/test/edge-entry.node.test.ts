@@ -2,7 +2,8 @@
  * The root entry as workerd and Vercel Edge bundlers resolve it (conditions `workerd`/`edge-light`,
  * `worker`, `browser`): package.json `imports` swap msw's handlers for a stub, so msw — which throws
  * on import where there is neither `process` nor `localStorage` — is never loaded. Each bundle runs in
- * `@edge-runtime/vm`'s EdgeVM, a realm with neither. The browser condition alone keeps msw (control).
+ * `@edge-runtime/vm`'s EdgeVM, a realm with neither. A browser page's bundle carries msw only when it
+ * imports `@keyway/mocks/msw`.
  */
 import { EdgeVM } from '@edge-runtime/vm';
 import { build } from 'esbuild';
@@ -102,12 +103,53 @@ describe.each([
   });
 });
 
-describe('the root entry bundled for a browser page (control)', () => {
-  it('keeps msw, which cannot load in a realm without process and localStorage', async () => {
-    const { code, inputs } = await bundle(['browser']);
-    expect(inputs).toContain('src/msw/handlers.ts');
-    expect(inputs.some((input) => /node_modules\/.*msw\/lib\/core\/utils\/cookieStore/.test(input))).toBe(true);
-    // The crash the conditions avoid: proof that the EdgeVM above would have caught it.
+/** The inputs of an app bundled for a browser page from `source`, resolving this package's source. */
+async function browserApp(source: string): Promise<{ code: string; inputs: string[] }> {
+  const result = await build({
+    stdin: { contents: source, resolveDir: new URL('../src/', import.meta.url).pathname, loader: 'ts' },
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: 'iife',
+    globalName: 'app',
+    platform: 'browser',
+    target: 'es2022',
+    plugins: [packageImportsFromSource(['browser'])],
+    logLevel: 'silent',
+  });
+  return { code: result.outputFiles[0]?.text ?? '', inputs: Object.keys(result.metafile.inputs) };
+}
+
+const fromMsw = (inputs: string[]) => inputs.filter((input) => /node_modules\/.*(msw|@mswjs)/.test(input));
+
+describe('a browser page bundled with the root entry', () => {
+  it('that only uses createMockKeyway().fetch carries no msw; there mock.handlers refuses, typed', async () => {
+    const { code, inputs } = await browserApp(
+      "export { UnsupportedRuntimeError } from './index.ts'; import { createMockKeyway } from './index.ts'; export const mock = createMockKeyway();",
+    );
+    expect(inputs).toContain('src/msw/browser.ts');
+    expect(fromMsw(inputs)).toEqual([]);
+    const vm = new EdgeVM();
+    vm.evaluate(code);
+    const result = await vm.evaluate<Promise<Record<string, unknown>>>(`(async () => {
+      const jwks = await app.mock.fetch(app.mock.issuer + '/oauth/jwks');
+      try { app.mock.handlers; return { status: jwks.status }; }
+      catch (error) { return { status: jwks.status, is: app.UnsupportedRuntimeError.is(error), feature: error.feature, message: error.message }; }
+    })()`);
+    expect(result).toEqual({
+      status: 200,
+      is: true,
+      feature: 'handlers',
+      message: expect.stringContaining("import { mswHandlers } from '@keyway/mocks/msw'"),
+    });
+  });
+
+  it('with mswHandlers() of @keyway/mocks/msw carries msw (control: the test above would see it)', async () => {
+    const { code, inputs } = await browserApp(
+      "import { createMockKeyway } from './index.ts'; import { mswHandlers } from './msw.ts'; export const handlers = mswHandlers(createMockKeyway());",
+    );
+    expect(fromMsw(inputs).some((input) => /msw\/lib\/core\/utils\/cookieStore/.test(input))).toBe(true);
+    // msw cannot even load where there is neither process nor localStorage: why workerd and friends get no msw.
     expect(() => new EdgeVM().evaluate(code)).toThrow(
       /Failed to create a CookieStore: `localStorage` is not available/,
     );
@@ -117,7 +159,7 @@ describe('the root entry bundled for a browser page (control)', () => {
 describe('package.json imports', () => {
   it.each([
     { conditions: ['node'], msw: './dist/msw/node.js', server: './dist/server/node.js' },
-    { conditions: ['browser'], msw: './dist/msw/handlers.js', server: './dist/server/unsupported.js' },
+    { conditions: ['browser'], msw: './dist/msw/browser.js', server: './dist/server/unsupported.js' },
     {
       conditions: ['workerd', 'worker', 'browser'],
       msw: './dist/msw/unsupported.js',

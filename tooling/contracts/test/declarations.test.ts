@@ -64,6 +64,7 @@ const KNOWN_GAPS: Partial<Record<string, Partial<Record<ConfigName, Gap>>>> = {
   '@keyway/node': { 'types: []': WEB_GLOBALS },
   '@keyway/mocks': { 'types: []': WEB_GLOBALS, 'types: ["node"]': MSW_NEEDS_DOM },
   '@keyway/mocks/jest': { 'types: []': WEB_GLOBALS, 'types: ["node"]': MSW_NEEDS_DOM },
+  '@keyway/mocks/msw': { 'types: []': WEB_GLOBALS, 'types: ["node"]': MSW_NEEDS_DOM },
   '@keyway/mocks/node': { 'types: []': WEB_GLOBALS, 'types: ["node"]': MSW_NEEDS_DOM },
   '@keyway/mocks/playwright': { 'types: []': WEB_GLOBALS, 'types: ["node"]': MSW_NEEDS_DOM },
   '@keyway/mocks/vitest': { 'types: []': WEB_GLOBALS, 'types: ["node"]': MSW_NEEDS_DOM },

@@ -7,6 +7,13 @@ import type { MswHttp } from '../internal/msw-types.js';
  * paths below the issuer, as the real service does. Every handler defers to `engine.handle`. `http`
  * is msw's, however the caller loaded it.
  */
+/**
+ * Where a mock keeps its handler builder (`(http) => HttpHandler[]`), non-enumerable, under a
+ * `Symbol.for` key: so `mswHandlers()` of `@keyway/mocks/msw` builds with the msw its bundle imports,
+ * for a mock from any copy of this package, without the root entry importing msw.
+ */
+export const HANDLERS_WITH: unique symbol = Symbol.for('keyway.mocks.handlersWith') as never;
+
 export function buildHandlersWith(http: MswHttp, engine: Engine, issuer: string): HttpHandler[] {
   const methods: Record<string, MswHttp['all']> = {
     GET: http.get,

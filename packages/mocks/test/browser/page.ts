@@ -1,9 +1,10 @@
 // Bundled for the browser by browser.node.test.ts: a page that mocks Keyway with msw's setupWorker.
 import { setupWorker } from 'msw/browser';
 import { createMockKeyway } from '../../src/index.js';
+import { mswHandlers } from '../../src/msw.js';
 
 const mock = createMockKeyway();
-const worker = setupWorker(...mock.handlers);
+const worker = setupWorker(...mswHandlers(mock));
 await worker.start({ serviceWorker: { url: '/mockServiceWorker.js' }, quiet: true, onUnhandledRequest: 'bypass' });
 
 const metadata = (await (await fetch(`${mock.issuer}/.well-known/openid-configuration`)).json()) as {
