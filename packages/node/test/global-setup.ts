@@ -14,13 +14,17 @@ function newest(dir: string): number {
   return latest;
 }
 
-/** Builds dist/ (tsup) when dist/cli.js is missing or older than a source file. */
+/**
+ * Builds dist/ (tsup) when dist/cli.js is missing or older than a source file, package.json (the
+ * version the build writes in) or tsup.config.ts.
+ */
 export default function setup(): void {
   let built = 0;
   try {
     built = statSync(join(root, 'dist/cli.js')).mtimeMs;
   } catch {}
-  if (built < newest(join(root, 'src'))) {
+  const inputs = ['package.json', 'tsup.config.ts'].map((file) => statSync(join(root, file)).mtimeMs);
+  if (built < Math.max(newest(join(root, 'src')), ...inputs)) {
     execFileSync('pnpm', ['exec', 'tsup'], { cwd: root, stdio: 'ignore' });
   }
 }
