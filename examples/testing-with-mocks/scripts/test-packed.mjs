@@ -3,45 +3,28 @@
 // @keyway/openapi (its type-only dependency), copy the app into a temp dir, install the tarballs
 // plus the registry deps (pnpm's store makes this offline-fast), run vitest there.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packWorkspace } from '@keyway/test-support';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const app = resolve(here, '..');
-const root = resolve(app, '../..');
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: 'inherit', env: { ...process.env, CI: '1' } });
 
-const work = mkdtempSync(join(tmpdir(), 'keyway-example-'));
-const keep = process.env.KEEP_TMP === '1';
+// Packed (built first if need be) into a temporary directory, removed at the end unless KEEP_TMP=1.
+const packed = packWorkspace(['@keyway/openapi', '@keyway/mocks'], 'keyway-example-');
 try {
-  if (!existsSync(join(root, 'packages/mocks/dist/index.js'))) {
-    run('pnpm', ['--filter', '@keyway/mocks...', 'run', 'build'], root);
-  }
-  const tarballs = join(work, 'tarballs');
-  mkdirSync(tarballs);
-  for (const pkg of ['@keyway/openapi', '@keyway/mocks']) {
-    run('pnpm', ['--filter', pkg, 'pack', '--pack-destination', tarballs], root);
-  }
-  const tarball = (prefix) => {
-    const file = readdirSync(tarballs).find((f) => f.startsWith(prefix) && f.endsWith('.tgz'));
-    if (!file) {
-      throw new Error(`No ${prefix}*.tgz in ${tarballs}`);
-    }
-    return `file:${join(tarballs, file)}`;
-  };
-
   // The same versions the workspace resolved, so the install is served from pnpm's store.
   const require = createRequire(join(app, 'package.json'));
   const version = (name) => JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version;
 
-  const copy = join(work, 'app');
+  const copy = join(packed.dir, 'app');
   mkdirSync(copy);
   cpSync(join(app, 'src'), join(copy, 'src'), { recursive: true });
   cpSync(join(app, 'vitest.config.ts'), join(copy, 'vitest.config.ts'));
-  const openapi = tarball('keyway-openapi-');
+  const openapi = packed.tarballs['@keyway/openapi'];
   writeFileSync(
     join(copy, 'package.json'),
     JSON.stringify(
@@ -51,7 +34,7 @@ try {
         type: 'module',
         dependencies: { jose: version('jose') },
         devDependencies: {
-          '@keyway/mocks': tarball('keyway-mocks-'),
+          '@keyway/mocks': packed.tarballs['@keyway/mocks'],
           '@keyway/openapi': openapi,
           vitest: version('vitest'),
         },
@@ -79,9 +62,5 @@ try {
     env: { ...process.env, KEYWAY_TEST_RESULTS: results },
   });
 } finally {
-  if (keep) {
-    console.log(`kept ${work}`);
-  } else {
-    rmSync(work, { recursive: true, force: true });
-  }
+  packed.remove();
 }
