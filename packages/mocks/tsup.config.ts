@@ -1,7 +1,23 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
 const source = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
+
+/** What the CommonJS builds share: Node, everything bundled but the optional msw. */
+const commonJs: Options = {
+  format: ['cjs'],
+  dts: true,
+  // Readable as it is (not minified); a map would double the package for one entry.
+  sourcemap: false,
+  target: 'es2022',
+  platform: 'node',
+  shims: true,
+  noExternal: [/^(?!msw(\/|$)).*/],
+  external: ['msw', /^msw\//],
+  esbuildOptions(options) {
+    options.alias = { '#server': source('server/node.ts'), '#msw': source('msw/node.ts') };
+  },
+};
 
 export default defineConfig([
   {
@@ -31,22 +47,26 @@ export default defineConfig([
     external: ['#server', '#msw', /^node:/, 'vitest', 'msw', /^msw\//],
   },
   {
-    // `require('@keyway/mocks/jest')` for jest's default (CommonJS) setup: jest's module system loads
+    // `require('@keyway/mocks')` for jest's default (CommonJS) setup: jest's module system loads
     // neither ES modules nor `import()` without --experimental-vm-modules. So this one file holds all
-    // it runs — the mock, its Node server, jose — and only the optional msw stays outside (required
-    // when used). A separate copy of the mock: its errors are still recognised by their brands.
+    // the root runs in Node — the mock, its Node server, jose — and only the optional msw stays outside
+    // (required when used). A separate copy of the mock: its errors are still recognised by their brands.
+    ...commonJs,
+    entry: { index: 'src/index.ts' },
+  },
+  {
+    // `require('@keyway/mocks/jest')`: jest's hooks around the mock of index.cjs (required, not copied:
+    // a suite that requires both gets one mock). tsup's CommonJS code splitting is experimental and
+    // breaks jose's class fields, hence a plugin instead.
+    ...commonJs,
     entry: { jest: 'src/jest.ts' },
-    format: ['cjs'],
-    dts: true,
-    // Readable as it is (not minified); a map would double the package for one entry.
-    sourcemap: false,
-    target: 'es2022',
-    platform: 'node',
-    shims: true,
-    noExternal: [/^(?!msw(\/|$)).*/],
-    external: ['msw', /^msw\//],
-    esbuildOptions(options) {
-      options.alias = { '#server': source('server/node.ts'), '#msw': source('msw/node.ts') };
-    },
+    esbuildPlugins: [
+      {
+        name: 'mock-from-index-cjs',
+        setup(build) {
+          build.onResolve({ filter: /\/create-mock-keyway\.js$/ }, () => ({ path: './index.cjs', external: true }));
+        },
+      },
+    ],
   },
 ]);

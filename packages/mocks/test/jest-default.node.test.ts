@@ -1,6 +1,6 @@
 /*
  * jest with its default configuration — CommonJS, babel-jest, no ESM flags, no config file — loads
- * `@keyway/mocks/jest` from the BUILT package (run `pnpm --filter @keyway/mocks run build` first; CI
+ * `@keyway/mocks` and `@keyway/mocks/jest` from the BUILT package (run `pnpm --filter @keyway/mocks run build` first; CI
  * builds before it tests). Each case makes a project in a temp dir that holds only package.json and
  * dist/ of this package under node_modules, jose, and no msw, and runs the real jest (or node).
  */
@@ -35,8 +35,10 @@ interface JestReport {
 }
 
 function project(tests: string[], manifest: Record<string, unknown> = {}): string {
-  if (!existsSync(join(packageRoot, 'dist/jest.cjs'))) {
-    throw new Error('dist/jest.cjs is missing: build @keyway/mocks before this test.');
+  for (const file of ['dist/index.cjs', 'dist/jest.cjs']) {
+    if (!existsSync(join(packageRoot, file))) {
+      throw new Error(`${file} is missing: build @keyway/mocks before this test.`);
+    }
   }
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'keyway-jest-')));
   projects.push(dir);
@@ -45,8 +47,13 @@ function project(tests: string[], manifest: Record<string, unknown> = {}): strin
   mkdirSync(installed, { recursive: true });
   cpSync(join(packageRoot, 'package.json'), join(installed, 'package.json'));
   cpSync(join(packageRoot, 'dist'), join(installed, 'dist'), { recursive: true });
-  // The ES module build imports jose (the CommonJS jest build carries its own copy).
+  // The ES module build imports its dependencies (the CommonJS builds carry their own copies).
   symlinkSync(dirname(require.resolve('jose/package.json')), join(dir, 'node_modules/jose'), 'dir');
+  symlinkSync(
+    dirname(require.resolve('@keyway/openapi/package.json')),
+    join(dir, 'node_modules/@keyway/openapi'),
+    'dir',
+  );
   mkdirSync(join(dir, 'test'));
   for (const test of tests) {
     cpSync(join(packageRoot, 'test/jest-default', test), join(dir, 'test', test));
@@ -103,6 +110,12 @@ describe('Node without msw installed (ES modules)', () => {
 describe('jest, default config, CommonJS', () => {
   it('runs a suite with useMockKeyway() from require("@keyway/mocks/jest"), without msw installed', async () => {
     const report = await runJest(project(['mock.test.js']));
+    expect(report.testResults.map((result) => result.message).join('\n')).toBe('');
+    expect(report).toMatchObject({ success: true, numPassedTests: 3, numFailedTests: 0 });
+  }, 180_000);
+
+  it('runs a suite with createMockKeyway() and completeAuthorization() from require("@keyway/mocks")', async () => {
+    const report = await runJest(project(['root.test.js']));
     expect(report.testResults.map((result) => result.message).join('\n')).toBe('');
     expect(report).toMatchObject({ success: true, numPassedTests: 3, numFailedTests: 0 });
   }, 180_000);
