@@ -10,5 +10,6 @@ export default defineConfig({
   sourcemap: true,
   target: 'es2022',
   platform: 'node',
-  external: ['playwright-core'],
+  // vitest: a dev dependency here, the one the calling config already runs.
+  external: ['playwright-core', 'vitest'],
 });

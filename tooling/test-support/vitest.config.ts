@@ -1,12 +1,7 @@
 import { defineConfig } from 'vitest/config';
 // Relative, not the package name: the package's own tests run before (and without) its build.
-import { reporters } from './src/reporters.ts';
+import { packageTestConfig } from './src/vitest-config.ts';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts'],
-    reporters: reporters(),
-    environment: 'node',
-    testTimeout: 30_000,
-  },
-});
+export default defineConfig(
+  packageTestConfig({ node: { include: ['src/**/*.test.ts'] }, config: { test: { testTimeout: 30_000 } } }),
+);

@@ -10,3 +10,4 @@ export { type PackedWorkspace, packWorkspace } from './packed.ts';
 export { REDIS_SERVER_PATH, type RedisServer, startRedisServer } from './redis-server.ts';
 export { reporters } from './reporters.ts';
 export { Screen, Terminals } from './tmux-screen.ts';
+export { type PackageTestOptions, packageTestConfig, type RuntimeProject } from './vitest-config.ts';
