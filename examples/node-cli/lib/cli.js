@@ -24,12 +24,22 @@ export function settings() {
   return { issuer, clientId, apiUrl: process.env.KEYWAY_API_URL || issuer };
 }
 
+// What a terminal acts on or reorders and JSON.stringify leaves as it is (it escapes C0 only): DEL, C1,
+// the bidi controls, zero-width characters, the line and paragraph separators.
+const UNSAFE_FOR_A_TERMINAL = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
 /**
- * Prints the API's answer; exit code 0 for a valid token, 1 when the API says it is not.
+ * Prints the API's answer as JSON; exit code 0 for a valid token, 1 when the API says it is not. What
+ * the server sent cannot move the cursor or reorder the text: such characters are written as `\u`
+ * escapes, which JSON allows.
  * @param {{ valid: boolean }} result
  */
 export function printResult(result) {
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  const json = JSON.stringify(result, null, 2).replace(
+    UNSAFE_FOR_A_TERMINAL,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  process.stdout.write(`${json}\n`);
   process.exitCode = result.valid ? 0 : 1;
 }
 

@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const example = dirname(dirname(fileURLToPath(import.meta.url)));
 const USER = 'usr_ann';
 const DEV_TOKEN = 'kw_dev_token_for_the_example';
+/** A token whose subject would clear the screen and reverse the text after it, printed as it is. */
+const HOSTILE = { token: 'kw_dev_token_hostile', sub: 'usr_\u001b[2J\u202eexe.gnp\u200b\u0085' };
 /** The mock's default clients: a public one for logins, a confidential one for client credentials. */
 const PUBLIC_CLIENT = 'test-public-client';
 const SERVICE = { id: 'test-client', secret: 'test-secret' };
@@ -58,7 +60,10 @@ beforeAll(async () => {
   await promisify(execFile)('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: project, env });
 
   server = await spawnMockServer({
-    config: { users: [{ sub: USER, email: 'ann@example.com' }], accessTokens: [{ token: DEV_TOKEN, sub: USER }] },
+    config: {
+      users: [{ sub: USER, email: 'ann@example.com' }],
+      accessTokens: [{ token: DEV_TOKEN, sub: USER }, HOSTILE],
+    },
   });
   terminals = await Terminals.start();
 });
@@ -148,6 +153,14 @@ describe.each([
     const result = await run(command, shell(`${name}-env`, { CI: '1', KEYWAY_TOKEN: DEV_TOKEN }));
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(result.stdout)).toMatchObject({ valid: true, sub: USER });
+  });
+
+  it('prints what the server sent as escapes a terminal does not act on; the JSON parses back to it', async () => {
+    const result = await run(command, shell(`${name}-hostile`, { CI: '1', KEYWAY_TOKEN: HOSTILE.token }));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('"sub": "usr_\\u001b[2J\\u202eexe.gnp\\u200b\\u0085"');
+    expect(result.stdout).not.toMatch(/[^\n\x20-\x7e]/); // nothing but printable ASCII and line breaks
+    expect(JSON.parse(result.stdout)).toMatchObject({ valid: true, sub: HOSTILE.sub });
   });
 
   it('with a settings error: exit 2 and what to set', async () => {
