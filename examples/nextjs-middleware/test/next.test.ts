@@ -10,6 +10,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { MockKeyway, MockServer } from '@keyway/mocks';
 import { freePort, type PackedWorkspace, packWorkspace } from '@keyway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The check tooling/docs runs on every README block, run here against this project's node_modules (real
+// next types): tooling/docs cannot check @keyway/edge's Next.js block, as the workspace installs no next.
+import { checkSnippets, formatFindings, markdownSnippets } from '../../../tooling/docs/src/snippets.mjs';
 
 /** The versions the example is tested with (Next 15: its middleware runs on the edge runtime). */
 const VERSIONS = {
@@ -25,6 +28,7 @@ const AUDIENCE = 'https://app.example.com';
 const APP_FILES = ['app', 'middleware.ts', 'next.config.mjs', 'tsconfig.json'];
 
 const example = resolve(fileURLToPath(import.meta.url), '../..');
+const repo = resolve(example, '../..');
 const workspaceVersion = (name: string): string => {
   const require = createRequire(join(example, 'package.json'));
   return JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version;
@@ -212,6 +216,21 @@ describe('next build', () => {
     expect(buildOutput).not.toMatch(/A Node\.js module is loaded/);
     const apis = new Set([...buildOutput.matchAll(/A Node\.js API is used \(([\w.]+)/g)].map((match) => match[1]));
     expect([...apis].filter((api) => !known.includes(api ?? ''))).toEqual([]);
+  });
+  it('type-checks the Next.js block of the @keyway/edge README against next, strict (bundler and nodenext)', () => {
+    const source = 'packages/edge/README.md';
+    const blocks = markdownSnippets(readFileSync(join(repo, source), 'utf8'), source).filter((block) =>
+      block.code.includes("from 'next/server'"),
+    );
+    expect(blocks.map((block) => block.line)).toHaveLength(1);
+    // Opted out of tooling/docs (no next there); checked here, in a directory of this npm project.
+    const block = { ...blocks[0]!, nocheck: false };
+    const baseDir = join(app, '.readme-blocks');
+    const findings = [
+      ...checkSnippets([block], 'bundler', [], baseDir),
+      ...checkSnippets([block], 'nodenext', [], baseDir),
+    ];
+    expect(formatFindings(findings)).toEqual([]);
   });
 });
 
