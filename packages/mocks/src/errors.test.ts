@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UnsupportedRuntimeError } from './errors.js';
+import { MissingDependencyError, MockServerStartError, UnsupportedRuntimeError } from './errors.js';
 
 const BRANDS = Symbol.for('keyway.error.brands');
 
@@ -36,5 +36,36 @@ describe('UnsupportedRuntimeError', () => {
       message: 'No msw here.',
       feature: 'handlers',
     });
+  });
+});
+
+describe('every error class of the package', () => {
+  it('has a JSON form of name, code, message and its revivable fields, never its cause', () => {
+    const cause = new Error('secret-bearing cause');
+    expect(JSON.parse(JSON.stringify(new MissingDependencyError('msw', 'mock.handlers', { cause })))).toEqual({
+      name: 'MissingDependencyError',
+      code: 'missing_dependency',
+      message: expect.stringContaining('mock.handlers needs the optional peer dependency `msw`'),
+      dependency: 'msw',
+      feature: 'mock.handlers',
+    });
+    expect(JSON.parse(JSON.stringify(new MockServerStartError('exited', 1, { cause })))).toEqual({
+      name: 'MockServerStartError',
+      code: 'mock_server_start_failed',
+      message: 'exited',
+      exitCode: 1,
+    });
+  });
+
+  it('names itself and carries its own brand then KeywayError', () => {
+    const errors = [new MissingDependencyError('msw', 'x'), new MockServerStartError('x', null)];
+    expect(errors.map((error) => [error.name, (error as unknown as Record<symbol, unknown>)[BRANDS]])).toEqual([
+      ['MissingDependencyError', ['MissingDependencyError', 'KeywayError']],
+      ['MockServerStartError', ['MockServerStartError', 'KeywayError']],
+    ]);
+    expect(errors.map((error) => [MissingDependencyError.is(error), MockServerStartError.is(error)])).toEqual([
+      [true, false],
+      [false, true],
+    ]);
   });
 });

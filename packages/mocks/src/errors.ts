@@ -27,13 +27,35 @@ function brandsOf(target: unknown): readonly string[] {
   return Object.freeze(brands);
 }
 
-/** The brands an error carries, or `undefined` when it carries none. */
-function brandsOfValue(value: unknown): readonly unknown[] | undefined {
+/** Whether `value` carries `brand` in Keyway's brand list (from any copy of any Keyway package). */
+function hasBrand(value: unknown, brand: string): boolean {
   if (typeof value !== 'object' || value === null) {
-    return undefined;
+    return false;
   }
   const brands = (value as { [BRANDS]?: unknown })[BRANDS];
-  return Array.isArray(brands) ? brands : undefined;
+  return Array.isArray(brands) && brands.includes(brand);
+}
+
+/**
+ * What every error class of this package shares, written once: `name` from the class's own `static brand`,
+ * the brand list, and a JSON form of `name`, `code`, `message` and the fields the class lists in its own
+ * `static revivable` (never a secret). Not exported: each class's public root is `Error`, as before.
+ */
+abstract class MocksError extends Error {
+  abstract readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = (new.target as unknown as { brand: string }).brand;
+    Object.defineProperty(this, BRANDS, { value: brandsOf(new.target) });
+  }
+
+  /** A JSON form with no secrets: name, code, message and the class's revivable fields. */
+  toJSON(): Record<string, unknown> {
+    const fields = (this.constructor as { revivable?: readonly string[] }).revivable ?? [];
+    const own = Object.fromEntries(fields.map((field) => [field, (this as unknown as Record<string, unknown>)[field]]));
+    return { name: this.name, code: this.code, message: this.message, ...own };
+  }
 }
 
 /** A mock feature the runtime lacks: `handlers` outside Node and browsers, `listen()` outside Node. */
@@ -58,7 +80,7 @@ export type UnsupportedFeature = 'handlers' | 'listen';
  * }
  * ```
  */
-export class UnsupportedRuntimeError extends Error {
+export class UnsupportedRuntimeError extends MocksError {
   /** Brand shared by every copy of this class, whatever bundle it came from. */
   static readonly brand: string = 'UnsupportedRuntimeError';
   /** The fields this class adds that are safe to copy to another thread or process (never a secret). */
@@ -70,9 +92,7 @@ export class UnsupportedRuntimeError extends Error {
 
   constructor(feature: UnsupportedFeature, message: string) {
     super(message);
-    this.name = new.target.brand;
     this.feature = feature;
-    Object.defineProperty(this, BRANDS, { value: brandsOf(new.target) });
     Object.defineProperty(this, LEGACY_BRAND, { value: true });
   }
 
@@ -81,15 +101,10 @@ export class UnsupportedRuntimeError extends Error {
    * `KeywayError.is()` of `@keyway/core` is true for it too.
    */
   static is(value: unknown): value is UnsupportedRuntimeError {
-    const brands = brandsOfValue(value);
-    return brands
-      ? brands.includes(UnsupportedRuntimeError.brand)
-      : typeof value === 'object' && value !== null && (value as { [LEGACY_BRAND]?: unknown })[LEGACY_BRAND] === true;
-  }
-
-  /** A JSON form with no secrets: name, code, message and feature. */
-  toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, feature: this.feature };
+    return (
+      hasBrand(value, UnsupportedRuntimeError.brand) ||
+      (typeof value === 'object' && value !== null && (value as { [LEGACY_BRAND]?: unknown })[LEGACY_BRAND] === true)
+    );
   }
 }
 
@@ -116,7 +131,7 @@ export type OptionalDependency = 'msw';
  * }
  * ```
  */
-export class MissingDependencyError extends Error {
+export class MissingDependencyError extends MocksError {
   /** Brand shared by every copy of this class, whatever bundle it came from. */
   static readonly brand: string = 'MissingDependencyError';
   /** The fields this class adds that are safe to copy to another thread or process (never a secret). */
@@ -133,26 +148,13 @@ export class MissingDependencyError extends Error {
       `@keyway/mocks: ${feature} needs the optional peer dependency \`${dependency}\`, which is not installed. Install it (npm install --save-dev ${dependency}), or serve the mock without it: mock.listen() or mock.fetch.`,
       options,
     );
-    this.name = new.target.brand;
     this.dependency = dependency;
     this.feature = feature;
-    Object.defineProperty(this, BRANDS, { value: brandsOf(new.target) });
   }
 
   /** `true` for a `MissingDependencyError` from any copy of this package (unlike `instanceof`). */
   static is(value: unknown): value is MissingDependencyError {
-    return brandsOfValue(value)?.includes(MissingDependencyError.brand) ?? false;
-  }
-
-  /** A JSON form: name, code, message, dependency and feature. */
-  toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      code: this.code,
-      message: this.message,
-      dependency: this.dependency,
-      feature: this.feature,
-    };
+    return hasBrand(value, MissingDependencyError.brand);
   }
 }
 
@@ -173,7 +175,7 @@ export class MissingDependencyError extends Error {
  * }
  * ```
  */
-export class MockServerStartError extends Error {
+export class MockServerStartError extends MocksError {
   /** Brand shared by every copy of this class, whatever bundle it came from. */
   static readonly brand: string = 'MockServerStartError';
   /** The fields this class adds that are safe to copy to another thread or process (never a secret). */
@@ -185,18 +187,11 @@ export class MockServerStartError extends Error {
 
   constructor(message: string, exitCode: number | null, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.brand;
     this.exitCode = exitCode;
-    Object.defineProperty(this, BRANDS, { value: brandsOf(new.target) });
   }
 
   /** `true` for a `MockServerStartError` from any copy of this package (unlike `instanceof`). */
   static is(value: unknown): value is MockServerStartError {
-    return brandsOfValue(value)?.includes(MockServerStartError.brand) ?? false;
-  }
-
-  /** A JSON form: name, code, message and exit code. */
-  toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, exitCode: this.exitCode };
+    return hasBrand(value, MockServerStartError.brand);
   }
 }
