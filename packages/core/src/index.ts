@@ -35,6 +35,7 @@ export type {
   AuthorizationServerMetadata,
   AuthorizationUrlOptions,
   CallbackChecks,
+  ClientCredentialsClientOptions,
   ClientRegistration,
   ClientRegistrationMetadata,
   DeviceAuthorization,
@@ -67,6 +68,7 @@ export type {
 } from './oauth/index.js';
 export {
   createAccessTokenVerifier,
+  createClientCredentialsClient,
   DPOP_ALGORITHMS,
   discover,
   OAuthClient,

@@ -31,6 +31,7 @@ const EXPECTED_EXPORTS = [
   'UnprocessableEntityError',
   'authFetch',
   'createAccessTokenVerifier',
+  'createClientCredentialsClient',
   'createKeywayClient',
   'createTokenSource',
   'discover',

@@ -1,14 +1,12 @@
 import {
   authFetch,
   ConfigurationError,
+  createClientCredentialsClient,
   createTokenSource,
-  discover,
   type FetchLike,
-  type OAuthClient,
   type PrivateKeyInput,
   type RetryOptions,
   type TokenEndpointAuthMethod,
-  type TokenSet,
   type TokenSource,
   type TokenSourceOAuthClient,
 } from '@keyway/core';
@@ -194,17 +192,20 @@ type ClientSettings = Pick<
 >;
 
 /**
- * An OAuth client for a token source that discovers the issuer at its first token request (creating
- * a source per request costs nothing), and again after a failed discovery.
+ * The client of a token source: core's client-credentials client, which discovers the issuer at its
+ * first token request (creating a source per request costs nothing), again after a failed discovery,
+ * and carries neither oauth4webapi nor the OAuthClient (tooling/bench/README.md, "Departures").
  */
 export function lazyOAuthClient(settings: ClientSettings): TokenSourceOAuthClient {
   const { issuer, clientId } = settings;
-  const shared = sharedFetch(settings.fetch);
-  let discovered: Promise<OAuthClient> | undefined;
-  const oauthClient = (): Promise<OAuthClient> => {
-    discovered ??= discover(issuer, {
+  // Made at the first request, so that a careless option rejects that request (as a failed discovery
+  // does) rather than the creation of a source.
+  let client: TokenSourceOAuthClient | undefined;
+  const made = () =>
+    (client ??= createClientCredentialsClient({
+      issuer,
       clientId,
-      fetch: shared.fetch,
+      fetch: sharedFetch(settings.fetch).fetch,
       ...(settings.clientSecret === undefined ? {} : { clientSecret: settings.clientSecret }),
       ...(settings.privateKey === undefined ? {} : { privateKey: settings.privateKey }),
       ...(settings.tokenEndpointAuthMethod === undefined
@@ -213,21 +214,12 @@ export function lazyOAuthClient(settings: ClientSettings): TokenSourceOAuthClien
       ...(settings.timeout === undefined ? {} : { timeout: settings.timeout }),
       ...(settings.retry === undefined ? {} : { retry: settings.retry }),
       ...(settings.allowInsecureRequests ? { allowInsecureRequests: true } : {}),
-    });
-    discovered.catch(() => {
-      discovered = undefined;
-    });
-    return discovered;
-  };
+    }));
   return {
     issuer,
     clientId,
-    async clientCredentials(params): Promise<TokenSet> {
-      return (await oauthClient()).clientCredentials(params);
-    },
-    async refresh(tokens, refreshOptions): Promise<TokenSet> {
-      return (await oauthClient()).refresh(tokens, refreshOptions);
-    },
+    clientCredentials: async (params) => made().clientCredentials(params),
+    refresh: async (tokens, refreshOptions) => made().refresh(tokens, refreshOptions),
   };
 }
 

@@ -52,6 +52,10 @@ export const entries = [
     ].join('\n'),
   },
   { name: '@keyway/edge: keywayMiddleware', code: "export { keywayMiddleware } from '@keyway/edge';" },
+  {
+    name: '@keyway/edge: createEdgeTokenSource',
+    code: "export { createEdgeTokenSource } from '@keyway/edge';",
+  },
   ...agnosticEntries().map(({ specifier }) => ({
     name: `${specifier} (export *)`,
     code: `export * from '${specifier}';`,

@@ -56,6 +56,15 @@ describe('what each entry pulls in (tree shaking)', () => {
     }
   });
 
+  it("a Worker's client-credentials token source: core's own token request, no oauth4webapi (jose signs JWT client assertions)", () => {
+    expect(measured('@keyway/edge: createEdgeTokenSource').packages).toEqual([
+      '@keyway/core',
+      '@keyway/edge',
+      '@keyway/token-store',
+      'jose',
+    ]);
+  });
+
   it('the token source and authFetch: no HTTP or JOSE library at all', () => {
     expect(measured('@keyway/core: createTokenSource + authFetch').packages).toEqual([
       '@keyway/core',

@@ -1,14 +1,12 @@
 import { ConfigurationError } from '../errors.js';
-import { PlainTransport, type Transport } from '../internal/http-attempt.js';
+import { PlainTransport } from '../internal/http-attempt.js';
 import { clockToleranceOption } from '../internal/options.js';
-import { parseServiceUrl } from '../internal/url.js';
 import { type AccessTokenVerificationOptions, verifyAccessToken } from './access-token.js';
-import { type Clock, clockOf, epochSeconds } from './clock.js';
-import { cachedMetadata, METADATA_TTL, restoreMetadata } from './discover.js';
-import { fetchMetadata } from './discovery-document.js';
-import { type FetchScope, fetchScope, reportCacheUpdate } from './fetch-scope.js';
+import { clockOf, epochSeconds } from './clock.js';
+import { fetchScope } from './fetch-scope.js';
 import { ACCESS_TOKEN_ALGORITHMS, algorithmsOption } from './jwt-verify.js';
-import type { AccessTokenClaims, ProviderMetadata } from './types.js';
+import { metadataOnDemand } from './metadata-on-demand.js';
+import type { AccessTokenClaims } from './types.js';
 
 /**
  * Verifies RFC 9068 JWT access tokens for one issuer and audience (see {@link createAccessTokenVerifier}).
@@ -24,54 +22,6 @@ export interface AccessTokenVerifier {
   readonly audience: string;
   /** The verified claims of `jwt`, or a `TokenValidationError` with a stable `code`. */
   verify(jwt: string, options?: Pick<AccessTokenVerificationOptions, 'requiredScopes'>): Promise<AccessTokenClaims>;
-}
-
-/**
- * The issuer's metadata from the cache `discover()` fills for this `fetch`, else fetched and put there
- * (so `discover()`, other verifiers and `snapshotOAuthCache()` see it). Fetched without oauth4webapi:
- * a bundle with only a verifier does not contain the OAuth client.
- */
-async function sharedMetadata(
-  issuer: string,
-  options: AccessTokenVerificationOptions,
-  http: Transport,
-  scope: FetchScope,
-): Promise<ProviderMetadata> {
-  parseServiceUrl(issuer, 'The issuer', options.allowInsecureRequests);
-  const cached = cachedMetadata(scope).find((entry) => entry.issuer === issuer);
-  if (cached) {
-    return cached.metadata;
-  }
-  const fetchedAt = Date.now();
-  const metadata = await fetchMetadata(issuer, http);
-  restoreMetadata(scope, issuer, metadata, fetchedAt);
-  reportCacheUpdate(options.onCacheUpdate, { kind: 'metadata', url: issuer });
-  return metadata;
-}
-
-/**
- * The issuer's metadata for a verifier: looked up on first use, again after {@link METADATA_TTL}, and
- * again by the next call after a failed discovery. Concurrent calls share one lookup.
- */
-function metadataOnDemand(
-  issuer: string,
-  options: AccessTokenVerificationOptions,
-  http: Transport,
-  scope: FetchScope,
-): (clock: Clock) => Promise<ProviderMetadata> {
-  let metadata: { value: Promise<ProviderMetadata>; at: number } | undefined;
-  return (clock) => {
-    if (!metadata || clock.now() - metadata.at >= METADATA_TTL) {
-      const current = { value: sharedMetadata(issuer, options, http, scope), at: clock.now() };
-      metadata = current;
-      current.value.catch(() => {
-        if (metadata === current) {
-          metadata = undefined;
-        }
-      });
-    }
-    return metadata.value;
-  };
 }
 
 /**

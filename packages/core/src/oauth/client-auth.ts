@@ -65,7 +65,7 @@ function isCryptoKey(value: unknown): value is CryptoKey {
 const DEFAULT_JWK_ALG: Record<string, string> = { RSA: 'RS256', 'EC:P-256': 'ES256', 'EC:P-384': 'ES384' };
 
 /** Imports a private key input into what oauth4webapi's `PrivateKeyJwt` takes. */
-async function importPrivateKey(input: PrivateKeyInput): Promise<oauth.PrivateKey> {
+export async function importPrivateKey(input: PrivateKeyInput): Promise<oauth.PrivateKey> {
   if (isCryptoKey(input)) {
     return { key: input };
   }

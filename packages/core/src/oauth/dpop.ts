@@ -5,7 +5,8 @@ import { loadJose } from './jose-lazy.js';
 import { jwkThumbprint } from './jwk-thumbprint.js';
 import { encodeBase64url } from './jws.js';
 
-function algorithmOf(key: CryptoKey): string {
+/** The JWS `alg` a private key signs with, or `""` for a key no JWS algorithm fits. */
+export function algorithmOf(key: CryptoKey): string {
   const algorithm = key.algorithm as KeyAlgorithm & { namedCurve?: string; hash?: { name: string } };
   const bits = algorithm.hash?.name.replace('SHA-', '');
   switch (algorithm.name) {

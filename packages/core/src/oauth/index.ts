@@ -9,6 +9,8 @@ export { createAccessTokenVerifier } from './access-token-verifier.js';
 export type { AuthorizationRequest, AuthorizationUrlOptions } from './authorization-url.js';
 export type { OAuthCacheOptions, OAuthCacheSnapshot } from './cache-snapshot.js';
 export { restoreOAuthCache, snapshotOAuthCache } from './cache-snapshot.js';
+export type { ClientCredentialsClientOptions } from './client-credentials-client.js';
+export { createClientCredentialsClient } from './client-credentials-client.js';
 export type { PollDeviceTokenOptions } from './device-flow.js';
 export type { DiscoverOptions } from './discover.js';
 export { discover } from './discover.js';
