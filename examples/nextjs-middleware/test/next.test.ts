@@ -34,23 +34,22 @@ const workspaceVersion = (name: string): string => {
   return JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version;
 };
 
-/** Every process this suite starts, each the leader of its own process group: killed on every way out. */
+/**
+ * Every process this suite starts, killed on every way out: afterAll, this worker's exit, and (in the same
+ * process group, not detached) an interrupt in the terminal, which reaches them as it reaches vitest.
+ */
 const children = new Set<ChildProcess>();
 const killAll = () => {
   for (const child of children) {
-    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
     }
   }
 };
 process.once('exit', killAll);
 
 function start(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
@@ -104,12 +103,12 @@ async function startNext(cwd: string, env: NodeJS.ProcessEnv): Promise<NextServe
     url: `http://127.0.0.1:${port}`,
     stop: () =>
       new Promise<void>((resolvePromise) => {
-        if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
+        if (child.exitCode !== null || child.signalCode !== null) {
           resolvePromise();
           return;
         }
         child.once('exit', () => resolvePromise());
-        process.kill(-child.pid, 'SIGTERM');
+        child.kill('SIGTERM');
       }),
   };
 }
