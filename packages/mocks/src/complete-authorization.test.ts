@@ -1,29 +1,15 @@
-import * as oauth from 'oauth4webapi';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { authorizationRequest, REDIRECT } from '../test/authorization.js';
 import { completeAuthorization, createMockKeyway, type MockKeyway } from './index.js';
 
-const REDIRECT = 'http://127.0.0.1:5173/callback';
 let mock: MockKeyway;
 
 beforeEach(() => {
   mock = createMockKeyway();
 });
 
-async function authorizationUrl(fields: Record<string, string> = {}) {
-  const verifier = oauth.generateRandomCodeVerifier();
-  const url = new URL(`${mock.issuer}/oauth/authorize`);
-  url.search = new URLSearchParams({
-    client_id: 'test-client',
-    response_type: 'code',
-    redirect_uri: REDIRECT,
-    scope: 'openid',
-    state: 'st-1',
-    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    ...fields,
-  }).toString();
-  return { url, verifier };
-}
+const authorizationUrl = (fields: Record<string, string> = {}) =>
+  authorizationRequest(mock, { scope: 'openid', state: 'st-1', ...fields });
 
 describe('completeAuthorization', () => {
   it('resolves to the callback URL with a code the token endpoint redeems, without loading it', async () => {

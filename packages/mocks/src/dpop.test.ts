@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
-import * as oauth from 'oauth4webapi';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { authorizationCode, authorizationRequest, REDIRECT } from '../test/authorization.js';
 import {
   completeAuthorization,
   createDpopProof,
@@ -13,7 +13,8 @@ import {
 // DPoP (RFC 9449), checked as oidc-provider checks it: the interop suite runs the same client flows
 // against both, so an answer here must be the one a real provider gives.
 let mock: MockKeyway;
-const REDIRECT = 'http://127.0.0.1:5173/callback';
+/** What the public client asks for in these tests' code flows. */
+const PUBLIC_REQUEST = { client_id: 'test-public-client', scope: 'openid offline_access' };
 const basic = `Basic ${btoa('test-client:test-secret')}`;
 
 /** A proof by `key` for one request (RFC 9449 section 4.2). */
@@ -50,25 +51,8 @@ async function userinfo(accessToken: string, scheme: string, dpop?: string) {
 
 /** A code for the public client, bound to `jkt` through `dpop_jkt` when given. */
 async function code(jkt?: string) {
-  const verifier = oauth.generateRandomCodeVerifier();
-  const url = new URL(`${mock.issuer}/oauth/authorize`);
-  url.search = new URLSearchParams({
-    client_id: 'test-public-client',
-    response_type: 'code',
-    redirect_uri: REDIRECT,
-    scope: 'openid offline_access',
-    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    ...(jkt ? { dpop_jkt: jkt } : {}),
-  }).toString();
-  const location = await completeAuthorization(url, { fetch: mock.fetch });
-  return {
-    grant_type: 'authorization_code',
-    client_id: 'test-public-client',
-    code: location.searchParams.get('code') ?? '',
-    redirect_uri: REDIRECT,
-    code_verifier: verifier,
-  };
+  const granted = await authorizationCode(mock, { ...PUBLIC_REQUEST, ...(jkt ? { dpop_jkt: jkt } : {}) });
+  return { grant_type: 'authorization_code', client_id: 'test-public-client', ...granted };
 }
 
 beforeEach(() => {
@@ -188,19 +172,12 @@ describe('DPoP-bound tokens (RFC 9449)', () => {
 
     /** Pushes the public client's request with a proof by `key` (and `dpop_jkt` when given), then authorizes. */
     async function pushedCode(key: DpopKey, fields: Record<string, string> = {}) {
-      const verifier = oauth.generateRandomCodeVerifier();
+      const request = await authorizationRequest(mock, { ...PUBLIC_REQUEST, ...fields });
+      const verifier = request.verifier;
       const pushed = await mock.fetch(parUrl(), {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', dpop: await proof(key, 'POST', parUrl()) },
-        body: new URLSearchParams({
-          client_id: 'test-public-client',
-          response_type: 'code',
-          redirect_uri: REDIRECT,
-          scope: 'openid offline_access',
-          code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-          code_challenge_method: 'S256',
-          ...fields,
-        }),
+        body: request.url.searchParams,
       });
       const body = (await pushed.json()) as Record<string, string>;
       if (pushed.status !== 201) {

@@ -1,6 +1,7 @@
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { discoveredServer, replayLastAssertion } from '../test/authorization.js';
 import { createMockKeyway, type MockKeyway } from './index.js';
 
 // The mock is driven by oauth4webapi, an OpenID-certified client: if it accepts the answers, so will
@@ -13,11 +14,7 @@ const REDIRECT = 'http://127.0.0.1:5173/callback';
 
 beforeEach(async () => {
   mock = createMockKeyway({ deviceInterval: 0 });
-  const issuer = new URL(mock.issuer);
-  as = await oauth.processDiscoveryResponse(
-    issuer,
-    await oauth.discoveryRequest(issuer, { [oauth.customFetch]: mock.fetch, algorithm: 'oidc' }),
-  );
+  as = await discoveredServer(mock);
 });
 
 const opts = () => ({ [oauth.customFetch]: mock.fetch });
@@ -211,17 +208,7 @@ describe('client credentials', () => {
     const jwtClient = { client_id: 'jwt-client' };
     const res = await oauth.clientCredentialsGrantRequest(as, jwtClient, oauth.PrivateKeyJwt(privateKey), {}, opts());
     expect((await oauth.processClientCredentialsResponse(as, jwtClient, res)).access_token).toBeTypeOf('string');
-    const [call] = mock.callsTo('token');
-    const assertion = (call!.body as Record<string, string>).client_assertion!;
-    const replay = await mock.fetch(as.token_endpoint!, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: assertion,
-      }),
-    });
+    const replay = await replayLastAssertion(mock);
     expect(replay.status).toBe(401);
     expect(await replay.json()).toMatchObject({ error: 'invalid_client' });
   });

@@ -1,10 +1,9 @@
-import * as oauth from 'oauth4webapi';
 import { describe, expect, it } from 'vitest';
-import { completeAuthorization, createMockKeyway, type MockClient, type MockKeyway } from './index.js';
+import { authorizationCode } from '../test/authorization.js';
+import { createMockKeyway, type MockClient, type MockKeyway } from './index.js';
 
 // OpenID Connect Core section 11, as the service (and oidc-provider) answer: a refresh token only for
 // a grant of offline_access; never for client credentials.
-const REDIRECT = 'http://127.0.0.1:5173/callback';
 const basic = `Basic ${btoa('test-client:test-secret')}`;
 const form = { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -18,23 +17,7 @@ async function post(mock: MockKeyway, path: string, fields: Record<string, strin
 }
 
 async function codeFlow(mock: MockKeyway, params: Record<string, string>) {
-  const verifier = oauth.generateRandomCodeVerifier();
-  const url = new URL(`${mock.issuer}/oauth/authorize`);
-  url.search = new URLSearchParams({
-    client_id: 'test-client',
-    response_type: 'code',
-    redirect_uri: REDIRECT,
-    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    ...params,
-  }).toString();
-  const code = (await completeAuthorization(url, { fetch: mock.fetch })).searchParams.get('code') ?? '';
-  return post(mock, '/oauth/token', {
-    grant_type: 'authorization_code',
-    code,
-    redirect_uri: REDIRECT,
-    code_verifier: verifier,
-  });
+  return post(mock, '/oauth/token', { grant_type: 'authorization_code', ...(await authorizationCode(mock, params)) });
 }
 
 async function deviceFlow(mock: MockKeyway, scope: string) {

@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { discoveredServer, replayLastAssertion } from '../test/authorization.js';
 import { createMockKeyway, type MockKeyway } from './index.js';
 
 let mock: MockKeyway;
@@ -8,8 +9,7 @@ const opts = () => ({ [oauth.customFetch]: mock.fetch });
 
 beforeEach(async () => {
   mock = createMockKeyway();
-  const issuer = new URL(mock.issuer);
-  as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, opts()));
+  as = await discoveredServer(mock);
 });
 
 const register = (metadata: unknown) =>
@@ -130,18 +130,7 @@ describe('client_secret_jwt (OpenID Connect Core 9)', () => {
     const res = await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretJwt('test-secret'), {}, opts());
     expect((await oauth.processClientCredentialsResponse(as, client, res)).access_token).toEqual(expect.any(String));
 
-    const [call] = mock.callsTo('token');
-    expect(call).toBeDefined();
-    const assertion = String((call?.body as Record<string, string> | undefined)?.client_assertion);
-    const replay = await mock.fetch(as.token_endpoint!, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: assertion,
-      }),
-    });
+    const replay = await replayLastAssertion(mock);
     expect(replay.status).toBe(401);
     expect(await replay.json()).toMatchObject({ error: 'invalid_client' });
   });

@@ -1,12 +1,11 @@
 import { decodeJwt } from 'jose';
-import * as oauth from 'oauth4webapi';
 import { describe, expect, it } from 'vitest';
-import { completeAuthorization, createMockKeyway, type MockKeyway } from './index.js';
+import { authorizationCode } from '../test/authorization.js';
+import { createMockKeyway, type MockKeyway } from './index.js';
 
 // RFC 8707 section 2.2: an access token for a resource carries only the scopes that resource accepts;
 // the OpenID Connect scopes go to the ID token and userinfo (as oidc-provider answers in the interop suite).
 const API = 'https://api.example.test/';
-const REDIRECT = 'http://127.0.0.1:5173/callback';
 const basic = `Basic ${btoa('test-client:test-secret')}`;
 
 async function token(mock: MockKeyway, fields: Record<string, string | string[]>) {
@@ -26,19 +25,8 @@ async function token(mock: MockKeyway, fields: Record<string, string | string[]>
 
 /** A code flow of test-client for `scope` (and `resource`), redeemed. */
 async function codeFlow(mock: MockKeyway, scope: string, resource?: string) {
-  const verifier = oauth.generateRandomCodeVerifier();
-  const url = new URL(`${mock.issuer}/oauth/authorize`);
-  url.search = new URLSearchParams({
-    client_id: 'test-client',
-    response_type: 'code',
-    redirect_uri: REDIRECT,
-    scope,
-    code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    ...(resource ? { resource } : {}),
-  }).toString();
-  const code = (await completeAuthorization(url, { fetch: mock.fetch })).searchParams.get('code') ?? '';
-  return token(mock, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier });
+  const code = await authorizationCode(mock, { scope, ...(resource ? { resource } : {}) });
+  return token(mock, { grant_type: 'authorization_code', ...code });
 }
 
 describe('scopes of an access token for a resource (RFC 8707)', () => {
