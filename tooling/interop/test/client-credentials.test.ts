@@ -1,7 +1,7 @@
 import { discover, OAuthError, TokenValidationError } from '@keyway/core';
+import { expectError } from '@keyway/test-support';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectError } from '../src/expect-error.ts';
 import { API_RESOURCE } from '../src/provider.ts';
 import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
 

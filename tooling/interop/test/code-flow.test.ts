@@ -1,7 +1,7 @@
 import { CallbackError, discover, OAuthError, TokenValidationError } from '@keyway/core';
+import { expectError } from '@keyway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../src/accounts.ts';
-import { expectError } from '../src/expect-error.ts';
 import { API_RESOURCE } from '../src/provider.ts';
 import { signIn } from '../src/sign-in.ts';
 import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';

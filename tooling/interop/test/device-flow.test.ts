@@ -1,6 +1,6 @@
 import { DeviceFlowError, discover, KeywayAbortError, type OAuthClient } from '@keyway/core';
+import { expectError } from '@keyway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectError } from '../src/expect-error.ts';
 import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
 
 // oidc-provider: the user approves in Chromium; the mock: through approveDevice() / denyDevice().

@@ -1,7 +1,8 @@
 import { discover, InvalidResponseError } from '@keyway/core';
+import { expectError } from '@keyway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectError } from '../src/expect-error.ts';
 import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
+import { ADVERTISED_FEATURES, expectEndpointsBelow } from './raw-protocol.ts';
 
 describe.each(TARGETS)('discovery against %s', (name) => {
   let op: InteropTarget;
@@ -38,32 +39,9 @@ describe.each(TARGETS)('discovery against %s', (name) => {
       authorization_endpoint: `${op.issuer}${op.paths.authorization}`,
       jwks_uri: `${op.issuer}${op.paths.jwks}`,
       end_session_endpoint: `${op.issuer}${op.paths.endSession}`,
-      authorization_response_iss_parameter_supported: true,
-      code_challenge_methods_supported: ['S256'],
-      dpop_signing_alg_values_supported: expect.arrayContaining(['ES256']),
-      token_endpoint_auth_methods_supported: expect.arrayContaining([
-        'client_secret_basic',
-        'client_secret_post',
-        'private_key_jwt',
-        'none',
-      ]),
-      grant_types_supported: expect.arrayContaining([
-        'authorization_code',
-        'refresh_token',
-        'client_credentials',
-        'urn:ietf:params:oauth:grant-type:device_code',
-        'urn:ietf:params:oauth:grant-type:token-exchange',
-      ]),
+      ...ADVERTISED_FEATURES,
     });
-    for (const endpoint of [
-      'device_authorization_endpoint',
-      'introspection_endpoint',
-      'revocation_endpoint',
-      'pushed_authorization_request_endpoint',
-      'userinfo_endpoint',
-    ]) {
-      expect(client.metadata[endpoint], endpoint).toMatch(new RegExp(`^${op.issuer}/`));
-    }
+    expectEndpointsBelow(client.metadata, op.issuer, []);
   });
 
   it('refuses metadata that names another issuer (localhost asked, 127.0.0.1 answered)', async () => {

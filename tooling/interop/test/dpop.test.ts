@@ -1,8 +1,8 @@
 import { discover, OAuthError } from '@keyway/core';
 import { createDpopProof, type DpopKey, generateDpopKey } from '@keyway/mocks';
+import { expectError } from '@keyway/test-support';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectError } from '../src/expect-error.ts';
 import { signIn } from '../src/sign-in.ts';
 import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
 

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { DeviceAuthorization } from '@keyway/core';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,12 +5,29 @@ import { type InteropBrowser, launchBrowser } from '../src/browser.ts';
 import { API_RESOURCE, startProvider, type TestProvider } from '../src/provider.ts';
 import { type InteropTarget, startTarget } from '../src/target.ts';
 import { ACCESS_TOKEN_TYPE } from '../src/token-exchange.ts';
+import {
+  ADVERTISED_FEATURES,
+  authorizationUrl,
+  expectEndpointsBelow,
+  pollDevice,
+  type RawClient,
+  redeemCode,
+  startDevice,
+  tokenRequest,
+} from './raw-protocol.ts';
 
 let op: TestProvider;
 let browser: InteropBrowser;
+let opClient: RawClient;
 
 beforeAll(async () => {
   [op, browser] = await Promise.all([startProvider(), launchBrowser()]);
+  opClient = {
+    issuer: op.issuer,
+    clientId: op.clients.public.clientId,
+    redirectUri: op.redirectUri,
+    paths: { authorization: '/auth', token: '/token', device: '/device/auth' },
+  };
 });
 afterAll(async () => {
   await Promise.all([op?.close(), browser?.close()]);
@@ -23,34 +39,10 @@ describe('the interop harness itself (oidc-provider and Chromium only)', () => {
     const metadata = await response.json();
     expect(metadata.issuer).toBe(op.issuer);
     expect(metadata).toMatchObject({
-      authorization_response_iss_parameter_supported: true,
-      code_challenge_methods_supported: ['S256'],
-      token_endpoint_auth_methods_supported: expect.arrayContaining([
-        'client_secret_basic',
-        'client_secret_post',
-        'private_key_jwt',
-        'none',
-      ]),
-      grant_types_supported: expect.arrayContaining([
-        'authorization_code',
-        'refresh_token',
-        'client_credentials',
-        'urn:ietf:params:oauth:grant-type:device_code',
-        'urn:ietf:params:oauth:grant-type:token-exchange',
-      ]),
-      dpop_signing_alg_values_supported: expect.arrayContaining(['ES256']),
+      ...ADVERTISED_FEATURES,
       id_token_signing_alg_values_supported: expect.arrayContaining(['RS256', 'ES256']),
     });
-    for (const endpoint of [
-      'device_authorization_endpoint',
-      'introspection_endpoint',
-      'revocation_endpoint',
-      'pushed_authorization_request_endpoint',
-      'end_session_endpoint',
-      'userinfo_endpoint',
-    ]) {
-      expect(metadata[endpoint], endpoint).toMatch(new RegExp(`^${op.issuer}/`));
-    }
+    expectEndpointsBelow(metadata, op.issuer, ['end_session_endpoint']);
     const jwks = await (await fetch(metadata.jwks_uri)).json();
     expect(jwks.keys.map((key: { kty: string; d?: string }) => [key.kty, key.d])).toEqual([
       ['RSA', undefined],
@@ -59,17 +51,7 @@ describe('the interop harness itself (oidc-provider and Chromium only)', () => {
   });
 
   it('logs a user in with Chromium, lands on the redirect URI with code, state and iss; exchanges the token', async () => {
-    const verifier = randomBytes(32).toString('base64url');
-    const url = new URL(`${op.issuer}/auth`);
-    url.search = new URLSearchParams({
-      client_id: op.clients.public.clientId,
-      redirect_uri: op.redirectUri,
-      response_type: 'code',
-      scope: 'openid',
-      state: 'xyz',
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-    }).toString();
+    const { url, verifier } = authorizationUrl(opClient);
 
     const callback = await browser.login(url, { user: 'alice' });
 
@@ -80,93 +62,59 @@ describe('the interop harness itself (oidc-provider and Chromium only)', () => {
     expect(op.callbacks.hits.at(-1)?.href).toBe(callback.href);
 
     // Redeemed by hand, the code's access token is a valid subject for the token-exchange grant.
-    const token = async (params: Record<string, string>) => {
-      const response = await fetch(`${op.issuer}/token`, {
-        method: 'POST',
-        headers: { authorization: `Basic ${btoa(`basic-client:${op.clients.basic.clientSecret}`)}` },
-        body: new URLSearchParams(params),
-      });
-      return (await response.json()) as Record<string, string>;
-    };
-    const redeemed = await fetch(`${op.issuer}/token`, {
-      method: 'POST',
-      body: new URLSearchParams({
-        client_id: op.clients.public.clientId,
-        grant_type: 'authorization_code',
-        code: callback.searchParams.get('code') ?? '',
-        redirect_uri: op.redirectUri,
-        code_verifier: verifier,
-      }),
-    });
-    const { access_token: subjectToken = '' } = (await redeemed.json()) as Record<string, string>;
+    const { access_token: subjectToken = '' } = await redeemCode(opClient, callback, verifier);
+    const basic = { authorization: `Basic ${btoa(`basic-client:${op.clients.basic.clientSecret}`)}` };
     const exchange = {
       grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
       subject_token: subjectToken,
       subject_token_type: ACCESS_TOKEN_TYPE,
       audience: API_RESOURCE,
     };
-    const exchanged = await token(exchange);
+    const exchanged = await tokenRequest(opClient, exchange, basic);
     expect(exchanged).toMatchObject({ issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer' });
     expect(decodeJwt(exchanged.access_token ?? '')).toMatchObject({ sub: 'alice', aud: API_RESOURCE });
-    expect(await token({ ...exchange, audience: 'https://unknown.example.test/' })).toMatchObject({
-      error: 'invalid_target',
+    expect(
+      await tokenRequest(opClient, { ...exchange, audience: 'https://unknown.example.test/' }, basic),
+    ).toMatchObject({ error: 'invalid_target' });
+    expect(await tokenRequest(opClient, { ...exchange, subject_token: 'forged' }, basic)).toMatchObject({
+      error: 'invalid_grant',
     });
-    expect(await token({ ...exchange, subject_token: 'forged' })).toMatchObject({ error: 'invalid_grant' });
   });
 
   it('completes a device authorization approved, and one aborted, in Chromium', async () => {
-    const start = async () => {
-      const response = await fetch(`${op.issuer}/device/auth`, {
-        method: 'POST',
-        body: new URLSearchParams({ client_id: op.clients.public.clientId, scope: 'openid' }),
-      });
-      return (await response.json()) as Record<string, string>;
-    };
-    const poll = async (deviceCode: string | undefined) => {
-      const response = await fetch(`${op.issuer}/token`, {
-        method: 'POST',
-        body: new URLSearchParams({
-          client_id: op.clients.public.clientId,
-          grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
-          device_code: deviceCode ?? '',
-        }),
-      });
-      return (await response.json()) as Record<string, string>;
-    };
-
-    const approved = await start();
-    expect(await poll(approved.device_code)).toMatchObject({ error: 'authorization_pending' });
+    const approved = await startDevice(opClient);
+    expect(await pollDevice(opClient, approved.device_code)).toMatchObject({ error: 'authorization_pending' });
     await browser.approveDevice(approved.verification_uri ?? '', 'bob', 'approve', approved.user_code);
-    expect(await poll(approved.device_code)).toMatchObject({ token_type: 'Bearer', id_token: expect.any(String) });
+    expect(await pollDevice(opClient, approved.device_code)).toMatchObject({
+      token_type: 'Bearer',
+      id_token: expect.any(String),
+    });
 
-    const denied = await start();
+    const denied = await startDevice(opClient);
     await browser.approveDevice(denied.verification_uri_complete ?? '', 'bob', 'deny');
-    expect(await poll(denied.device_code)).toMatchObject({ error: 'access_denied' });
+    expect(await pollDevice(opClient, denied.device_code)).toMatchObject({ error: 'access_denied' });
   });
 });
 
 describe('the interop harness itself (mock target)', () => {
   let mock: InteropTarget;
+  let mockClient: RawClient;
 
   beforeAll(async () => {
     mock = await startTarget('mock');
+    mockClient = {
+      issuer: mock.issuer,
+      clientId: mock.clients.public.clientId,
+      redirectUri: mock.redirectUri,
+      paths: { authorization: mock.paths.authorization, token: mock.paths.token, device: '/oauth/device/code' },
+    };
   });
   afterAll(async () => {
     await mock?.close();
   });
 
   it('signs the named user in, or denies, landing on the redirect URI with state and iss', async () => {
-    const verifier = randomBytes(32).toString('base64url');
-    const url = new URL(`${mock.issuer}${mock.paths.authorization}`);
-    url.search = new URLSearchParams({
-      client_id: mock.clients.public.clientId,
-      redirect_uri: mock.redirectUri,
-      response_type: 'code',
-      scope: 'openid',
-      state: 'xyz',
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-    }).toString();
+    const { url, verifier } = authorizationUrl(mockClient);
 
     const callback = await mock.login(url, { user: 'bob' });
     const denied = await mock.login(url, { user: 'bob', consent: 'deny' });
@@ -175,48 +123,21 @@ describe('the interop harness itself (mock target)', () => {
     expect(callback.searchParams.get('state')).toBe('xyz');
     expect(callback.searchParams.get('iss')).toBe(mock.issuer);
     expect(denied.searchParams.get('error')).toBe('access_denied');
-    const redeemed = await fetch(`${mock.issuer}${mock.paths.token}`, {
-      method: 'POST',
-      body: new URLSearchParams({
-        client_id: mock.clients.public.clientId,
-        grant_type: 'authorization_code',
-        code: callback.searchParams.get('code') ?? '',
-        redirect_uri: mock.redirectUri,
-        code_verifier: verifier,
-      }),
-    });
-    const { id_token: idToken = '' } = (await redeemed.json()) as Record<string, string>;
+    const { id_token: idToken = '' } = await redeemCode(mockClient, callback, verifier);
     expect(decodeJwt(idToken)).toMatchObject({ sub: 'bob', iss: mock.issuer });
   });
 
   it('approves and denies device authorizations on its device page', async () => {
-    const start = async () => {
-      const response = await fetch(`${mock.issuer}/oauth/device/code`, {
-        method: 'POST',
-        body: new URLSearchParams({ client_id: mock.clients.public.clientId, scope: 'openid' }),
-      });
-      return (await response.json()) as DeviceAuthorization;
-    };
-    const poll = async (deviceCode: string) => {
-      const response = await fetch(`${mock.issuer}${mock.paths.token}`, {
-        method: 'POST',
-        body: new URLSearchParams({
-          client_id: mock.clients.public.clientId,
-          grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
-          device_code: deviceCode,
-        }),
-      });
-      return (await response.json()) as Record<string, string>;
-    };
+    const start = async () => (await startDevice(mockClient)) as unknown as DeviceAuthorization;
 
     const approved = await start();
-    expect(await poll(approved.device_code)).toMatchObject({ error: 'authorization_pending' });
+    expect(await pollDevice(mockClient, approved.device_code)).toMatchObject({ error: 'authorization_pending' });
     await mock.approveDevice(approved, 'alice', 'approve');
-    const tokens = await poll(approved.device_code);
+    const tokens = await pollDevice(mockClient, approved.device_code);
     expect(decodeJwt(tokens.id_token ?? '')).toMatchObject({ sub: 'alice' });
 
     const denied = await start();
     await mock.approveDevice(denied, 'alice', 'deny');
-    expect(await poll(denied.device_code)).toMatchObject({ error: 'access_denied' });
+    expect(await pollDevice(mockClient, denied.device_code)).toMatchObject({ error: 'access_denied' });
   });
 });

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { CallbackError, discover, OAuthError, registerClient, TokenValidationError } from '@keyway/core';
+import { expectError } from '@keyway/test-support';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectError } from '../src/expect-error.ts';
 import { API_RESOURCE } from '../src/provider.ts';
 import { signIn } from '../src/sign-in.ts';
 import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';

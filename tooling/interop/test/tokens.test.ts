@@ -1,6 +1,6 @@
 import { discover, type OAuthClient, OAuthError, TokenValidationError } from '@keyway/core';
+import { expectError } from '@keyway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectError } from '../src/expect-error.ts';
 import { API_RESOURCE } from '../src/provider.ts';
 import { signIn } from '../src/sign-in.ts';
 import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';

@@ -5,6 +5,7 @@
  */
 export { type BundleOptions, bundleModule, bundleWorker, WORKER_CONDITIONS } from './bundle.ts';
 export { CHROMIUM_ARGS, chromiumPath, DEFAULT_CHROMIUM_PATH, launchChromium } from './chromium.ts';
+export { type ErrorClass, expectError } from './expect-error.ts';
 export { freePort } from './free-port.ts';
 export { type PackedWorkspace, packWorkspace } from './packed.ts';
 export { REDIS_SERVER_PATH, type RedisServer, startRedisServer } from './redis-server.ts';
