@@ -1,8 +1,9 @@
-import { ConfigurationError, KeywayAbortError, KeywayConnectionError } from '../errors.js';
+import { ConfigurationError, KeywayConnectionError } from '../errors.js';
 import { type AttemptOptions, AttemptSettings, type HttpRequest, sendOnce, type Transport } from './http-attempt.js';
 import { MAX_TIMER_MS, numberOption } from './options.js';
 import { parseRetryAfter } from './retry-after.js';
 import { describeRequest } from './sent-request.js';
+import { sleep } from './sleep.js';
 
 export type { FetchLike, HttpRequest } from './http-attempt.js';
 
@@ -109,22 +110,4 @@ export class HttpClient extends AttemptSettings implements Transport {
     // Full jitter in the upper half keeps retries spread out but never near zero.
     return base / 2 + Math.random() * (base / 2);
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new KeywayAbortError(undefined, { cause: signal.reason }));
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new KeywayAbortError(undefined, { cause: signal?.reason }));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,5 +1,4 @@
-import { KeywayAbortError } from '../errors.js';
-import { MAX_TIMER_MS } from '../internal/options.js';
+import { sleep } from '../internal/sleep.js';
 
 /**
  * Time as the OAuth client sees it. Tests swap in a fake clock (see `setClock`) so that JWKS
@@ -8,41 +7,15 @@ import { MAX_TIMER_MS } from '../internal/options.js';
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  /** Resolves after `ms`, or rejects with `KeywayAbortError` when `signal` fires. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Resolves after `ms`, or rejects with `KeywayAbortError` when `signal` fires. Absent on the system
+   * clock: {@link sleepOn} waits for real then, so code that only reads the time carries no timers.
+   */
+  sleep?(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** The real clock: `Date.now()` and `setTimeout` (a wait past a timer's range is made of several). */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(new KeywayAbortError(undefined, { cause: signal.reason }));
-        return;
-      }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(new KeywayAbortError(undefined, { cause: signal?.reason }));
-      };
-      const wait = (left: number) => {
-        timer = setTimeout(
-          () => {
-            if (left > MAX_TIMER_MS) {
-              wait(left - MAX_TIMER_MS);
-              return;
-            }
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-          },
-          Math.min(Math.max(0, left), MAX_TIMER_MS),
-        );
-      };
-      wait(Number.isNaN(ms) ? 0 : ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-};
+/** The real clock: `Date.now()` (its waits are internal/sleep.ts's, see {@link sleepOn}). */
+export const systemClock: Clock = { now: () => Date.now() };
 
 const clocks = new WeakMap<object, Clock>();
 
@@ -59,4 +32,9 @@ export function clockOf(owner: object): Clock {
 /** Epoch seconds, as JWT claims count them. */
 export function epochSeconds(clock: Clock): number {
   return Math.floor(clock.now() / 1000);
+}
+
+/** Waits `ms` on `clock`: its own `sleep` (a test's clock), else for real. */
+export function sleepOn(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return clock.sleep ? clock.sleep(ms, signal) : sleep(ms, signal);
 }

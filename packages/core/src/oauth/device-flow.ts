@@ -8,7 +8,7 @@ import {
 import { numberOption } from '../internal/options.js';
 import { isLoopbackHost } from '../internal/url.js';
 import type { TokenSet } from '../token-set.js';
-import type { Clock } from './clock.js';
+import { type Clock, sleepOn } from './clock.js';
 import { errorFromResponse } from './errors-map.js';
 import type { DeviceAuthorization } from './types.js';
 
@@ -147,10 +147,10 @@ export async function pollDevice(
     const remaining = deadline - clock.now();
     if (wait >= remaining) {
       // No poll can happen before the code runs out: wait it out (still cancellable), then say so.
-      await clock.sleep(Math.max(0, remaining), signal);
+      await sleepOn(clock, Math.max(0, remaining), signal);
       throw expired();
     }
-    await clock.sleep(wait, signal);
+    await sleepOn(clock, wait, signal);
     try {
       return await poll(signal);
     } catch (error) {
