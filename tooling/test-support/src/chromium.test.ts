@@ -22,19 +22,17 @@ describe('launchChromium', () => {
     expect((error as Error).cause).toBeInstanceOf(Error);
   });
 
-  it('starts headless Chromium with the shared flags, which renders a page', async () => {
-    expect(CHROMIUM_ARGS).toEqual([
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ]);
-    const browser = await launchChromium();
+  it('starts headless Chromium with the shared flags, then the caller’s, which renders a page', async () => {
+    expect(Object.isFrozen(CHROMIUM_ARGS)).toBe(true);
+    const browser = await launchChromium({ args: ['--user-agent=keyway-test-agent'] });
     try {
+      const version = await browser.newPage();
+      await version.goto('chrome://version');
+      // Chromium's own record of how it was started.
+      expect(await version.locator('#command_line').textContent()).toContain(
+        ` ${[...CHROMIUM_ARGS, '--user-agent=keyway-test-agent'].join(' ')} `,
+      );
+      expect(await version.evaluate(() => navigator.userAgent)).toBe('keyway-test-agent');
       const page = await browser.newPage();
       await page.setContent('<title>ok</title><p id="p">2</p>');
       expect(await page.title()).toBe('ok');
