@@ -216,6 +216,12 @@ describe('next build', () => {
     const apis = new Set([...buildOutput.matchAll(/A Node\.js API is used \(([\w.]+)/g)].map((match) => match[1]));
     expect([...apis].filter((api) => !known.includes(api ?? ''))).toEqual([]);
   });
+  it('is built with the versions the README tells a user to install', () => {
+    const readme = readFileSync(join(example, 'README.md'), 'utf8');
+    const { react } = VERSIONS;
+    expect(readme).toContain(`npm install next@${VERSIONS.next} react@${react} react-dom@${react} @keyway/edge`);
+  });
+
   it('type-checks the Next.js block of the @keyway/edge README against next, strict (bundler and nodenext)', () => {
     const source = 'packages/edge/README.md';
     const blocks = markdownSnippets(readFileSync(join(repo, source), 'utf8'), source).filter((block) =>
