@@ -10,7 +10,8 @@ import type { AccessTokenClaims, OAuthCacheUpdate } from './types.js';
  * `createAccessTokenVerifier()` takes it whole; its `verify(jwt, options)` takes `requiredScopes`
  * per call; `OAuthClient.verifyAccessToken(jwt, options)` takes `audience` and `requiredScopes` (the
  * issuer, transport and tolerance are the client's); `@keyway/edge`'s `createVerifier()` extends it
- * with what only the edge has (`realm`, `dpop`, `kv`).
+ * with what only the edge has (`realm`, `dpop`, `kv`). A verifier sends its discovery and JWKS fetches
+ * once (`retry` applies to `OAuthClient`'s own fetches only).
  *
  * @example
  * ```ts
