@@ -1,8 +1,8 @@
 import { TokenStoreError } from './errors.js';
 import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from './internal/encoding.js';
 import { assertStorable, expiryOf, isExpired } from './internal/expiry.js';
-import type { WebCryptoKey } from './internal/web-types.js';
 import type { SetOptions, StoredTokenSet, TokenStore } from './types.js';
+import type { WebCryptoKey } from './web-types.js';
 
 const FORMAT = 'keyway-aes-gcm-v1';
 const HKDF_SALT = 'keyway/token-store/v1';

@@ -3,3 +3,4 @@ export { TokenStoreError, type TokenStoreErrorCode, type TokenStoreErrorOptions 
 export { MemoryTokenStore, type MemoryTokenStoreOptions } from './memory-store.js';
 export { parseTokenKey, type TokenKeyParts, tokenKey } from './token-key.js';
 export type { SetOptions, StoredTokenSet, TokenStore } from './types.js';
+export type { WebCryptoKey, WebCryptoKeyPair, WebStorage } from './web-types.js';

@@ -1,8 +1,8 @@
 import { TokenStoreError } from './errors.js';
 import { assertStorable, expiryOf, isExpired } from './internal/expiry.js';
 import { decodeRecord, encodeRecord } from './internal/record.js';
-import type { WebStorage } from './internal/web-types.js';
 import type { SetOptions, StoredTokenSet, TokenStore } from './types.js';
+import type { WebStorage } from './web-types.js';
 
 /**
  * The Web Locks API, as far as the store uses it (`navigator.locks`).

@@ -2,10 +2,10 @@ import type {
   DeviceAuthorizationResponse as SpecDeviceAuthorization,
   IntrospectionResponse as SpecIntrospection,
 } from '@keyway/openapi';
+import type { WebCryptoKey, WebCryptoKeyPair } from '@keyway/token-store';
 import type { JWK, JWTPayload } from 'jose';
 import type { AuthorizationServer } from 'oauth4webapi';
 import type { HttpOptions } from '../internal/http.js';
-import type { WebCryptoKey, WebCryptoKeyPair } from '../internal/web-types.js';
 import type { StateStore } from './state-store.js';
 
 /**

@@ -1,11 +1,12 @@
 /*
- * Web platform types named without the DOM lib. A consumer's program that declares the global (the DOM
- * lib, a runtime's own types) gets exactly that type; one that does not (`lib: ["ES2022"]` with or
- * without @types/node, which declares neither) gets the structural part this package relies on, so
- * the declaration files type-check either way and never pull the DOM into a program.
+ * Web platform types named without the DOM lib, for every Keyway package (core and mocks import them from
+ * here). A consumer's program that declares the global (the DOM lib, a runtime's own types) gets exactly
+ * that type; one that does not (`lib: ["ES2022"]` with or without @types/node, which declares neither)
+ * gets the structural part Keyway relies on, so the declaration files type-check either way and never
+ * pull the DOM into a program.
  */
 
-/** What this package needs of a Web Crypto key. */
+/** What Keyway needs of a Web Crypto key. */
 interface CryptoKeyShape {
   readonly algorithm: { readonly name: string };
   readonly extractable: boolean;
@@ -15,6 +16,12 @@ interface CryptoKeyShape {
 
 /** The runtime's `CryptoKey` when the program declares one, else {@link CryptoKeyShape}. */
 export type WebCryptoKey = typeof globalThis extends { CryptoKey: { prototype: infer Key } } ? Key : CryptoKeyShape;
+
+/** A `CryptoKeyPair` (the DOM's is exactly this shape), of {@link WebCryptoKey}s. */
+export interface WebCryptoKeyPair {
+  privateKey: WebCryptoKey;
+  publicKey: WebCryptoKey;
+}
 
 /** What this package needs of a Web Storage area (`localStorage`, `sessionStorage`). */
 interface StorageShape {
