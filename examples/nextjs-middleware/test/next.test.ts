@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { MockKeyway, MockServer } from '@keyway/mocks';
-import { freePort, type PackedWorkspace, packWorkspace } from '@keyway/test-support';
+import { type PackedWorkspace, packWorkspace } from '@keyway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The check tooling/docs runs on every README block, run here against this project's node_modules (real
 // next types): tooling/docs cannot check @keyway/edge's Next.js block, as the workspace installs no next.
@@ -82,16 +82,19 @@ interface NextServer {
   stop(): Promise<void>;
 }
 
-/** `next start` on 127.0.0.1 and a free port; resolves once it says it is ready, rejects if it exits first. */
+/**
+ * `next start` on 127.0.0.1, port 0 (the system picks one; Next prints it): resolves once it says it is
+ * ready, with its URL; rejects if it exits first.
+ */
 async function startNext(cwd: string, env: NodeJS.ProcessEnv): Promise<NextServer> {
-  const port = await freePort();
-  const child = start(process.execPath, [nextBin(cwd), 'start', '-H', '127.0.0.1', '-p', String(port)], cwd, env);
-  await new Promise<void>((resolvePromise, reject) => {
+  const child = start(process.execPath, [nextBin(cwd), 'start', '-H', '127.0.0.1', '-p', '0'], cwd, env);
+  const url = await new Promise<string>((resolvePromise, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk;
-      if (/Ready in/.test(output)) {
-        resolvePromise();
+      const local = /- Local:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (local?.[1] && /Ready in/.test(output)) {
+        resolvePromise(local[1]);
       }
     };
     child.stdout?.on('data', onData);
@@ -100,7 +103,7 @@ async function startNext(cwd: string, env: NodeJS.ProcessEnv): Promise<NextServe
     child.once('exit', (code, signal) => reject(new Error(`next start exited (${signal ?? code}):\n${output}`)));
   });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     stop: () =>
       new Promise<void>((resolvePromise) => {
         if (child.exitCode !== null || child.signalCode !== null) {
