@@ -2,7 +2,7 @@ import type { TokenResponse } from '@keyway/openapi';
 import type { MockClient } from '../types.js';
 import { isPublic, readClientRequest } from './client-auth.js';
 import type { DpopKey } from './dpop.js';
-import type { Engine } from './engine.js';
+import type { AccessTokenInput, Engine } from './engine.js';
 import { many, one, scopes } from './form.js';
 import { type FormFields, invalidTarget, json, oauthError } from './http.js';
 import type { RouteContext } from './routes.js';
@@ -32,6 +32,29 @@ function tokens(body: TokenResponse): Response {
 }
 
 const invalidGrant = (description: string) => oauthError('invalid_grant', description);
+
+/**
+ * Issues an access token alone (client credentials, token exchange: no refresh or ID token) for the
+ * resources or audiences in `targets` — only the scopes they accept, the first as `aud` — and answers it.
+ */
+async function accessTokenOnly(
+  engine: Engine,
+  dpop: DpopKey | undefined,
+  input: Omit<AccessTokenInput, 'aud' | 'jkt'> & { targets: string[] },
+  extra: Partial<TokenResponse> = {},
+): Promise<Response> {
+  const { targets, ...token } = input;
+  const scope = engine.accessScope(input.scope, targets);
+  const aud = audienceOf(targets) ?? engine.issuer;
+  const access = await engine.issueAccessToken({ ...token, scope, aud, jkt: dpop?.jkt });
+  return tokens({
+    access_token: access.token,
+    token_type: dpop ? 'DPoP' : 'Bearer',
+    expires_in: input.ttl ?? engine.ttl.accessToken,
+    ...extra,
+    ...(scope ? { scope } : {}),
+  });
+}
 
 const authorizationCode: Grant = async (engine, client, form, dpop) => {
   const code = one(form, 'code');
@@ -134,22 +157,12 @@ const clientCredentials: Grant = async (engine, client, form, dpop) => {
   if (isPublic(client)) {
     return oauthError('unauthorized_client', 'client_credentials needs a confidential client');
   }
-  // Never a refresh token (RFC 6749 section 4.4.3); for a resource, only the scopes it accepts.
-  const resource = many(form, 'resource');
-  const scope = engine.accessScope(one(form, 'scope'), resource);
-  const aud = audienceOf(resource) ?? engine.issuer;
-  const access = await engine.issueAccessToken({
+  // Never a refresh token (RFC 6749 section 4.4.3).
+  return accessTokenOnly(engine, dpop, {
     clientId: client.clientId,
     sub: client.clientId,
-    scope,
-    aud,
-    jkt: dpop?.jkt,
-  });
-  return tokens({
-    access_token: access.token,
-    token_type: dpop ? 'DPoP' : 'Bearer',
-    expires_in: engine.ttl.accessToken,
-    ...(scope ? { scope } : {}),
+    scope: one(form, 'scope'),
+    targets: many(form, 'resource'),
   });
 };
 
@@ -223,25 +236,19 @@ const tokenExchange: Grant = async (engine, client, form, dpop) => {
   if (asked !== undefined && subject.scope !== undefined && !scopes(asked).every((s) => granted.includes(s))) {
     return oauthError('invalid_scope', 'The scope exceeds the subject token');
   }
-  const targets = [...many(form, 'audience'), ...many(form, 'resource')];
-  const scope = engine.accessScope(asked ?? subject.scope, targets);
-  const aud = audienceOf(targets) ?? engine.issuer;
-  const access = await engine.issueAccessToken({
-    sub: subject.sub,
-    clientId: client.clientId,
-    scope,
-    aud,
-    ttl: Math.min(engine.ttl.accessToken, 300),
-    claims: act ? { act } : {},
-    jkt: dpop?.jkt,
-  });
-  return tokens({
-    access_token: access.token,
-    token_type: dpop ? 'DPoP' : 'Bearer',
-    expires_in: Math.min(engine.ttl.accessToken, 300),
-    issued_token_type: requested,
-    ...(scope ? { scope } : {}),
-  });
+  return accessTokenOnly(
+    engine,
+    dpop,
+    {
+      sub: subject.sub,
+      clientId: client.clientId,
+      scope: asked ?? subject.scope,
+      targets: [...many(form, 'audience'), ...many(form, 'resource')],
+      ttl: Math.min(engine.ttl.accessToken, 300),
+      claims: act ? { act } : {},
+    },
+    { issued_token_type: requested },
+  );
 };
 
 const GRANTS: Record<string, Grant> = {

@@ -1,21 +1,11 @@
-import { UnsupportedRuntimeError } from '../errors.js';
-import type { MswModule } from '../internal/msw-types.js';
+import { refusingMsw } from './refusals.js';
 
 /**
  * `#msw` for browsers and other bundlers (no `node` condition). msw is never imported here: a bundle has
  * no way to load it on first use, and one that only calls `mock.fetch` or `mock.handle` must not carry
  * it. The msw path is `mswHandlers()` of `@keyway/mocks/msw`, which imports msw itself.
  */
-export const buildHandlers: MswModule['buildHandlers'] = () => {
-  throw new UnsupportedRuntimeError(
-    'handlers',
-    "@keyway/mocks: in a browser bundle mock.handlers does not load msw (so a bundle that only uses mock.fetch stays free of it). Build the handlers with the msw your bundle imports: import { mswHandlers } from '@keyway/mocks/msw', then setupWorker(...mswHandlers(mock)).",
-  );
-};
-
-export const setupServer: MswModule['setupServer'] = (_handlers, feature) => {
-  throw new UnsupportedRuntimeError(
-    'handlers',
-    `@keyway/mocks: ${feature} needs msw's setupServer, which runs only in Node.js. In a browser, pass mswHandlers(mock) from '@keyway/mocks/msw' to msw's setupWorker.`,
-  );
-};
+export const { buildHandlers, setupServer } = refusingMsw(
+  "@keyway/mocks: in a browser bundle mock.handlers does not load msw (so a bundle that only uses mock.fetch stays free of it). Build the handlers with the msw your bundle imports: import { mswHandlers } from '@keyway/mocks/msw', then setupWorker(...mswHandlers(mock)).",
+  "In a browser, pass mswHandlers(mock) from '@keyway/mocks/msw' to msw's setupWorker.",
+);
