@@ -10,15 +10,17 @@ afterEach(() => {
 });
 
 it('packs a workspace package into a temporary directory as a file: specifier, and removes it', () => {
-  packed = packWorkspace(['@keyway/openapi']);
-  const spec = packed.tarballs['@keyway/openapi'] ?? '';
-  expect(spec).toMatch(/^file:.*\/tarballs\/keyway-openapi-.+\.tgz$/);
+  // @keyway/tsconfig: nothing to build, so this suite needs no other package built first.
+  packed = packWorkspace(['@keyway/tsconfig']);
+  const spec = packed.tarballs['@keyway/tsconfig'] ?? '';
+  expect(spec).toMatch(/^file:.*\/tarballs\/keyway-tsconfig-.+\.tgz$/);
   const file = spec.slice('file:'.length);
   expect(file.startsWith(packed.dir)).toBe(true);
-  // What npm publish would ship: the manifest inside says the package's name, and no workspace: range.
+  // What npm publish would ship: the manifest and the package's `files`.
   const manifest = execFileSync('tar', ['-xzOf', file, 'package/package.json'], { encoding: 'utf8' });
-  expect(JSON.parse(manifest).name).toBe('@keyway/openapi');
-  expect(manifest).not.toContain('workspace:');
+  expect(JSON.parse(manifest).name).toBe('@keyway/tsconfig');
+  const files = execFileSync('tar', ['-tzf', file], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+  expect(files).toEqual(['package/base.json', 'package/package.json']); // its `files`, nothing else
   packed.remove();
   expect(existsSync(packed.dir)).toBe(false);
 });

@@ -34,8 +34,8 @@ function packageDir(name: string): string {
 
 /**
  * Packs workspace packages with `pnpm pack` — what `npm publish` would ship, `workspace:` ranges
- * replaced by versions — into a new temporary directory, building first any package that has no
- * `dist/` yet. For tests that install the packages as a user does, in a project outside the workspace.
+ * replaced by versions — into a new temporary directory, building first any package with a `build`
+ * script and no `dist/` yet. For tests that install the packages as a user does, in a project outside the workspace.
  * A package's `@keyway/*` dependencies are not packed for it: list every one the install needs (and
  * point the project's overrides at their tarballs, as nothing is published).
  *
@@ -62,7 +62,10 @@ export function packWorkspace(names: readonly string[], prefix = 'keyway-packed-
     }
   };
   try {
-    const unbuilt = names.filter((_, i) => !existsSync(join(dirs[i] ?? '', 'dist')));
+    const unbuilt = names.filter((_, i) => {
+      const manifest = JSON.parse(readFileSync(join(dirs[i] ?? '', 'package.json'), 'utf8'));
+      return typeof manifest.scripts?.build === 'string' && !existsSync(join(dirs[i] ?? '', 'dist'));
+    });
     if (unbuilt.length > 0) {
       execFileSync('pnpm', [...unbuilt.flatMap((name) => ['--filter', `${name}...`]), 'run', 'build'], {
         cwd: REPO_ROOT,
