@@ -64,8 +64,14 @@ function isCryptoKey(value: unknown): value is CryptoKey {
 
 const DEFAULT_JWK_ALG: Record<string, string> = { RSA: 'RS256', 'EC:P-256': 'ES256', 'EC:P-384': 'ES384' };
 
-/** Imports a private key input into what oauth4webapi's `PrivateKeyJwt` takes. */
-export async function importPrivateKey(input: PrivateKeyInput): Promise<oauth.PrivateKey> {
+/**
+ * A private key input as a `CryptoKey` (with its `kid`), or as a private JWK with the algorithm to
+ * import it for (its `alg`, else the usual one for its key type); `ConfigurationError`
+ * `invalid_private_key` for anything else.
+ */
+export function privateKeyParts(
+  input: PrivateKeyInput,
+): { key: CryptoKey; kid?: string } | { jwk: JWK; alg: string; kid?: string } {
   if (isCryptoKey(input)) {
     return { key: input };
   }
@@ -85,6 +91,16 @@ export async function importPrivateKey(input: PrivateKeyInput): Promise<oauth.Pr
       code: 'invalid_private_key',
     });
   }
+  return typeof jwk.kid === 'string' ? { jwk, alg, kid: jwk.kid } : { jwk, alg };
+}
+
+/** Imports a private key input into what oauth4webapi's `PrivateKeyJwt` takes. */
+export async function importPrivateKey(input: PrivateKeyInput): Promise<oauth.PrivateKey> {
+  const parts = privateKeyParts(input);
+  if ('key' in parts) {
+    return parts;
+  }
+  const { jwk, alg } = parts;
   const { importJWK } = await loadJose();
   let key: CryptoKey;
   try {

@@ -117,6 +117,55 @@ describe('createClientCredentialsClient: client authentication', () => {
     expect(second!.body.get('client_assertion')).not.toBe(assertion);
   });
 
+  it.each([
+    ['RS256', 'RS256', {}],
+    ['PS384', 'PS384', {}],
+    ['ES384', 'ES384', {}],
+    ['EdDSA', 'EdDSA', { crv: 'Ed25519' }],
+  ] as const)(
+    'private_key_jwt with a %s key: the header names the algorithm the key signs with',
+    async (alg, expected, generate) => {
+      const op = await FakeOP.create();
+      op.on('/token', () => json({ access_token: 'at', token_type: 'Bearer' }));
+      const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...generate });
+      // A JWK without `alg` (its key type says RS256 or EdDSA), and one that names it.
+      const jwk = await exportJWK(privateKey);
+      const inputs = [alg === 'RS256' || alg === 'EdDSA' ? jwk : { ...jwk, alg }, { key: privateKey, kid: 'k-2' }];
+      for (const privateKeyInput of inputs) {
+        op.calls.length = 0;
+        await lightClient(op, { clientSecret: undefined, privateKey: privateKeyInput }).clientCredentials();
+        const assertion = op.callsTo('/token')[0]!.body.get('client_assertion')!;
+        expect(decodeProtectedHeader(assertion).alg).toBe(expected);
+        await jwtVerify(assertion, publicKey, { issuer: CLIENT_ID, subject: CLIENT_ID, audience: op.issuer });
+      }
+    },
+  );
+
+  it('private_key_jwt refuses a public, short, symmetric or mismatched key before sending it', async () => {
+    const op = await FakeOP.create();
+    const rsa1024 = (await crypto.subtle.generateKey(
+      { name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      true,
+      ['sign', 'verify'],
+    )) as CryptoKeyPair;
+    const ec = await generateKeyPair('ES256', { extractable: true });
+    const careless = [
+      await exportJWK(ec.publicKey),
+      await exportJWK(rsa1024.privateKey),
+      { kty: 'oct', k: 'c2VjcmV0', d: 'x', alg: 'HS256' },
+      { ...(await exportJWK(ec.privateKey)), alg: 'ES384' },
+      { key: ec.publicKey },
+    ];
+    const refusals = [];
+    for (const privateKey of careless) {
+      const error = await rejection(lightClient(op, { clientSecret: undefined, privateKey }).clientCredentials());
+      refusals.push([error.name, error.code]);
+      expect(error.message).not.toContain(String((privateKey as { d?: string }).d ?? 'no-d'));
+    }
+    expect(refusals).toEqual(careless.map(() => ['ConfigurationError', 'invalid_private_key']));
+    expect(op.callsTo('/token')).toHaveLength(0);
+  });
+
   it('client_secret_jwt: an HS256 assertion over the secret', async () => {
     const op = await FakeOP.create();
     op.on('/token', () => json({ access_token: 'at', token_type: 'Bearer' }));

@@ -3,12 +3,11 @@ import { HttpClient, type HttpOptions } from '../internal/http.js';
 import { parseServiceUrl } from '../internal/url.js';
 import type { TokenSet } from '../token-set.js';
 import type { TokenSourceOAuthClient } from '../token-source.js';
-import { importPrivateKey, resolveAuthMethod } from './client-auth.js';
+import { resolveAuthMethod } from './client-auth.js';
 import { epochSeconds, systemClock } from './clock.js';
-import { algorithmOf } from './dpop.js';
 import { fetchScope } from './fetch-scope.js';
-import { loadJose } from './jose-lazy.js';
 import { encodeBase64url } from './jws.js';
+import { hmacSigningKey, importSigningKey, type SigningKey, signJws } from './jws-sign.js';
 import { metadataOnDemand } from './metadata-on-demand.js';
 import { processTokenResponse } from './token-response.js';
 import type { OAuthClientOptions, PrivateKeyInput, TokenEndpointAuthMethod } from './types.js';
@@ -58,24 +57,27 @@ function formEncode(value: string): string {
  * RFC 7523 §3 client assertion: signed by the client, about itself, for the issuer (the audience
  * oauth4webapi and current providers use), valid for one minute and never replayable (`jti`).
  */
-async function clientAssertion(
-  clientId: string,
-  audience: string,
-  sign: (jwt: InstanceType<Awaited<ReturnType<typeof loadJose>>['SignJWT']>) => Promise<string>,
-): Promise<string> {
-  const { SignJWT } = await loadJose();
+function clientAssertion(clientId: string, audience: string, signer: SigningKey): Promise<string> {
   const now = epochSeconds(systemClock);
   const jti = encodeBase64url(crypto.getRandomValues(new Uint8Array(32)));
-  return sign(new SignJWT({ iss: clientId, sub: clientId, aud: audience, jti, iat: now, nbf: now, exp: now + 60 }));
+  return signJws({ iss: clientId, sub: clientId, aud: audience, jti, iat: now, nbf: now, exp: now + 60 }, signer);
 }
 
 /** The client authentication of `method`; secrets stay in the closure it returns. */
 function authenticator(method: TokenEndpointAuthMethod, options: ClientCredentialsClientOptions): Authenticate {
   const { clientId, clientSecret = '', issuer } = options;
-  const assertion = (body: URLSearchParams, jwt: string) => {
-    body.set('client_id', clientId);
-    body.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
-    body.set('client_assertion', jwt);
+  const withAssertion = (keyOf: () => Promise<SigningKey>): Authenticate => {
+    // Imported once, at the first request (a careless key rejects that request, as an unusable key would).
+    let signer: Promise<SigningKey> | undefined;
+    return async (_headers, body) => {
+      signer ??= keyOf();
+      signer.catch(() => {
+        signer = undefined;
+      });
+      body.set('client_id', clientId);
+      body.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+      body.set('client_assertion', await clientAssertion(clientId, issuer, await signer));
+    };
   };
   switch (method) {
     case 'client_secret_basic':
@@ -88,32 +90,9 @@ function authenticator(method: TokenEndpointAuthMethod, options: ClientCredentia
         body.set('client_secret', clientSecret);
       };
     case 'client_secret_jwt':
-      return async (_headers, body) => {
-        const secret = new TextEncoder().encode(clientSecret);
-        assertion(
-          body,
-          await clientAssertion(clientId, issuer, (jwt) => jwt.setProtectedHeader({ alg: 'HS256' }).sign(secret)),
-        );
-      };
-    case 'private_key_jwt': {
-      let imported: ReturnType<typeof importPrivateKey> | undefined;
-      return async (_headers, body) => {
-        imported ??= importPrivateKey(options.privateKey as PrivateKeyInput);
-        const { key, kid } = await imported;
-        const alg = algorithmOf(key);
-        if (!alg) {
-          throw new ConfigurationError('privateKey: an ECDSA, RSA or Ed25519 private key is needed.', {
-            code: 'invalid_private_key',
-          });
-        }
-        assertion(
-          body,
-          await clientAssertion(clientId, issuer, (jwt) =>
-            jwt.setProtectedHeader(kid === undefined ? { alg } : { alg, kid }).sign(key),
-          ),
-        );
-      };
-    }
+      return withAssertion(() => hmacSigningKey(clientSecret));
+    case 'private_key_jwt':
+      return withAssertion(() => importSigningKey(options.privateKey as PrivateKeyInput));
     default:
       return async (_headers, body) => {
         body.set('client_id', clientId);
@@ -127,8 +106,8 @@ function authenticator(method: TokenEndpointAuthMethod, options: ClientCredentia
  * endpoint per token, authenticated with `client_secret_basic`, `client_secret_post`,
  * `client_secret_jwt`, `private_key_jwt` or `none`, retried like every safe request, and read with the
  * checks of `OAuthClient.clientCredentials()` (`token_type`, `expires_in`, an oversized or non-JSON
- * body, an OAuth error answer: the same typed errors). It carries neither oauth4webapi nor the
- * `OAuthClient` (the JWT methods load jose to sign): what a Worker's token source needs.
+ * body, an OAuth error answer: the same typed errors). It carries neither oauth4webapi, jose nor the
+ * `OAuthClient` (JWT client assertions are signed on Web Crypto): what a Worker's token source needs.
  *
  * An `id_token` in the answer is dropped (nothing here verifies it). `refresh()` is refused with
  * `ConfigurationError` `unsupported_grant`: a client-credentials client gets a new token instead.
