@@ -188,6 +188,24 @@ describe('authenticate', () => {
     expect(ctx.mock.calls).toHaveLength(0);
   });
 
+  it.each(['nonsense', '', 'ftp://auth.example.com', 'javascript:alert(1)', 'auth.example.com'])(
+    'refuses the issuer %j with ConfigurationError invalid_url, not a login-required error, in CI',
+    async (issuer) => {
+      vi.stubEnv('CI', '1');
+      const store = new MemoryTokenStore();
+      const get = vi.spyOn(store, 'get');
+      for (const run of [authenticate, login]) {
+        for (const clientId of [CLIENT_ID, undefined]) {
+          const error = await run({ issuer, clientId, store, interactive: false }).catch((e: unknown) => e);
+          expect(error).toMatchObject({ name: 'ConfigurationError', code: 'invalid_url' });
+          expect((error as Error).message).toMatch(/^issuer must be an absolute https: URL/);
+        }
+      }
+      expect(get).not.toHaveBeenCalled();
+      expect(ctx.mock.calls).toHaveLength(0);
+    },
+  );
+
   it('never shows the client secret or a token in what it throws', async () => {
     const store = new MemoryTokenStore();
     const confidential = { issuer: ctx.issuer, clientId: 'test-client', clientSecret: 'test-secret', store };

@@ -7,7 +7,7 @@ import { type DeviceCodeInfo, DeviceFlow } from './device-flow.js';
 import { InteractionRequiredError } from './errors.js';
 import { clientFor } from './internal/client.js';
 import { LEGACY_INFO_FIELDS, type LoginInfo, writeLoginInfo } from './internal/login-info.js';
-import { checkLoginNumbers } from './internal/options.js';
+import { checkIssuer, checkLoginNumbers } from './internal/options.js';
 import { redactTokenSet } from './internal/redact.js';
 import { registeredClient, storedRegistration } from './internal/registration.js';
 import { browserReach, currentProbe, detectSession, type SessionProbe } from './internal/session.js';
@@ -150,6 +150,7 @@ export async function authenticateIn(
   options: AuthenticateOptions,
 ): Promise<AuthenticatedTokenSet> {
   checkLoginNumbers(options);
+  checkIssuer(options.issuer);
   const envToken = options.ignoreEnvToken ? undefined : process.env.KEYWAY_TOKEN;
   if (envToken) {
     return withHeaders({ access_token: envToken, token_type: 'Bearer' });
@@ -217,6 +218,7 @@ export async function login(options: AuthenticateOptions): Promise<Authenticated
 /** {@link login} in the session `probe` describes. */
 export async function loginIn(probe: SessionProbe, options: AuthenticateOptions): Promise<AuthenticatedTokenSet> {
   checkLoginNumbers(options);
+  checkIssuer(options.issuer);
   const store = storeFor(options);
   if (options.interactive !== true) {
     // An explicit login runs without a terminal (its output may be piped), but not where nobody will answer.

@@ -11,7 +11,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type MockHost, startMockHost, useSyncHost } from './sync-helpers.js';
 
 const CLIENT_ID = 'test-public-client';
-const saved = { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME, KEYWAY_TOKEN: process.env.KEYWAY_TOKEN };
+const saved = {
+  XDG_CACHE_HOME: process.env.XDG_CACHE_HOME,
+  KEYWAY_TOKEN: process.env.KEYWAY_TOKEN,
+  CI: process.env.CI,
+};
 
 const sync = useSyncHost();
 let cacheHome: string;
@@ -111,6 +115,21 @@ describe('authenticateSync', () => {
       expect(error).toBeInstanceOf(ConfigurationError);
       expect(error).toMatchObject({ code: 'invalid_option' });
       expect(performance.now() - started).toBeLessThan(100); // never sent to a worker with a NaN deadline
+    },
+  );
+
+  it.each(['nonsense', 'ftp://auth.example.com'])(
+    'refuses the issuer %j with ConfigurationError invalid_url on this thread, also in CI',
+    (issuer) => {
+      process.env.CI = '1';
+      let error: unknown;
+      try {
+        sync.built.authenticateSync({ ...options(), issuer, interactive: false });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error).toMatchObject({ code: 'invalid_url' });
     },
   );
 

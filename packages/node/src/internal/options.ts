@@ -58,3 +58,24 @@ function describe(value: unknown): string {
   }
   return value === null ? 'null' : typeof value;
 }
+
+/**
+ * Checks a login's `issuer` where it enters: anything but an absolute `https:` or `http:` URL is a
+ * `ConfigurationError` (`invalid_url`) at once — before a stored login is looked up and before a
+ * non-interactive session is told to log in, which would send the user to fix the wrong thing.
+ * (Plain `http:` to a non-loopback host is refused by discovery, as everywhere in Keyway.)
+ */
+export function checkIssuer(issuer: unknown): void {
+  let url: URL | undefined;
+  try {
+    url = typeof issuer === 'string' || issuer instanceof URL ? new URL(issuer) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new ConfigurationError(
+      `issuer must be an absolute https: URL${url === undefined ? '' : ` (got a ${url.protocol} URL)`}.`,
+      { code: 'invalid_url' },
+    );
+  }
+}

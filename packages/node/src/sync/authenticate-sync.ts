@@ -1,6 +1,6 @@
 import { ConfigurationError } from '@keyway/core';
 import type { AuthenticatedTokenSet, AuthenticateOptions } from '../authenticate.js';
-import { checkLoginNumbers } from '../internal/options.js';
+import { checkIssuer, checkLoginNumbers } from '../internal/options.js';
 import { redactTokenSet } from '../internal/redact.js';
 import { currentProbe, type SessionProbe } from '../internal/session.js';
 import { stderrTerminal, type TerminalInfo } from '../internal/terminal-qr.js';
@@ -94,6 +94,7 @@ export function authenticateSync(options: AuthenticateSyncOptions): Authenticate
   }
   // Here, not in the worker: a NaN `timeout` would make the call's own deadline NaN (wait for ever).
   checkLoginNumbers(rest);
+  checkIssuer(rest.issuer);
   if (syncTimeout !== undefined && !(typeof syncTimeout === 'number' && syncTimeout > 0)) {
     throw new ConfigurationError('syncTimeout must be a number of milliseconds > 0 (or Infinity).', {
       code: 'invalid_option',
