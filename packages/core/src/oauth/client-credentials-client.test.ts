@@ -65,6 +65,31 @@ describe('createClientCredentialsClient reads every answer as OAuthClient.client
     expect(op.callsTo('/token').map((call) => [...call.body].sort())).toEqual(full);
   });
 
+  it.each(['client_secret_basic', 'client_secret_post'] as const)(
+    'never lets a server that echoes the request put the %s secret in an error',
+    async (method) => {
+      const op = await FakeOP.create();
+      op.on('/token', (call) =>
+        json(
+          {
+            error: 'invalid_client',
+            error_description: `got ${call.headers.get('authorization')} and ${call.body.get('client_secret')}`,
+          },
+          401,
+        ),
+      );
+      const error = await rejection(lightClient(op, { tokenEndpointAuthMethod: method }).clientCredentials());
+      expect(error.name).toBe('OAuthError');
+      expect(error.message).toContain('[redacted]');
+      expect(JSON.stringify(error)).not.toContain(CLIENT_SECRET);
+      expect(error.message).not.toContain(CLIENT_SECRET);
+      const sent = op.callsTo('/token')[0]!.headers.get('authorization')?.split(' ')[1];
+      if (sent !== undefined) {
+        expect(error.message).not.toContain(sent);
+      }
+    },
+  );
+
   it('stamps expires_at from expires_in at receipt, and drops an id_token it does not verify', async () => {
     const op = await FakeOP.create();
     op.on('/token', () => json({ access_token: 'at', token_type: 'Bearer', expires_in: 120, id_token: 'a.b.c' }));
