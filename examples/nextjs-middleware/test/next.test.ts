@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { MockKeyway, MockServer } from '@keyway/mocks';
-import { type PackedWorkspace, packWorkspace } from '@keyway/test-support';
+import { freePort, type PackedWorkspace, packWorkspace } from '@keyway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The check tooling/docs runs on every README block, run here against this project's node_modules (real
 // next types): tooling/docs cannot check @keyway/edge's Next.js block, as the workspace installs no next.
@@ -347,18 +347,35 @@ describe('next start', () => {
   });
 });
 
-describe('next start without KEYWAY_ISSUER', () => {
-  it('answers /api with 500, never the route, and still serves the public page', async () => {
-    const unconfigured = await startNext(app, nextEnv());
+describe('next start with a missing or unreachable issuer', () => {
+  /** Another `next start` of the same build, with `env`; stopped whatever `check` does. */
+  async function withServer(env: NodeJS.ProcessEnv, check: (url: string) => Promise<void>): Promise<void> {
+    const server = await startNext(app, nextEnv(env));
     try {
-      const api = await fetch(`${unconfigured.url}/api/me`, {
-        headers: { authorization: `Bearer ${await goodToken()}` },
-      });
+      await check(server.url);
+    } finally {
+      await server.stop();
+    }
+  }
+  const withToken = async () => ({ headers: { authorization: `Bearer ${await goodToken()}` } });
+
+  it('without KEYWAY_ISSUER: /api answers 500, never the route, and the public page is still served', async () => {
+    await withServer({}, async (url) => {
+      const api = await fetch(`${url}/api/me`, await withToken());
       expect(api.status).toBe(500);
       expect(await api.text()).not.toContain('usr_1');
-      expect((await fetch(`${unconfigured.url}/`)).status).toBe(200);
-    } finally {
-      await unconfigured.stop();
-    }
+      expect((await fetch(`${url}/`)).status).toBe(200);
+    });
+  });
+
+  it('with an issuer nothing answers at: /api answers 503 with Retry-After (the token not judged)', async () => {
+    const nobody = `http://127.0.0.1:${await freePort()}`;
+    await withServer({ KEYWAY_ISSUER: nobody, KEYWAY_AUDIENCE: AUDIENCE }, async (url) => {
+      const api = await fetch(`${url}/api/me`, await withToken());
+      expect(api.status).toBe(503);
+      expect(api.headers.get('retry-after')).toBe('5');
+      expect(api.headers.get('www-authenticate')).toBeNull();
+      expect(api.headers.get('x-middleware-runtime')).toBe('edge');
+    });
   });
 });
