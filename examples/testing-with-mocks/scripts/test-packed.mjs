@@ -1,6 +1,6 @@
 // Runs this example's suite against @keyway/mocks as users get it: the packed tarball installed
-// into a fresh copy of the app (not the workspace link). Steps: pack @keyway/mocks and
-// @keyway/openapi (its type-only dependency), copy the app into a temp dir, install the tarballs
+// into a fresh copy of the app (not the workspace link). Steps: pack @keyway/mocks and the workspace
+// packages it depends on (@keyway/openapi, @keyway/token-store), copy the app into a temp dir, install the tarballs
 // plus the registry deps (pnpm's store makes this offline-fast), run vitest there.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ const app = resolve(here, '..');
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: 'inherit', env: { ...process.env, CI: '1' } });
 
 // Packed (built first if need be) into a temporary directory, removed at the end unless KEEP_TMP=1.
-const packed = packWorkspace(['@keyway/openapi', '@keyway/mocks'], 'keyway-example-');
+const packed = packWorkspace(['@keyway/mocks'], 'keyway-example-');
 try {
   // The same versions the workspace resolved, so the install is served from pnpm's store.
   const require = createRequire(join(app, 'package.json'));
@@ -24,7 +24,6 @@ try {
   mkdirSync(copy);
   cpSync(join(app, 'src'), join(copy, 'src'), { recursive: true });
   cpSync(join(app, 'vitest.config.ts'), join(copy, 'vitest.config.ts'));
-  const openapi = packed.tarballs['@keyway/openapi'];
   writeFileSync(
     join(copy, 'package.json'),
     JSON.stringify(
@@ -33,12 +32,10 @@ try {
         private: true,
         type: 'module',
         dependencies: { jose: version('jose') },
-        devDependencies: {
-          '@keyway/mocks': packed.tarballs['@keyway/mocks'],
-          '@keyway/openapi': openapi,
-          vitest: version('vitest'),
-        },
-        pnpm: { overrides: { '@keyway/openapi': openapi } },
+        // @keyway/openapi is imported for types; the others are there for the overrides to point at.
+        devDependencies: { ...packed.tarballs, vitest: version('vitest') },
+        // Nothing is published: the packages' dependencies on each other resolve to the tarballs too.
+        pnpm: { overrides: packed.tarballs },
       },
       null,
       2,

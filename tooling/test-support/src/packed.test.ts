@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import { type PackedWorkspace, packWorkspace } from './packed.ts';
+import { type PackedWorkspace, packWorkspace, withWorkspaceDependencies, workspacePackages } from './packed.ts';
 
 let packed: PackedWorkspace | undefined;
 afterEach(() => {
@@ -29,4 +29,17 @@ it('refuses a name that is not a workspace package, naming it', () => {
   expect(() => packWorkspace(['@keyway/no-such-package'])).toThrow(
     /@keyway\/no-such-package is not a package of this workspace/,
   );
+});
+
+it('packs the workspace packages a package depends on too, never its dev dependencies', () => {
+  const all = workspacePackages();
+  const closure = withWorkspaceDependencies(['@keyway/edge'], all);
+  // @keyway/edge depends on @keyway/core and @keyway/token-store, and core on @keyway/openapi.
+  expect(closure[0]).toBe('@keyway/edge');
+  expect(closure).toEqual(expect.arrayContaining(['@keyway/core', '@keyway/token-store', '@keyway/openapi']));
+  expect(closure).not.toContain('@keyway/mocks'); // a dev dependency of @keyway/edge
+  expect(new Set(closure).size).toBe(closure.length);
+  // A name given twice, or reached twice, is packed once.
+  const twice = withWorkspaceDependencies(['@keyway/core', '@keyway/edge', '@keyway/core'], all);
+  expect(twice.filter((name) => name === '@keyway/core')).toHaveLength(1);
 });

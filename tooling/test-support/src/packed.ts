@@ -12,47 +12,93 @@ const GROUPS = ['packages', 'tooling', 'examples'] as const;
 export interface PackedWorkspace {
   /** The temporary directory: the tarballs are in its `tarballs/`; put the project that installs them next to it. */
   dir: string;
-  /** A `file:` specifier of each packed tarball, by package name: what a `package.json` dependency takes. */
+  /**
+   * A `file:` specifier of each packed tarball, by package name — the packages asked for and the workspace
+   * packages they depend on: what a `package.json` dependency (or an override) takes.
+   */
   tarballs: Record<string, string>;
   /** Deletes `dir`; with `KEEP_TMP=1` in the environment it is kept (and its path printed) to look into. */
   remove(): void;
 }
 
-/** The directory of a workspace package, by name (`@keyway/edge` → `<root>/packages/edge`). */
-function packageDir(name: string): string {
+interface WorkspacePackage {
+  dir: string;
+  manifest: {
+    name?: string;
+    scripts?: Record<string, string>;
+    dependencies?: Record<string, string>;
+    optionalDependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
+  };
+}
+
+/** Every package of the workspace, by name. */
+export function workspacePackages(): Map<string, WorkspacePackage> {
+  const found = new Map<string, WorkspacePackage>();
   for (const group of GROUPS) {
     const base = join(REPO_ROOT, group);
     for (const dir of existsSync(base) ? readdirSync(base) : []) {
-      const manifest = join(base, dir, 'package.json');
-      if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === name) {
-        return join(base, dir);
+      const file = join(base, dir, 'package.json');
+      if (existsSync(file)) {
+        const manifest = JSON.parse(readFileSync(file, 'utf8'));
+        found.set(manifest.name, { dir: join(base, dir), manifest });
       }
     }
   }
-  throw new Error(`${name} is not a package of this workspace (looked in ${GROUPS.join(', ')}).`);
+  return found;
+}
+
+/**
+ * `names` and, recursively, the workspace packages they depend on (`dependencies`, `optionalDependencies`,
+ * `peerDependencies`; never `devDependencies`): everything a user's install of `names` fetches from us.
+ */
+export function withWorkspaceDependencies(names: readonly string[], all: Map<string, WorkspacePackage>): string[] {
+  const closure: string[] = [];
+  const visit = (name: string) => {
+    if (closure.includes(name)) {
+      return;
+    }
+    const pkg = all.get(name);
+    if (!pkg) {
+      throw new Error(`${name} is not a package of this workspace (looked in ${GROUPS.join(', ')}).`);
+    }
+    closure.push(name);
+    const { dependencies, optionalDependencies, peerDependencies } = pkg.manifest;
+    for (const dependency of Object.keys({ ...dependencies, ...optionalDependencies, ...peerDependencies })) {
+      if (all.has(dependency)) {
+        visit(dependency);
+      }
+    }
+  };
+  for (const name of names) {
+    visit(name);
+  }
+  return closure;
 }
 
 /**
  * Packs workspace packages with `pnpm pack` — what `npm publish` would ship, `workspace:` ranges
- * replaced by versions — into a new temporary directory, building first any package with a `build`
- * script and no `dist/` yet. For tests that install the packages as a user does, in a project outside the workspace.
- * A package's `@keyway/*` dependencies are not packed for it: list every one the install needs (and
- * point the project's overrides at their tarballs, as nothing is published).
+ * replaced by versions — into a new temporary directory, together with the workspace packages they
+ * depend on (nothing is published, so an install needs those tarballs too), building first any package
+ * with a `build` script and no `dist/` yet. For tests that install the packages as a user does, in a
+ * project outside the workspace: list each tarball as a dependency and point the project's overrides at
+ * them, so that the packages' dependencies on each other resolve to the tarballs as well.
  *
  * @example
  * ```ts
  * import { packWorkspace } from '@keyway/test-support';
  *
- * const packed = packWorkspace(['@keyway/openapi', '@keyway/mocks'], 'keyway-example-');
+ * const packed = packWorkspace(['@keyway/mocks'], 'keyway-example-'); // also packs @keyway/openapi, ...
  * try {
- *   // write <packed.dir>/app/package.json with "@keyway/mocks": packed.tarballs['@keyway/mocks'], install, test
+ *   // write <packed.dir>/app/package.json with every packed.tarballs entry as a dependency, install, test
  * } finally {
  *   packed.remove();
  * }
  * ```
  */
 export function packWorkspace(names: readonly string[], prefix = 'keyway-packed-'): PackedWorkspace {
-  const dirs = names.map(packageDir);
+  const all = workspacePackages();
+  const packages = withWorkspaceDependencies(names, all);
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const remove = () => {
     if (process.env.KEEP_TMP === '1') {
@@ -62,9 +108,9 @@ export function packWorkspace(names: readonly string[], prefix = 'keyway-packed-
     }
   };
   try {
-    const unbuilt = names.filter((_, i) => {
-      const manifest = JSON.parse(readFileSync(join(dirs[i] ?? '', 'package.json'), 'utf8'));
-      return typeof manifest.scripts?.build === 'string' && !existsSync(join(dirs[i] ?? '', 'dist'));
+    const unbuilt = packages.filter((name) => {
+      const pkg = all.get(name);
+      return typeof pkg?.manifest.scripts?.build === 'string' && !existsSync(join(pkg.dir, 'dist'));
     });
     if (unbuilt.length > 0) {
       execFileSync('pnpm', [...unbuilt.flatMap((name) => ['--filter', `${name}...`]), 'run', 'build'], {
@@ -75,7 +121,7 @@ export function packWorkspace(names: readonly string[], prefix = 'keyway-packed-
     const destination = join(dir, 'tarballs');
     mkdirSync(destination);
     const tarballs: Record<string, string> = {};
-    for (const name of names) {
+    for (const name of packages) {
       const before = new Set(readdirSync(destination));
       execFileSync('pnpm', ['--filter', name, 'pack', '--pack-destination', destination], {
         cwd: REPO_ROOT,
