@@ -1,7 +1,7 @@
 // Runs this example's suite against @keyway/mocks as users get it: the packed tarball installed
 // into a fresh copy of the app (not the workspace link). Steps: pack @keyway/mocks and the workspace
-// packages it depends on (@keyway/openapi, @keyway/token-store), copy the app into a temp dir, install the tarballs
-// plus the registry deps (pnpm's store makes this offline-fast), run vitest there.
+// packages it depends on (@keyway/openapi, @keyway/token-store), copy the app into a temp dir,
+// install the tarballs plus the registry deps (pnpm's store makes this offline-fast), run vitest there.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
