@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // @ts-check
 // `pnpm size` (at the root): builds, then prints each entry's bundle size against its budget as a
-// markdown table. `--write-limits` rewrites size-limits.json at the measured sizes +10 %.
+// markdown table. `--write-limits` rewrites size-limits.json at the measured sizes +10 %. `--explain`
+// also lists, for each entry, the raw bytes each input file left in its bundle (what to shrink).
 import { writeFileSync } from 'node:fs';
-import { budgetFor, measure, measureAll, peerEntries, readLimits, table } from './measure.mjs';
+import { budgetFor, entries, explain, measure, measureAll, peerEntries, readLimits, table } from './measure.mjs';
 
 const measurements = await measureAll();
 if (process.argv.includes('--write-limits')) {
@@ -17,8 +18,14 @@ if (process.argv.includes('--write-limits')) {
 }
 const limits = readLimits();
 console.log(table(measurements, limits));
+if (process.argv.includes('--explain')) {
+  console.log("\nWhere the bytes come from (bundled from the packages' sources, raw bytes per file):");
+  for (const entry of entries) {
+    console.log(`\n${explain(await measure(entry, { fromSource: true }))}`);
+  }
+}
 console.log('\nThe same jobs with the libraries alone (for comparison, no budget):\n');
-console.log(table(await Promise.all(peerEntries.map(measure)), {}));
+console.log(table(await Promise.all(peerEntries.map((entry) => measure(entry))), {}));
 const over = measurements.filter(({ name, raw, gzip }) => {
   const limit = limits[name];
   return limit === undefined || raw > limit.raw || gzip > limit.gzip;

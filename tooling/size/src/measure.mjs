@@ -5,7 +5,7 @@
  * dependency — oauth4webapi, jose, openapi-fetch — inlined) and measured raw and gzipped (zlib level 9).
  * esbuild and zlib are deterministic: the same build gives the same bytes on every machine.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { AGNOSTIC_CONDITIONS, agnosticEntries } from '../../scripts/agnostic-entries.mjs';
@@ -15,8 +15,9 @@ const packageDir = new URL('..', import.meta.url).pathname;
 /**
  * @typedef {{ name: string, code: string, resolveDir?: string }} Entry  What an app imports, as the module
  *   esbuild bundles (resolved from this package unless `resolveDir` says otherwise).
- * @typedef {{ name: string, raw: number, gzip: number, packages: string[] }} Measurement  Bytes of one entry's
- *   bundle, and the packages (workspace and third-party) that ended up in it.
+ * @typedef {{ name: string, raw: number, gzip: number, packages: string[], inputs: [string, number][] }} Measurement
+ *   Bytes of one entry's bundle, the packages (workspace and third-party) that ended up in it, and the raw
+ *   bytes each input file left in it (largest first; paths as esbuild names them).
  * @typedef {Record<string, { raw: number, gzip: number }>} Limits  Budgets per entry name.
  */
 
@@ -88,13 +89,40 @@ export const peerEntries = [
 /** The file name esbuild gives an entry's code. */
 const STDIN = 'entry.js';
 
+const packagesDir = new URL('../../../packages/', import.meta.url).pathname;
+
 /**
- * Bundles one entry and measures it.
+ * Every workspace entry as its source file (`@keyway/core` -> packages/core/src/index.ts,
+ * `@keyway/edge/hono` -> packages/edge/src/hono.ts), for `--explain`: a built `dist/index.js` is one
+ * input to esbuild, its sources are many.
+ * @returns {Record<string, string>}
+ */
+function sourceAliases() {
+  /** @type {Record<string, string>} */
+  const aliases = {};
+  for (const name of readdirSync(packagesDir)) {
+    const src = `${packagesDir}${name}/src/`;
+    if (!existsSync(`${src}index.ts`)) {
+      continue;
+    }
+    aliases[`@keyway/${name}`] = `${src}index.ts`;
+    for (const file of readdirSync(src).filter((f) => f.endsWith('.ts') && !f.includes('.test'))) {
+      aliases[`@keyway/${name}/${file.slice(0, -3)}`] = `${src}${file}`;
+    }
+  }
+  return aliases;
+}
+
+/**
+ * Bundles one entry and measures it: from the built packages, or with `fromSource` from the packages'
+ * sources (what `--explain` lists per file; the bytes differ slightly from the build's).
  * @param {Entry} entry
+ * @param {{ fromSource?: boolean }} [options]
  * @returns {Promise<Measurement>}
  */
-export async function measure(entry) {
+export async function measure(entry, options = {}) {
   const result = await build({
+    ...(options.fromSource ? { alias: sourceAliases() } : {}),
     stdin: { contents: entry.code, resolveDir: entry.resolveDir ?? packageDir, sourcefile: STDIN, loader: 'js' },
     bundle: true,
     minify: true,
@@ -111,18 +139,19 @@ export async function measure(entry) {
     logLevel: 'silent',
   });
   const bytes = result.outputFiles[0]?.contents ?? new Uint8Array();
-  const packages = new Set(
-    Object.entries(result.metafile.outputs)
-      .flatMap(([, output]) => Object.entries(output.inputs))
-      // The entry module itself (esbuild's stdin) is not a package.
-      .filter(([path, input]) => input.bytesInOutput > 0 && path !== STDIN)
-      .map(([path]) => packageOf(path)),
-  );
+  const inputs = Object.entries(result.metafile.outputs)
+    .flatMap(([, output]) => Object.entries(output.inputs))
+    // The entry module itself (esbuild's stdin) is not a package.
+    .filter(([path, input]) => input.bytesInOutput > 0 && path !== STDIN)
+    .map(([path, input]) => /** @type {[string, number]} */ ([path, input.bytesInOutput]))
+    .sort((a, b) => b[1] - a[1]);
+  const packages = new Set(inputs.map(([path]) => packageOf(path)));
   return {
     name: entry.name,
     raw: bytes.byteLength,
     gzip: gzipSync(bytes, { level: 9 }).byteLength,
     packages: [...packages].sort(),
+    inputs,
   };
 }
 
@@ -143,7 +172,7 @@ function packageOf(path) {
 
 /** @returns {Promise<Measurement[]>} every entry, in order */
 export async function measureAll() {
-  return Promise.all(entries.map(measure));
+  return Promise.all(entries.map((entry) => measure(entry)));
 }
 
 /** @returns {Limits} the budgets in size-limits.json */
@@ -157,6 +186,31 @@ export function readLimits() {
  */
 export function budgetFor(bytes) {
   return Math.ceil((bytes * 1.1) / 100) * 100;
+}
+
+/**
+ * Where an entry's bytes come from: each input file's raw bytes in the bundle, largest first (the
+ * `--explain` output of `pnpm size`).
+ * @param {Measurement} measurement
+ * @param {number} [top]  how many files to list
+ */
+export function explain({ name, raw, inputs }, top = 25) {
+  const lines = inputs.slice(0, top).map(([path, bytes]) => `${String(bytes).padStart(8)}  ${shortPath(path)}`);
+  const rest = inputs.slice(top).reduce((sum, [, bytes]) => sum + bytes, 0);
+  return [
+    `${name}: ${raw} bytes raw`,
+    ...lines,
+    ...(rest > 0 ? [`${String(rest).padStart(8)}  (${inputs.length - top} more files)`] : []),
+  ].join('\n');
+}
+
+/**
+ * `packages/core/dist/index.js` for a workspace file, `jose/dist/webapi/lib/key.js` for a dependency's.
+ * @param {string} path
+ */
+function shortPath(path) {
+  const inModules = path.split('node_modules/').at(-1) ?? path;
+  return inModules !== path ? inModules : path.replace(/^(\.\.\/)+/, '');
 }
 
 /** @param {number} bytes */

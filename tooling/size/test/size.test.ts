@@ -3,7 +3,7 @@
  * within its budget in size-limits.json (raw and gzip bytes). The table is printed on every run.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { entries, type Measurement, measure, measureAll, readLimits, table } from '../src/measure.mjs';
+import { entries, explain, type Measurement, measure, measureAll, readLimits, table } from '../src/measure.mjs';
 
 const limits = readLimits();
 let measurements: Measurement[] = [];
@@ -110,4 +110,19 @@ describe('no module top level of core does work (what would pin code into every 
 it('measures deterministically: the same entry twice gives the same bytes', async () => {
   const entry = entries[0]!;
   expect(await measure(entry)).toEqual(measured(entry.name));
+});
+
+it('--explain lists, from the sources, the raw bytes each file leaves in a bundle', async () => {
+  const entry = entries.find((candidate) => candidate.name === '@keyway/core: createAccessTokenVerifier')!;
+  const fromSource = await measure(entry, { fromSource: true });
+  const files = fromSource.inputs.map(([path]) => path);
+  expect(files).toContain('../../packages/core/src/oauth/access-token-verifier.ts');
+  expect(files.filter((path) => !path.includes('packages/core/src/'))).toEqual([]);
+  const listed = fromSource.inputs.reduce((sum, [, bytes]) => sum + bytes, 0);
+  expect(listed).toBeLessThanOrEqual(fromSource.raw);
+  expect(listed).toBeGreaterThan(fromSource.raw * 0.9);
+  const text = explain(fromSource, 3);
+  expect(text.split('\n')).toHaveLength(5);
+  expect(text).toMatch(/^@keyway\/core: createAccessTokenVerifier: \d+ bytes raw\n/);
+  expect(text).toContain(`(${files.length - 3} more files)`);
 });
