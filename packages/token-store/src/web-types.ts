@@ -14,7 +14,7 @@ interface CryptoKeyShape {
   readonly usages: readonly string[];
 }
 
-/** The runtime's `CryptoKey` when the program declares one, else {@link CryptoKeyShape}. */
+/** The runtime's `CryptoKey` when the program declares one, else the structural part Keyway uses (algorithm, extractable, type, usages). */
 export type WebCryptoKey = typeof globalThis extends { CryptoKey: { prototype: infer Key } } ? Key : CryptoKeyShape;
 
 /** A `CryptoKeyPair` (the DOM's is exactly this shape), of {@link WebCryptoKey}s. */
@@ -30,5 +30,5 @@ interface StorageShape {
   removeItem(key: string): void;
 }
 
-/** The runtime's `Storage` when the program declares one, else {@link StorageShape}. */
+/** The runtime's `Storage` when the program declares one, else the structural part the store uses (getItem, setItem, removeItem). */
 export type WebStorage = typeof globalThis extends { Storage: { prototype: infer Area } } ? Area : StorageShape;
