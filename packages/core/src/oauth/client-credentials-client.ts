@@ -41,7 +41,7 @@ export interface ClientCredentialsClientOptions extends HttpOptions {
 }
 
 /** How one token request authenticates the client: headers and body fields to add. */
-type Authenticate = (headers: Headers, body: URLSearchParams, tokenEndpoint: string) => Promise<void>;
+type Authenticate = (headers: Headers, body: URLSearchParams) => Promise<void>;
 
 /**
  * RFC 6749 §2.3.1: the client id and secret are form-urlencoded before they are joined for Basic,
@@ -155,7 +155,7 @@ export function createClientCredentialsClient(options: ClientCredentialsClientOp
         accept: 'application/json',
         'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
       });
-      await authenticate(headers, body, url.href);
+      await authenticate(headers, body);
       const response = await http.send({ url, method: 'POST', headers, body, retry: true });
       const tokens = await processTokenResponse(response, { now: epochSeconds(systemClock), dpop: false });
       delete tokens.id_token;
