@@ -1,19 +1,13 @@
 import { discover, OAuthError, TokenValidationError } from '@keyway/core';
 import { expectError } from '@keyway/test-support';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { API_RESOURCE } from '../src/provider.ts';
-import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
+import { TARGETS } from '../src/target.ts';
+import { useTarget } from './use-target.ts';
 
 describe.each(TARGETS)('client credentials against %s', (name) => {
-  let op: InteropTarget;
-
-  beforeAll(async () => {
-    op = await startTarget(name);
-  });
-  afterAll(async () => {
-    await op?.close();
-  });
+  const op = useTarget(name);
 
   it.each(['basic', 'post', 'privateKeyJwt'] as const)(
     'gets an RFC 9068 JWT for the API with the %s client and verifies it',

@@ -1,20 +1,14 @@
 import { CallbackError, discover, OAuthError, TokenValidationError } from '@keyway/core';
 import { expectError } from '@keyway/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { users } from '../src/accounts.ts';
 import { API_RESOURCE } from '../src/provider.ts';
 import { signIn } from '../src/sign-in.ts';
-import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
+import { TARGETS } from '../src/target.ts';
+import { useTarget } from './use-target.ts';
 
 describe.each(TARGETS)('authorization code flow with PKCE against %s', (name) => {
-  let op: InteropTarget;
-
-  beforeAll(async () => {
-    op = await startTarget(name);
-  });
-  afterAll(async () => {
-    await op?.close();
-  });
+  const op = useTarget(name);
 
   it.each([
     ['client_secret_basic', 'basic'],

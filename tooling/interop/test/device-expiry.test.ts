@@ -1,19 +1,16 @@
 import { DeviceFlowError, discover, type OAuthClient } from '@keyway/core';
 import { expectError } from '@keyway/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TARGETS } from '../src/target.ts';
+import { useTarget } from './use-target.ts';
 
 describe.each(TARGETS)('device authorization grant: expiry against %s', (name) => {
-  let op: InteropTarget;
+  // Device codes live 2 s on this instance.
+  const op = useTarget(name, { deviceCodeTtl: 2 });
   let client: OAuthClient;
 
   beforeAll(async () => {
-    // Device codes live 2 s on this instance.
-    op = await startTarget(name, { deviceCodeTtl: 2 });
     client = await discover(op.issuer, op.clients.public);
-  });
-  afterAll(async () => {
-    await op?.close();
   });
 
   it("maps the server's expired_token answer to DeviceFlowError expired_token", async () => {

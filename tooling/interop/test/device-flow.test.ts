@@ -1,19 +1,16 @@
 import { DeviceFlowError, discover, KeywayAbortError, type OAuthClient } from '@keyway/core';
 import { expectError } from '@keyway/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TARGETS } from '../src/target.ts';
+import { useTarget } from './use-target.ts';
 
 // oidc-provider: the user approves in Chromium; the mock: through approveDevice() / denyDevice().
 describe.each(TARGETS)('device authorization grant (RFC 8628) against %s', (name) => {
-  let op: InteropTarget;
+  const op = useTarget(name);
   let client: OAuthClient;
 
   beforeAll(async () => {
-    op = await startTarget(name);
     client = await discover(op.issuer, op.clients.public);
-  });
-  afterAll(async () => {
-    await op?.close();
   });
 
   it('polls while the user approves on another device, then gets tokens', async () => {

@@ -1,18 +1,12 @@
 import { discover, InvalidResponseError } from '@keyway/core';
 import { expectError } from '@keyway/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
+import { describe, expect, it } from 'vitest';
+import { TARGETS } from '../src/target.ts';
 import { ADVERTISED_FEATURES, expectEndpointsBelow } from './raw-protocol.ts';
+import { useTarget } from './use-target.ts';
 
 describe.each(TARGETS)('discovery against %s', (name) => {
-  let op: InteropTarget;
-
-  beforeAll(async () => {
-    op = await startTarget(name);
-  });
-  afterAll(async () => {
-    await op?.close();
-  });
+  const op = useTarget(name);
 
   // First in the block: discovery metadata is cached per issuer, so only the first calls go out.
   it('makes one request for concurrent discover() calls on one issuer', async () => {

@@ -2,9 +2,10 @@ import { discover, OAuthError } from '@keyway/core';
 import { createDpopProof, type DpopKey, generateDpopKey } from '@keyway/mocks';
 import { expectError } from '@keyway/test-support';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signIn } from '../src/sign-in.ts';
-import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
+import { TARGETS } from '../src/target.ts';
+import { useTarget } from './use-target.ts';
 
 async function dpopKey(): Promise<{ keyPair: DpopKey; jkt: string }> {
   const keyPair = await generateDpopKey();
@@ -44,14 +45,7 @@ function proofOnPar(parEndpoint: string, proofKey: DpopKey, dropJkt: boolean, pu
 
 // Both targets require DPoP nonces, so each first proof is refused with use_dpop_nonce and retried.
 describe.each(TARGETS)('DPoP-bound tokens (RFC 9449) against %s', (name) => {
-  let op: InteropTarget;
-
-  beforeAll(async () => {
-    op = await startTarget(name);
-  });
-  afterAll(async () => {
-    await op?.close();
-  });
+  const op = useTarget(name);
 
   it('binds a client-credentials token to the key: token_type DPoP, cnf.jkt in introspection', async () => {
     const { keyPair, jkt } = await dpopKey();

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { CallbackError, discover, OAuthError, registerClient, TokenValidationError } from '@keyway/core';
 import { expectError } from '@keyway/test-support';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { API_RESOURCE } from '../src/provider.ts';
 import { signIn } from '../src/sign-in.ts';
-import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
+import { TARGETS } from '../src/target.ts';
+import { useTarget } from './use-target.ts';
 
 /** A random value as an application would make its own state or nonce. */
 const random = (bytes = 24) => randomBytes(bytes).toString('base64url');
@@ -13,14 +14,7 @@ const random = (bytes = 24) => randomBytes(bytes).toString('base64url');
 // Issue 11's OAuthClient additions: exchangeCode, handleCallback(Request), caller-supplied request values,
 // per-endpoint client authentication, client_secret_jwt, form_post, back-channel logout, plain OAuth 2.0.
 describe.each(TARGETS)('protocol reach against %s', (name) => {
-  let op: InteropTarget;
-
-  beforeAll(async () => {
-    op = await startTarget(name);
-  });
-  afterAll(async () => {
-    await op?.close();
-  });
+  const op = useTarget(name);
 
   it('exchangeCode redeems a code the server parsed itself, once', async () => {
     const client = await discover(op.issuer, op.clients.basic);

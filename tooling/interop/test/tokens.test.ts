@@ -1,24 +1,21 @@
 import { discover, type OAuthClient, OAuthError, TokenValidationError } from '@keyway/core';
 import { expectError } from '@keyway/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { API_RESOURCE } from '../src/provider.ts';
 import { signIn } from '../src/sign-in.ts';
-import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
+import { TARGETS } from '../src/target.ts';
 import { ACCESS_TOKEN_TYPE } from '../src/token-exchange.ts';
+import { useTarget } from './use-target.ts';
 
 /** `offline_access` is granted only with `prompt=consent`: then oidc-provider issues a refresh token. */
 const offline = { user: 'alice', scope: 'openid email offline_access', prompt: 'consent' } as const;
 
 describe.each(TARGETS)('the token lifecycle after a code flow against %s', (name) => {
-  let op: InteropTarget;
+  const op = useTarget(name);
   let client: OAuthClient;
 
   beforeAll(async () => {
-    op = await startTarget(name);
     client = await discover(op.issuer, op.clients.basic);
-  });
-  afterAll(async () => {
-    await op?.close();
   });
 
   it('refreshes with rotation, and the server refuses the rotated-out refresh token', async () => {
