@@ -4,20 +4,14 @@
 // @keyway/edge is imported from its source: this suite's package depends on core alone.
 import { createAccessTokenVerifier, OAuthError } from '@keyway/core';
 import { expectError } from '@keyway/test-support';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEdgeTokenSource } from '../../../packages/edge/src/index.ts';
 import { API_RESOURCE } from '../src/provider.ts';
-import { type InteropTarget, startTarget, TARGETS } from '../src/target.ts';
+import { TARGETS } from '../src/target.ts';
+import { useTarget } from './use-target.ts';
 
 describe.each(TARGETS)('createEdgeTokenSource (client credentials) against %s', (name) => {
-  let op: InteropTarget;
-
-  beforeAll(async () => {
-    op = await startTarget(name);
-  });
-  afterAll(async () => {
-    await op?.close();
-  });
+  const op = useTarget(name);
 
   // The mock has no client_secret_jwt method (InteropTarget.clients.secretJwt), so no such case runs there.
   const clients = ['basic', 'post', 'privateKeyJwt', ...(name === 'mock' ? [] : ['secretJwt' as const])] as const;
