@@ -1,5 +1,12 @@
-import { base64url, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
-import type { WebCryptoKey } from './internal/web-types.js';
+import {
+  base64url,
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  type JWK,
+  SignJWT,
+  type CryptoKey as WebCryptoKey,
+} from 'jose';
 
 /** The asymmetric algorithms a DPoP key may use (RFC 9449 section 4.2 forbids symmetric ones). */
 export type DpopAlg = 'ES256' | 'ES384' | 'ES512' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'EdDSA';

@@ -1,7 +1,6 @@
 import type { JsonWebKeySet } from '@keyway/openapi';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, type CryptoKey as WebCryptoKey } from 'jose';
 import { seededKeyPair } from './seeded-keys.js';
-import type { WebCryptoKey } from './web-types.js';
 
 /** The signature algorithms the mock signs with. */
 export type SigningAlg = 'RS256' | 'ES256' | 'EdDSA';
