@@ -1,7 +1,9 @@
 /*
  * Keyway's declaration files type-check in a consumer's strict program without the DOM lib:
  * `lib: ["ES2022"]`, `skipLibCheck: false`, once with `types: []` and once with `types: ["node"]`
- * (a Node project: the Web globals @types/node declares, and nothing of the DOM). A consumer project
+ * (a Node project: the Web globals @types/node declares, and nothing of the DOM), and every entry a
+ * worker resolves once more with `types: ["@cloudflare/workers-types"]` (a Worker project: the runtime's
+ * own Web types, which is where a program without the DOM gets `Request` and `URL`). A consumer project
  * is built in a temporary directory whose node_modules links each published package (its built
  * dist, through its package.json `exports`), and every public entry, listed from those `exports`
  * (tooling/scripts/agnostic-entries.mjs), is imported alone and compiled.
@@ -15,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publicEntries } from '../../scripts/agnostic-entries.mjs';
+import { agnosticEntries, publicEntries } from '../../scripts/agnostic-entries.mjs';
 
 const repo = realpathSync(new URL('../../..', import.meta.url).pathname);
 
@@ -87,6 +89,9 @@ function createConsumer(): string {
   const typesNode = dirname(createRequire(import.meta.url).resolve('@types/node/package.json'));
   mkdirSync(join(dir, 'node_modules', '@types'), { recursive: true });
   symlinkSync(typesNode, join(dir, 'node_modules', '@types', basename(typesNode)), 'dir');
+  const workersTypes = dirname(createRequire(import.meta.url).resolve('@cloudflare/workers-types/package.json'));
+  mkdirSync(join(dir, 'node_modules', '@cloudflare'), { recursive: true });
+  symlinkSync(workersTypes, join(dir, 'node_modules', '@cloudflare', 'workers-types'), 'dir');
   return dir;
 }
 
@@ -181,6 +186,19 @@ describe('declaration files type-check without the DOM lib (lib: ES2022, skipLib
     ].join('\n');
     expect(compile('node-types.ts', source, { types: ['node'] })).toEqual([]);
   }, 120_000);
+
+  // A Worker program: the Web globals come from the runtime's own types (@cloudflare/workers-types), not
+  // from the DOM lib or @types/node. Every entry a worker resolves type-checks there with no gap at all.
+  describe('types: ["@cloudflare/workers-types"] (a Worker program)', () => {
+    it.each(agnosticEntries().map((entry) => entry.specifier))(
+      '%s',
+      (specifier) => {
+        const diagnostics = check(specifier, ['@cloudflare/workers-types']);
+        expect(diagnostics.filter((diagnostic) => !MSW_NEEDS_DOM.covers.test(diagnostic))).toEqual([]);
+      },
+      120_000,
+    );
+  });
 
   for (const [config, types] of Object.entries(CONFIGS) as [ConfigName, readonly string[]][]) {
     describe(config, () => {
