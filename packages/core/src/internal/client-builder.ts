@@ -9,7 +9,7 @@ export interface CallInput {
 }
 
 /** Sends one call of the method `name` (`resource.method`) and resolves to its checked answer. */
-export type SendCall = (
+type SendCall = (
   name: string,
   info: ClientOperationInfo,
   params: unknown,
@@ -17,7 +17,7 @@ export type SendCall = (
 ) => Promise<unknown>;
 
 /** Whether the method takes an argument before its request options: parameters or a body. */
-export function takesParams(info: ClientOperationInfo): boolean {
+function takesParams(info: ClientOperationInfo): boolean {
   return info.pathParams.length > 0 || info.queryParams.length > 0 || info.jsonBody;
 }
 

@@ -51,12 +51,7 @@ export interface Transport {
 }
 
 /** How a transport describes a request to the errors about it (see `describeRequest`). */
-export type RequestDescriber = (
-  method: string,
-  url: string | URL,
-  headers: Headers,
-  body: HttpRequest['body'],
-) => SentRequest;
+type RequestDescriber = (method: string, url: string | URL, headers: Headers, body: HttpRequest['body']) => SentRequest;
 
 const DEFAULT_TIMEOUT = 10_000;
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;

@@ -4,7 +4,7 @@ import { ConfigurationError } from '../errors.js';
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Bounds of a numeric option. */
-export interface NumberBounds {
+interface NumberBounds {
   /** Smallest accepted value (default 0). */
   min?: number;
   /** Largest accepted value (default: any finite number). */

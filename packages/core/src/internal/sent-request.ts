@@ -37,7 +37,7 @@ const SECRET_FIELDS = new Set([
 const SENT = new WeakMap<Response, { sent: SentRequest; said: string | undefined }>();
 
 /** `url` as an error may show it: origin and path only. */
-export function displayUrl(url: string | URL): string {
+function displayUrl(url: string | URL): string {
   try {
     const parsed = new URL(url);
     return printable(`${parsed.origin}${parsed.pathname}`, 300);

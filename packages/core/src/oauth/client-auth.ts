@@ -95,7 +95,7 @@ export function privateKeyParts(
 }
 
 /** Imports a private key input into what oauth4webapi's `PrivateKeyJwt` takes. */
-export async function importPrivateKey(input: PrivateKeyInput): Promise<oauth.PrivateKey> {
+async function importPrivateKey(input: PrivateKeyInput): Promise<oauth.PrivateKey> {
   const parts = privateKeyParts(input);
   if ('key' in parts) {
     return parts;

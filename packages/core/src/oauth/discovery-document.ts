@@ -7,7 +7,7 @@ import type { ProviderMetadata } from './types.js';
 // oauth4webapi: a resource server's verifier needs the metadata (for `jwks_uri`), not the OAuth client.
 
 /** Where discovery looks, in order: OpenID Connect Discovery, then RFC 8414. */
-export type DiscoveryKind = 'oidc' | 'oauth2';
+type DiscoveryKind = 'oidc' | 'oauth2';
 
 /**
  * The well-known URL of `issuer`'s metadata. OpenID Connect Discovery §4 appends
@@ -33,7 +33,7 @@ export function wellKnownUrl(issuer: string | URL, kind: DiscoveryKind): string 
  * Checks a discovery document: a JSON object whose `issuer` is exactly the issuer asked for (no
  * normalisation: a trailing slash or another host name is another issuer, RFC 8414 §3.3).
  */
-export function processMetadata(body: unknown, expectedIssuer: string, status: number): ProviderMetadata {
+function processMetadata(body: unknown, expectedIssuer: string, status: number): ProviderMetadata {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new InvalidResponseError('Discovery metadata is not a JSON object.', { code: 'invalid_metadata', status });
   }

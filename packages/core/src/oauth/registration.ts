@@ -145,7 +145,7 @@ function invalidResponse(message: string, status: number): never {
  * `client_id`, the optional fields typed as the RFC says. An error answer is an `OAuthError`
  * (`invalid_redirect_uri`, `invalid_client_metadata`, ...), another status a `KeywayApiError`.
  */
-export async function processRegistrationResponse(response: Response): Promise<ClientRegistration> {
+async function processRegistrationResponse(response: Response): Promise<ClientRegistration> {
   const status = response.status;
   if (status !== 201 && status !== 200) {
     throw await errorFromResponse(response, 'The registration endpoint');

@@ -16,7 +16,7 @@ const CODE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 /** RFC 6749 Appendix A.5 / OpenID Connect `nonce`: visible ASCII and space (no CR/LF, no control characters). */
 const VSCHAR = /^[\x20-\x7e]+$/;
 /** Fewer characters than this leave a `state` or `nonce` guessable. */
-export const MIN_RANDOM_VALUE_LENGTH = 8;
+const MIN_RANDOM_VALUE_LENGTH = 8;
 /** A longer one is no stronger and only bloats the URL. */
 const MAX_RANDOM_VALUE_LENGTH = 512;
 
