@@ -23,7 +23,7 @@ function quoted(value: string): string {
  * The `WWW-Authenticate` value: one challenge per accepted scheme; the error parameters on `scheme`'s;
  * `extra` (auth-params such as `resource_metadata`) on each.
  */
-export function challengeFor(
+function challengeFor(
   settings: ChallengeSettings,
   scheme: Scheme | undefined,
   error?: { error: string; description: string; scope?: string },

@@ -13,7 +13,7 @@ import {
   reviveFailure,
 } from './coordinator-protocol.js';
 
-export interface CoordinatedClientOptions {
+interface CoordinatedClientOptions {
   namespace: TokenCoordinatorNamespace;
   /** The object's name: the token source's key (issuer, client, audience, scope). */
   name: () => string;

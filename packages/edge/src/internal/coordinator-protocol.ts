@@ -45,15 +45,12 @@ export interface CoordinatorRequest {
 }
 
 /** A Keyway error as plain data: its brand list and the fields its `toJSON()` deems safe. */
-export interface SerializedFailure {
+interface SerializedFailure {
   brands: string[];
   code: string;
   message: string;
   [field: string]: unknown;
 }
-
-/** The object's answer: `tokens` (200), `failure` (502: the issuer said no or was unreachable). */
-export type CoordinatorReply = { tokens: TokenSet } | { failure: SerializedFailure };
 
 const BRANDS = Symbol.for('keyway.error.brands');
 

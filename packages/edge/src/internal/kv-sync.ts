@@ -23,10 +23,7 @@ export function kvTarget(kv: VerifierOptions['kv']): KvTarget | undefined {
 }
 
 /** Runs verifications between a KV warm-up and a KV write-back. */
-export type KvSync = <T>(
-  verify: () => Promise<T>,
-  waitUntil: ((promise: Promise<unknown>) => void) | undefined,
-) => Promise<T>;
+type KvSync = <T>(verify: () => Promise<T>, waitUntil: ((promise: Promise<unknown>) => void) | undefined) => Promise<T>;
 
 /**
  * The KV side of a verifier: before a verification, the first in this isolate restores the snapshot

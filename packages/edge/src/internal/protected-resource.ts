@@ -12,7 +12,7 @@ const WELL_KNOWN = '/.well-known/oauth-protected-resource';
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /** A resource's RFC 9728 side: its metadata URL, the answer to metadata requests, its challenges. */
-export interface ProtectedResource {
+interface ProtectedResource {
   /** The metadata URL that challenges name in `resource_metadata`. */
   readonly metadataUrl: string;
   /** The answer to a request for the metadata document; `undefined` for every other request. */

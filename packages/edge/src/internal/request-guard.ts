@@ -6,17 +6,17 @@ import { protectedResource } from './protected-resource.js';
 import { type VerifierSource, verifierResolver } from './verifier-resolver.js';
 
 /** What `withAuth`, `keywayMiddleware` and the Hono middleware share: their `verifier`, `requiredScopes` and `resourceMetadata`. */
-export interface GuardOptions<Env> {
+interface GuardOptions<Env> {
   verifier: VerifierSource<Env>;
   requiredScopes?: readonly string[] | undefined;
   resourceMetadata?: ResourceMetadataOptions | undefined;
 }
 
 /** The outcome of checking one request: its `AuthContext`, or the refusal to answer with. */
-export type GuardResult = { auth: AuthContext; refusal?: undefined } | { auth?: undefined; refusal: EdgeAuthError };
+type GuardResult = { auth: AuthContext; refusal?: undefined } | { auth?: undefined; refusal: EdgeAuthError };
 
 /** What a request helper runs for each request. */
-export interface RequestGuard<Env> {
+interface RequestGuard<Env> {
   /** The answer to a request for the RFC 9728 metadata document, when `resourceMetadata` asks for one. */
   metadata(request: Request, env: Env): Response | undefined;
   /** The request's token through the verifier of `env`, handing the KV write-back to `waitUntil`. */

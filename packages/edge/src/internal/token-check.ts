@@ -7,7 +7,7 @@ import { verificationRefusal } from './token-refusal.js';
 import type { ResolvedVerifierOptions } from './verifier-options.js';
 
 /** Verifies the token of a request (with its DPoP binding), refusing with an `EdgeAuthError`. */
-export type TokenCheck = (credentials: Credentials, request: Request | undefined) => Promise<AccessTokenClaims>;
+type TokenCheck = (credentials: Credentials, request: Request | undefined) => Promise<AccessTokenClaims>;
 
 /**
  * Core's access-token verifier on the shared `fetch` of `options.fetch` (one discovery and JWKS cache
