@@ -16,7 +16,7 @@ export interface MockServerConfig extends Omit<MockKeywayOptions, 'issuer' | 'on
   externalTokens?: Array<SeedExternalTokenOptions & { user: string; provider: string }>;
 }
 
-export interface CliIo {
+interface CliIo {
   out(line: string): void;
   err(line: string): void;
 }

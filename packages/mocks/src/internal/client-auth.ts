@@ -10,7 +10,7 @@ const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** The MACs `client_secret_jwt` assertions may use. */
 export const HMAC_ALGS = ['HS256', 'HS384', 'HS512'];
 
-export interface AuthenticatedClient {
+interface AuthenticatedClient {
   client: MockClient;
   method: ClientAuthMethod;
 }
@@ -184,7 +184,7 @@ function b64url(input: string): Uint8Array {
 }
 
 /** A request to the token endpoint or PAR, read and authenticated. */
-export interface ClientRequest {
+interface ClientRequest {
   form: FormFields;
   /** The verified DPoP proof's key, when the request carried one. */
   dpop: DpopKey | undefined;

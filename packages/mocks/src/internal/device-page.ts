@@ -5,7 +5,7 @@ import type { RouteContext, RouteDef } from './routes.js';
 import type { DeviceAuthorization } from './state.js';
 
 /** User codes compare without case, spaces or dashes (RFC 8628 section 6.1). */
-export function normalizeUserCode(code: string): string {
+function normalizeUserCode(code: string): string {
   return code.toUpperCase().replace(/[^A-Z0-9]/g, '');
 }
 

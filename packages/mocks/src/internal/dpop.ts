@@ -9,7 +9,7 @@ export const DPOP_ALGS = ['ES256', 'EdDSA', 'RS256', 'PS256', 'ES384'];
 const IAT_TOLERANCE = 60;
 
 /** Where a proof was presented: the token endpoint answers 400, a resource 401 with `WWW-Authenticate`. */
-export type DpopSite = 'token' | 'resource';
+type DpopSite = 'token' | 'resource';
 
 /** A verified proof: the thumbprint of its key (`cnf.jkt`). */
 export interface DpopKey {
@@ -17,7 +17,7 @@ export interface DpopKey {
 }
 
 /** The error answer for a DPoP failure, shaped as the token endpoint or a resource server gives it. */
-export function dpopError(engine: Engine, site: DpopSite, error: string, description: string): Response {
+function dpopError(engine: Engine, site: DpopSite, error: string, description: string): Response {
   const nonce: Record<string, string> = error === 'use_dpop_nonce' ? { 'dpop-nonce': engine.state.dpopNonce } : {};
   if (site === 'token') {
     return oauthError(error, description, 400, nonce);

@@ -17,23 +17,16 @@ import { randomId } from './random.js';
 import { type RouteDef, Router } from './routes.js';
 import { type IssuedToken, MockState } from './state.js';
 
-export const DEFAULT_ISSUER = 'https://keyway.test';
+const DEFAULT_ISSUER = 'https://keyway.test';
 
 /** Scopes of OpenID Connect itself (Core 5.4, 11): about the user and the grant, never for a resource server. */
-export const OIDC_SCOPES: ReadonlySet<string> = new Set([
-  'openid',
-  'profile',
-  'email',
-  'address',
-  'phone',
-  'offline_access',
-]);
+const OIDC_SCOPES: ReadonlySet<string> = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
 
-export const DEFAULT_USERS: MockUser[] = [
+const DEFAULT_USERS: MockUser[] = [
   { sub: 'usr_test', name: 'Test User', email: 'test@example.com', email_verified: true },
 ];
 
-export const DEFAULT_CLIENTS: MockClient[] = [
+const DEFAULT_CLIENTS: MockClient[] = [
   { clientId: 'test-client', clientSecret: 'test-secret' },
   { clientId: 'test-public-client', tokenEndpointAuthMethod: 'none' },
 ];

@@ -1,7 +1,7 @@
 import type { OAuthErrorResponse, Problem } from '@keyway/openapi';
 
 /** A parsed request body: JSON value, form fields (repeated fields become arrays), text, or nothing. */
-export type ParsedBody = unknown;
+type ParsedBody = unknown;
 
 export type FormFields = Record<string, string | string[]>;
 
@@ -47,7 +47,7 @@ export function problemCode(status: number): string {
   return PROBLEM_CODES[status] ?? (status >= 500 ? 'internal_error' : 'error');
 }
 
-export function problemTitle(status: number): string {
+function problemTitle(status: number): string {
   return PROBLEM_TITLES[status] ?? (status >= 500 ? 'Server error' : 'Error');
 }
 

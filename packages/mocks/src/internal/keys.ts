@@ -10,7 +10,7 @@ export interface KeyPair {
   readonly publicKey: WebCryptoKey;
 }
 
-export interface SigningKey extends KeyPair {
+interface SigningKey extends KeyPair {
   readonly kid: string;
   readonly alg: SigningAlg;
   readonly publicJwk: JWK;

@@ -21,7 +21,7 @@ import { userClaims } from './tokens.js';
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'];
 
 /** The discovery document; both well-known URLs serve it. */
-export function metadata(engine: Engine): AuthorizationServerMetadata {
+function metadata(engine: Engine): AuthorizationServerMetadata {
   const iss = engine.issuer;
   return {
     issuer: iss,

@@ -15,7 +15,7 @@ export interface RouteContext {
 }
 
 /** Answers a request to one route. */
-export type RouteRun = (ctx: RouteContext) => Promise<Response> | Response;
+type RouteRun = (ctx: RouteContext) => Promise<Response> | Response;
 
 export interface RouteDef {
   name: MockRouteName;
@@ -26,7 +26,7 @@ export interface RouteDef {
 }
 
 /** The operationIds of the spec. */
-export type OperationId = keyof typeof operations;
+type OperationId = keyof typeof operations;
 
 /** The mock's answer to each operation of the spec, by operationId. */
 export type OperationRuns = { readonly [K in OperationId]: RouteRun };
@@ -55,7 +55,7 @@ interface CompiledRoute extends RouteDef {
   paramNames: string[];
 }
 
-export type RouteMatch =
+type RouteMatch =
   | { kind: 'route'; route: CompiledRoute; params: Record<string, string> }
   | { kind: 'method-not-allowed'; allow: string[]; api: boolean }
   | { kind: 'not-found'; api: boolean };

@@ -22,7 +22,7 @@ export interface IssuedToken {
 }
 
 /** One grant: what a user (or a client, for client credentials) consented to. */
-export interface Grant {
+interface Grant {
   id: string;
   sub?: string;
   clientId: string;
@@ -33,7 +33,7 @@ export interface Grant {
   revoked: boolean;
 }
 
-export interface PersistentToken {
+interface PersistentToken {
   id: string;
   sub?: string;
   clientId: string;
@@ -42,7 +42,7 @@ export interface PersistentToken {
   revoked: boolean;
 }
 
-export interface ConsentRequest {
+interface ConsentRequest {
   state: string;
   clientId: string;
   userId: string;
@@ -51,11 +51,11 @@ export interface ConsentRequest {
   createdAt: number;
 }
 
-export interface ExternalTokenRecord extends ExternalToken {
+interface ExternalTokenRecord extends ExternalToken {
   reconsent: boolean;
 }
 
-export interface AuthorizationCode {
+interface AuthorizationCode {
   code: string;
   clientId: string;
   redirectUri?: string;
@@ -75,7 +75,7 @@ export interface AuthorizationCode {
   dpopJkt?: string;
 }
 
-export interface PushedRequest {
+interface PushedRequest {
   requestUri: string;
   clientId: string;
   params: Record<string, string | string[]>;

@@ -61,7 +61,7 @@ export async function signIdToken(engine: Engine, claims: Record<string, unknown
   return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
 }
 
-export interface TokenSetInput {
+interface TokenSetInput {
   clientId: string;
   sub: string;
   /** The scope of the grant: what the refresh token keeps and the ID token's claims follow. */
