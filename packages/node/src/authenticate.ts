@@ -306,7 +306,7 @@ function loginInfoOf(options: AuthenticateOptions): LoginInfo {
 }
 
 /** The store `authenticate` uses for these options. */
-export function storeFor(options: Pick<AuthenticateOptions, 'store' | 'tokenFile'>): TokenStore {
+function storeFor(options: Pick<AuthenticateOptions, 'store' | 'tokenFile'>): TokenStore {
   if (options.store) {
     return options.store;
   }

@@ -4,11 +4,11 @@ import { COMMANDS, type CommandName } from './help.js';
 import { UsageError } from './output.js';
 
 /** The options that say which login a command is about (and where it is kept). */
-export const TARGET_OPTIONS = ['issuer', 'clientId', 'scope', 'resource', 'audience', 'tokenFile'] as const;
-export type TargetOption = (typeof TARGET_OPTIONS)[number];
+const TARGET_OPTIONS = ['issuer', 'clientId', 'scope', 'resource', 'audience', 'tokenFile'] as const;
+type TargetOption = (typeof TARGET_OPTIONS)[number];
 
 /** Each target option's flag and environment variable. */
-export const TARGET_SOURCES: Record<TargetOption, { flag: string; env: string }> = {
+const TARGET_SOURCES: Record<TargetOption, { flag: string; env: string }> = {
   issuer: { flag: 'issuer', env: 'KEYWAY_ISSUER' },
   clientId: { flag: 'client-id', env: 'KEYWAY_CLIENT_ID' },
   scope: { flag: 'scope', env: 'KEYWAY_SCOPE' },
@@ -30,7 +30,7 @@ export interface Flags extends Partial<Record<TargetOption, string>> {
 }
 
 /** What the command line asks for. */
-export type CommandLine =
+type CommandLine =
   | { kind: 'version' }
   | { kind: 'help'; command?: CommandName; toStderr?: boolean }
   | { kind: 'run'; command: CommandName; flags: Flags };

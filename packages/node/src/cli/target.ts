@@ -158,7 +158,7 @@ function keyPart(issuer: string): string {
 }
 
 /** The same set of scopes, in any order. */
-export function sameScope(a: string | undefined, b: string): boolean {
+function sameScope(a: string | undefined, b: string): boolean {
   const norm = (scope: string | undefined) => [...new Set((scope ?? '').split(/\s+/).filter(Boolean))].sort().join(' ');
   return norm(a) === norm(b);
 }

@@ -9,7 +9,7 @@ export interface Countdown {
 }
 
 /** The stream the countdown writes to: stderr, or a test's stand-in. */
-export interface CountdownStream {
+interface CountdownStream {
   isTTY?: boolean;
   write(text: string): unknown;
 }

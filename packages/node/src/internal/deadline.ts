@@ -2,7 +2,7 @@ import { KeywayAbortError } from '@keyway/core';
 import { LoginTimeoutError } from '../errors.js';
 
 /** The default time a person gets to finish an interactive login: five minutes. */
-export const DEFAULT_LOGIN_TIMEOUT = 5 * 60_000;
+const DEFAULT_LOGIN_TIMEOUT = 5 * 60_000;
 
 export interface Deadline {
   /** Fires on the caller's signal or when the timeout runs out. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigurationError, KeywayError } from '@keyway/core';
 
 /** What the handler of a callback decides: the page the browser sees, and whether the wait is over. */
-export interface CallbackOutcome {
+interface CallbackOutcome {
   status: number;
   title: string;
   detail: string;
@@ -17,7 +17,7 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-export interface LoopbackServerOptions {
+interface LoopbackServerOptions {
   port: number;
   path: string;
   /**
@@ -27,7 +27,7 @@ export interface LoopbackServerOptions {
   onCallback: (url: URL) => Promise<CallbackOutcome | undefined>;
 }
 
-export const LOOPBACK_HOST = '127.0.0.1';
+const LOOPBACK_HOST = '127.0.0.1';
 
 /**
  * A one-shot HTTP server on 127.0.0.1 (RFC 8252 §7.3: a loopback IP literal, never `localhost` or

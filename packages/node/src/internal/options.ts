@@ -1,10 +1,10 @@
 import { ConfigurationError } from '@keyway/core';
 
 /** The longest delay a timer takes: a larger one fires after 1 ms (with only a warning). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The numeric options of a login, as `authenticate`, `login`, `CodeFlow` and `DeviceFlow` take them. */
-export interface LoginNumbers {
+interface LoginNumbers {
   timeout?: unknown;
   redirectPort?: unknown;
   interval?: unknown;

@@ -12,7 +12,7 @@ import type { StoredTokenSet, TokenStore } from '@keyway/token-store';
  */
 
 /** The identity a registration gives a login. */
-export interface RegisteredClient {
+interface RegisteredClient {
   clientId: string;
   clientSecret?: string;
 }

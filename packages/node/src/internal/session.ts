@@ -40,7 +40,7 @@ export function currentProbe(): SessionProbe {
  *
  * `reason` says why, for messages ("a SLURM batch job (SLURM_JOB_ID is set, no terminal)").
  */
-export type Session =
+type Session =
   | { kind: 'automated'; reason: string }
   | { kind: 'no-terminal'; reason: string }
   | { kind: 'terminal'; reason: string }
@@ -64,7 +64,7 @@ const set = (env: SessionProbe['env'], name: string) => {
 };
 
 /** A person can see what is printed (stderr) and answer it (stdin), or read the output (stdout). */
-export function hasTerminal(probe: Pick<SessionProbe, 'tty'>): boolean {
+function hasTerminal(probe: Pick<SessionProbe, 'tty'>): boolean {
   return probe.tty.stderr && (probe.tty.stdin || probe.tty.stdout);
 }
 
@@ -179,7 +179,7 @@ export function isWsl(probe: SessionProbe): boolean {
 }
 
 /** Docker, Podman, LXC, systemd-nspawn or a Kubernetes pod. */
-export function isContainer(probe: SessionProbe): boolean {
+function isContainer(probe: SessionProbe): boolean {
   if (set(probe.env, 'container') || set(probe.env, 'KUBERNETES_SERVICE_HOST')) {
     return true;
   }

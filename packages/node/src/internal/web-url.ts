@@ -21,6 +21,6 @@ export function isOpenableUrl(url: URL): boolean {
 }
 
 /** `hostname` as `URL` gives it: IPv6 in brackets, IPv4 normalised to dotted decimal. */
-export function isLoopbackHost(hostname: string): boolean {
+function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }

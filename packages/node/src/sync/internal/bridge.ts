@@ -21,7 +21,7 @@ import {
 import { reviveError } from './revive-error.js';
 
 /** Options of {@link SyncBridge}. */
-export interface SyncBridgeOptions {
+interface SyncBridgeOptions {
   /** The worker entry (`dist/sync/worker.js`); the guard preload `guard.cjs` sits beside it. */
   workerUrl: URL;
   /** A module URL whose `handlers` export replaces the built-in handler table (tests). */

@@ -14,7 +14,7 @@ type ErrorClass = (abstract new (...args: never[]) => Error) & { readonly brand:
  * follows Keyway's brand protocol (an own `static brand`). A class added to one of them is found here
  * without a line changed.
  */
-export function errorRegistry(modules: readonly object[]): ReadonlyMap<string, ErrorClass> {
+function errorRegistry(modules: readonly object[]): ReadonlyMap<string, ErrorClass> {
   const registry = new Map<string, ErrorClass>();
   for (const exported of modules.flatMap((module) => Object.values(module))) {
     if (typeof exported === 'function' && exported.prototype instanceof Error && Object.hasOwn(exported, 'brand')) {

@@ -5,7 +5,7 @@ import { deviceCodeText } from '../../internal/device-code-text.js';
 import type { QrOption, TerminalInfo } from '../../internal/terminal-qr.js';
 
 /** What the worker shows a person during a device login, and how it tidies up after. */
-export interface DeviceCodeOutput {
+interface DeviceCodeOutput {
   /** The worker's `onDeviceCode`: the code's text, then (in a terminal) the live countdown. */
   onDeviceCode(info: DeviceCodeInfo): void;
   /** Ends the countdown (erasing its line), if one runs. */
