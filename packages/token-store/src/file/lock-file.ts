@@ -33,7 +33,7 @@ interface LockOwner {
   nonce: string;
 }
 
-export interface FileLockOptions {
+interface FileLockOptions {
   /** Give up after this many milliseconds of waiting (TokenStoreError `lock_timeout`). */
   timeoutMs: number;
   /** A lock not refreshed for this long is stale even when its owner cannot be checked. */

@@ -12,7 +12,7 @@ import { TokenStoreError } from '../errors.js';
 const NO_FOLLOW = constants.O_NOFOLLOW;
 const READ_FLAGS = constants.O_RDONLY | (NO_FOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
-export interface SafeReadOptions {
+interface SafeReadOptions {
   /** What the file is, for messages: `token file`, `lock file`. */
   what: string;
   /**
@@ -22,7 +22,7 @@ export interface SafeReadOptions {
   private?: boolean;
 }
 
-export interface SafeRead {
+interface SafeRead {
   text: string;
   stats: Stats;
 }
@@ -59,7 +59,7 @@ export async function readRegularFile(path: string, options: SafeReadOptions): P
 }
 
 /** True when `path` itself (not what it points to) is a symbolic link. */
-export async function isSymlink(path: string): Promise<boolean> {
+async function isSymlink(path: string): Promise<boolean> {
   try {
     return (await lstat(path)).isSymbolicLink();
   } catch {

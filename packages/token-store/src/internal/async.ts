@@ -10,7 +10,7 @@ export function backoff(attempt: number, base = 10, max = 200): number {
 }
 
 /** How long a caller of {@link KeyedMutex.run} waits for its turn, and what it throws when that passes. */
-export interface MutexWait {
+interface MutexWait {
   /** Give up at this epoch millisecond. */
   until: number;
   timeout(): Error;

@@ -1,7 +1,7 @@
 import { TokenStoreError } from '../errors.js';
 
 /** The longest delay `setTimeout` and `setInterval` take: past it Node and browsers fire after 1 ms. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Validates a duration option where it enters: `undefined` gives `fallback`; anything but a finite number
