@@ -1,29 +1,35 @@
 /*
- * The Worker bundled as wrangler would (esbuild, conditions workerd/worker/browser) and run in workerd by
- * miniflare. Its outbound requests (discovery, JWKS) are answered in this process by @keyway/mocks.
+ * The Worker as a user ships it: its src/ copied into a fresh npm project that installs @keyway/edge and
+ * @keyway/token-store from their packed tarballs (not the workspace), bundled as wrangler would (esbuild,
+ * conditions workerd/worker/browser) and run in workerd by miniflare. Its outbound requests (discovery,
+ * JWKS) are answered in this process by @keyway/mocks.
  */
+import { lstatSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import edgeManifest from '@keyway/edge/package.json' with { type: 'json' };
 import { createMockKeyway } from '@keyway/mocks';
-import { build } from 'esbuild';
+import { bundleWorker, npmProject, type PackedWorkspace, packWorkspace } from '@keyway/test-support';
 import { type Request as MfRequest, Response as MfResponse, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
+const edgeVersion = edgeManifest.version;
 const AUDIENCE = 'https://things.example.com';
 const mock = createMockKeyway();
 let mf: Miniflare;
+let packed: PackedWorkspace | undefined;
+let project: string;
 
 beforeAll(async () => {
-  const bundle = await build({
-    entryPoints: [new URL('../src/index.ts', import.meta.url).pathname],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['workerd', 'worker', 'browser'],
-    write: false,
-    logLevel: 'silent',
+  packed = packWorkspace(['@keyway/edge', '@keyway/token-store'], 'keyway-edge-worker-');
+  project = await npmProject(packed, {
+    from: fileURLToPath(new URL('..', import.meta.url)),
+    files: ['src'],
+    keyway: ['@keyway/edge', '@keyway/token-store'],
   });
   mf = new Miniflare({
     modules: true,
-    script: bundle.outputFiles[0]!.text,
+    script: await bundleWorker(join(project, 'src/index.ts')),
     compatibilityDate: '2025-06-01',
     kvNamespaces: ['CACHE'],
     bindings: { KEYWAY_ISSUER: mock.issuer, API_AUDIENCE: AUDIENCE },
@@ -36,14 +42,22 @@ beforeAll(async () => {
     },
   });
   await mf.ready;
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await mf?.dispose();
+  packed?.remove();
 });
 
 const call = (path: string, token?: string) =>
   mf.dispatchFetch(`${AUDIENCE}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+it('runs on @keyway/edge installed from its tarball, not the workspace', () => {
+  const installed = join(project, 'node_modules', '@keyway', 'edge');
+  expect(lstatSync(installed).isSymbolicLink()).toBe(false);
+  const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { version: string };
+  expect(manifest.version).toBe(edgeVersion);
+});
 
 it('answers a caller with a valid token', async () => {
   const token = await mock.mintAccessToken({ aud: AUDIENCE, scope: 'things:read', sub: 'usr_ann' });

@@ -1,34 +1,56 @@
 /*
  * An MCP client that starts from nothing, against the Worker bundled as wrangler would and run in workerd
  * by miniflare. The issuer is @keyway/mocks listening on 127.0.0.1: the Worker fetches its discovery
- * document and keys over the loopback network, and the client gets its tokens there.
+ * document and keys over the loopback network, and the client gets its tokens there. The Worker is built as
+ * a user builds it: src/ copied into a fresh npm project that installs @keyway/edge from its packed tarball
+ * (not the workspace) and hono from the registry.
  */
+import { lstatSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { discover } from '@keyway/core';
 import { createMockKeyway, type MockServer } from '@keyway/mocks';
-import { bundleWorker } from '@keyway/test-support';
+import { bundleWorker, npmProject, type PackedWorkspace, packWorkspace } from '@keyway/test-support';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import exampleManifest from '../package.json' with { type: 'json' };
 
 const MCP = 'https://mcp.example.com/mcp';
 const METADATA = 'https://mcp.example.com/.well-known/oauth-protected-resource/mcp';
 const mock = createMockKeyway();
 let server: MockServer;
 let worker: Miniflare;
+let packed: PackedWorkspace | undefined;
+let project: string;
 
 beforeAll(async () => {
   server = await mock.listen(0);
+  packed = packWorkspace(['@keyway/edge'], 'keyway-mcp-worker-');
+  project = await npmProject(packed, {
+    from: fileURLToPath(new URL('..', import.meta.url)),
+    files: ['src'],
+    keyway: ['@keyway/edge'],
+    dependencies: { hono: exampleManifest.dependencies.hono },
+  });
   worker = new Miniflare({
     modules: true,
-    script: await bundleWorker(new URL('../src/index.ts', import.meta.url)),
+    script: await bundleWorker(join(project, 'src/index.ts')),
     compatibilityDate: '2025-06-01',
     bindings: { KEYWAY_ISSUER: server.url, MCP_RESOURCE: MCP },
   });
   await worker.ready;
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await worker?.dispose();
   await server?.close();
+  packed?.remove();
+});
+
+it('bundles @keyway/edge and hono installed into a fresh npm project, not the workspace links', () => {
+  for (const name of ['@keyway/edge', 'hono']) {
+    expect(lstatSync(join(project, 'node_modules', name)).isSymbolicLink(), name).toBe(false);
+  }
 });
 
 /** A Streamable HTTP POST of `body` (a JSON-RPC message, or raw text) to the MCP endpoint. */

@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { cpSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { type SpawnedMockServer, spawnMockServer } from '@keyway/mocks/node';
-import { type PackedWorkspace, packWorkspace, Terminals } from '@keyway/test-support';
+import { npmProject, type PackedWorkspace, packWorkspace, Terminals } from '@keyway/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The example as a user gets it: its files copied into a fresh npm project that installs @keyway/core
@@ -25,39 +24,21 @@ let project: string;
 let server: SpawnedMockServer;
 let terminals: Terminals;
 
-/** The user's package.json: the example's, with the tarballs instead of the workspace's ranges. */
-function userManifest(tarballs: Record<string, string>): Record<string, unknown> {
+/** The user's package.json fields beyond the dependencies: the example's bin and scripts (not its test harness). */
+function userManifest(): Record<string, unknown> {
   const manifest = JSON.parse(readFileSync(join(example, 'package.json'), 'utf8'));
   const { test: _, typecheck: __, ...scripts } = manifest.scripts;
-  return {
-    name: 'my-keyway-tool',
-    private: true,
-    type: 'module',
-    bin: manifest.bin,
-    scripts,
-    dependencies: { '@keyway/core': tarballs['@keyway/core'], '@keyway/node': tarballs['@keyway/node'] },
-    // Nothing is published: their own @keyway dependencies come from the tarballs too.
-    overrides: {
-      '@keyway/openapi': tarballs['@keyway/openapi'],
-      '@keyway/token-store': tarballs['@keyway/token-store'],
-    },
-  };
+  return { name: 'my-keyway-tool', bin: manifest.bin, scripts };
 }
 
 beforeAll(async () => {
-  packed = packWorkspace(
-    ['@keyway/openapi', '@keyway/token-store', '@keyway/core', '@keyway/node'],
-    'keyway-node-cli-',
-  );
-  project = join(packed.dir, 'project');
-  mkdirSync(project);
-  for (const part of ['bin', 'lib', 'scripts']) {
-    cpSync(join(example, part), join(project, part), { recursive: true });
-  }
-  writeFileSync(join(project, 'package.json'), JSON.stringify(userManifest(packed.tarballs), null, 2));
-  // npm as a user runs it; the npm_* variables pnpm sets for this test are pnpm's settings, not the user's.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('npm_')));
-  await promisify(execFile)('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: project, env });
+  packed = packWorkspace(['@keyway/core', '@keyway/node'], 'keyway-node-cli-');
+  project = await npmProject(packed, {
+    from: example,
+    files: ['bin', 'lib', 'scripts'],
+    keyway: ['@keyway/core', '@keyway/node'],
+    manifest: userManifest(),
+  });
 
   server = await spawnMockServer({
     config: {

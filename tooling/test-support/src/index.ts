@@ -7,7 +7,7 @@ export { type BundleOptions, bundleModule, bundleWorker, WORKER_CONDITIONS } fro
 export { CHROMIUM_ARGS, chromiumPath, DEFAULT_CHROMIUM_PATH, launchChromium } from './chromium.ts';
 export { type ErrorClass, expectError } from './expect-error.ts';
 export { freePort } from './free-port.ts';
-export { type PackedWorkspace, packWorkspace } from './packed.ts';
+export { type NpmProjectOptions, npmProject, type PackedWorkspace, packWorkspace } from './packed.ts';
 export { REDIS_SERVER_PATH, type RedisServer, startRedisServer } from './redis-server.ts';
 export { reporters } from './reporters.ts';
 export { Screen, Terminals } from './tmux-screen.ts';

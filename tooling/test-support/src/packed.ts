@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 /** The monorepo's root (this file is `tooling/test-support/{src,dist}/…`). */
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -138,4 +139,66 @@ export function packWorkspace(names: readonly string[], prefix = 'keyway-packed-
     remove();
     throw error;
   }
+}
+
+/** What {@link npmProject} makes: which files of the example, and what the user's package.json depends on. */
+export interface NpmProjectOptions {
+  /** The example's directory, whose `files` are copied. */
+  from: string;
+  /** Files and directories of `from` to copy (`src`, `bin`, ...). */
+  files: readonly string[];
+  /** Keyway packages the user installs (each from its tarball in `packed`). */
+  keyway: readonly string[];
+  /** Other dependencies, as a user writes them (`{ hono: '4.13.19' }`), from the registry. */
+  dependencies?: Record<string, string>;
+  /** More package.json fields (`name`, `bin`, `scripts`, ...). */
+  manifest?: Record<string, unknown>;
+}
+
+/**
+ * A fresh npm project beside `packed`'s tarballs, made as a user makes one: the example's files copied, a
+ * `package.json` that depends on the named Keyway packages' tarballs (their Keyway dependencies pinned to
+ * the tarballs too, by `overrides`, since this version may not be on the registry), then `npm install`.
+ * The `npm_*` variables pnpm sets for a test are pnpm's settings, not the user's: npm runs without them.
+ * Resolves to the project's directory.
+ *
+ * @example
+ * ```ts
+ * import { npmProject, packWorkspace } from '@keyway/test-support';
+ * const packed = packWorkspace(['@keyway/edge']);
+ * const project = await npmProject(packed, { from: '/path/to/example', files: ['src'], keyway: ['@keyway/edge'] });
+ * packed.remove();
+ * ```
+ */
+export async function npmProject(packed: PackedWorkspace, options: NpmProjectOptions): Promise<string> {
+  const project = join(packed.dir, 'project');
+  mkdirSync(project);
+  for (const file of options.files) {
+    cpSync(join(options.from, file), join(project, file), { recursive: true });
+  }
+  const tarball = (name: string) => {
+    const specifier = packed.tarballs[name];
+    if (specifier === undefined) {
+      throw new Error(`${name} was not packed: name it in packWorkspace()`);
+    }
+    return specifier;
+  };
+  const manifest = {
+    name: 'keyway-user-project',
+    private: true,
+    type: 'module',
+    dependencies: {
+      ...Object.fromEntries(options.keyway.map((name) => [name, tarball(name)])),
+      ...options.dependencies,
+    },
+    overrides: { ...packed.tarballs },
+    ...options.manifest,
+  };
+  writeFileSync(join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('npm_')));
+  await promisify(execFile)('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
+    cwd: project,
+    env,
+  });
+  return project;
 }
