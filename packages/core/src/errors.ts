@@ -16,6 +16,7 @@
  * array themselves (a few lines each), so `KeywayError.is()` is true for their errors too.
  */
 
+import { isRecord } from './internal/is-record.js';
 import { printable } from './internal/printable.js';
 import { parseRetryAfter } from './internal/retry-after.js';
 import { requestSuffix } from './internal/sent-request.js';
@@ -445,10 +446,6 @@ const STATUS_CLASSES: Record<number, typeof KeywayApiError> = {
   422: UnprocessableEntityError,
   429: RateLimitError,
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function problemCode(body: unknown): string | undefined {
   return isRecord(body) && typeof body.code === 'string' && body.code ? body.code : undefined;

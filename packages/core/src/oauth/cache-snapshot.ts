@@ -1,6 +1,7 @@
 import type { JWK } from 'jose';
 import { ConfigurationError } from '../errors.js';
 import type { FetchLike } from '../internal/http.js';
+import { isRecord } from '../internal/is-record.js';
 import { cachedMetadata, METADATA_TTL, restoreMetadata } from './discover.js';
 import { fetchScope } from './fetch-scope.js';
 import { cachedJwks, JWKS_MAX_AGE, restoreJwks } from './jwks-cache.js';
@@ -85,10 +86,6 @@ function invalid(message: string): never {
   throw new ConfigurationError(`Invalid OAuth cache snapshot: ${message}`, { code: 'invalid_snapshot' });
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function fetchedAt(value: unknown, now: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     invalid('"fetchedAt" must be a time in milliseconds.');
@@ -99,7 +96,7 @@ function fetchedAt(value: unknown, now: number): number {
 
 function entries(snapshot: Record<string, unknown>, name: 'discovery' | 'jwks'): Record<string, unknown>[] {
   const list = snapshot[name];
-  if (!Array.isArray(list) || !list.every(isObject)) {
+  if (!Array.isArray(list) || !list.every(isRecord)) {
     invalid(`"${name}" must be an array of objects.`);
   }
   return list;
@@ -138,14 +135,14 @@ export function restoreOAuthCache(
       invalid('not JSON.');
     }
   }
-  if (!isObject(value) || value.version !== 1) {
+  if (!isRecord(value) || value.version !== 1) {
     invalid('expected an object with "version": 1.');
   }
   const now = Date.now();
   const discovery: { issuer: string; metadata: ProviderMetadata; at: number }[] = [];
   for (const entry of entries(value, 'discovery')) {
     const { issuer, metadata } = entry;
-    if (typeof issuer !== 'string' || !isObject(metadata) || metadata.issuer !== issuer) {
+    if (typeof issuer !== 'string' || !isRecord(metadata) || metadata.issuer !== issuer) {
       invalid('a discovery entry needs an "issuer" and "metadata" for that issuer.');
     }
     const at = fetchedAt(entry.fetchedAt, now);
@@ -159,7 +156,7 @@ export function restoreOAuthCache(
     if (
       typeof uri !== 'string' ||
       !Array.isArray(keys) ||
-      !keys.every((key) => isObject(key) && typeof key.kty === 'string')
+      !keys.every((key) => isRecord(key) && typeof key.kty === 'string')
     ) {
       invalid('a JWKS entry needs a "uri" and "keys" (JWK objects).');
     }

@@ -7,6 +7,7 @@ import {
   type OAuthErrorFields,
 } from '../errors.js';
 import { headersToRecord } from '../internal/http-attempt.js';
+import { isRecord } from '../internal/is-record.js';
 import { requestSuffix, scrub, sentRequestOf, serverSaid } from '../internal/sent-request.js';
 
 /** One `WWW-Authenticate` challenge: a lower-cased scheme and its auth-params (lower-cased names). */
@@ -61,10 +62,6 @@ function parseWwwAuthenticate(header: string | null): Challenge[] {
     rest = (token68 ? after.slice(token68.length) : after).trimStart().replace(/^,\s*/, '');
   }
   return challenges;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The RFC 6749 error fields of a parsed body, when it has a string `error`. Other fields are dropped. */

@@ -1,4 +1,5 @@
 import { TokenValidationError } from '../errors.js';
+import { isRecord } from '../internal/is-record.js';
 import { numericClaim } from './id-token.js';
 
 /** The event a back-channel logout token carries (OpenID Connect Back-Channel Logout 1.0 §2.4). */
@@ -49,10 +50,6 @@ function fail(code: string, message: string): never {
   throw new TokenValidationError(message, { code });
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** `typ` (§2.4): explicitly typed `logout+jwt`, or the untyped/`JWT` forms earlier providers send. */
 export function checkLogoutTokenType(typ: unknown): void {
   if (typ === undefined) {
@@ -94,7 +91,7 @@ export function validateLogoutTokenClaims(
   if (claims.events === undefined) {
     fail('events_missing', 'The token has no "events" claim: it is no logout token.');
   }
-  if (!isObject(claims.events) || !isObject(claims.events[BACKCHANNEL_LOGOUT_EVENT])) {
+  if (!isRecord(claims.events) || !isRecord(claims.events[BACKCHANNEL_LOGOUT_EVENT])) {
     fail('events_invalid', `The logout token's "events" claim lacks the ${BACKCHANNEL_LOGOUT_EVENT} event object.`);
   }
   if (claims.nonce !== undefined) {
