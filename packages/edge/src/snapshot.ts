@@ -6,6 +6,7 @@ import {
   snapshotOAuthCache,
 } from '@keyway/core';
 import type { StoredTokenSet, TokenStore } from '@keyway/token-store';
+import { isRecord } from './internal/is-record.js';
 import { sharedFetch } from './internal/shared-fetch.js';
 
 /**
@@ -105,10 +106,6 @@ function invalid(message: string): never {
   throw new ConfigurationError(`Invalid edge snapshot: ${message}`, { code: 'invalid_snapshot' });
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function checkedTokens(value: unknown): EdgeSnapshot['tokens'] {
   if (value === undefined) {
     return [];
@@ -118,10 +115,10 @@ function checkedTokens(value: unknown): EdgeSnapshot['tokens'] {
   }
   return value.map((entry) => {
     if (
-      !isObject(entry) ||
+      !isRecord(entry) ||
       typeof entry.key !== 'string' ||
       entry.key === '' ||
-      !isObject(entry.value) ||
+      !isRecord(entry.value) ||
       typeof entry.value.access_token !== 'string' ||
       (entry.value.expires_at !== undefined &&
         (typeof entry.value.expires_at !== 'number' || !Number.isFinite(entry.value.expires_at)))
@@ -164,12 +161,12 @@ export async function restore(
       invalid('not JSON.');
     }
   }
-  if (!isObject(parsed) || parsed.version !== 1) {
+  if (!isRecord(parsed) || parsed.version !== 1) {
     invalid('expected an object with "version": 1.');
   }
   const isCoreSnapshot = 'discovery' in parsed || 'jwks' in parsed;
   const oauth = isCoreSnapshot ? parsed : parsed.oauth;
-  if (!isObject(oauth)) {
+  if (!isRecord(oauth)) {
     invalid('"oauth" must be an OAuth cache snapshot.');
   }
   const tokens = isCoreSnapshot ? [] : checkedTokens(parsed.tokens);

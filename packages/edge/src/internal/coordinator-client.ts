@@ -5,13 +5,8 @@
  */
 import type { GetTokenOptions, TokenSet, TokenSourceOAuthClient } from '@keyway/core';
 import type { TokenCoordinatorNamespace } from '../coordinator.js';
-import {
-  COORDINATOR_URL,
-  type CoordinatorRequest,
-  isRecord,
-  isTokenSet,
-  reviveFailure,
-} from './coordinator-protocol.js';
+import { COORDINATOR_URL, type CoordinatorRequest, isTokenSet, reviveFailure } from './coordinator-protocol.js';
+import { isRecord } from './is-record.js';
 
 interface CoordinatedClientOptions {
   namespace: TokenCoordinatorNamespace;

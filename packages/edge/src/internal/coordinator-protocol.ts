@@ -16,6 +16,7 @@ import {
   type TokenEndpointAuthMethod,
   type TokenSet,
 } from '@keyway/core';
+import { isRecord } from './is-record.js';
 
 /** The URL of every request to the object: a Durable Object stub ignores the host. */
 export const COORDINATOR_URL = 'https://token-coordinator.keyway.invalid/v1/token';
@@ -226,8 +227,4 @@ export function isTokenSet(value: unknown): value is TokenSet {
     typeof value.token_type === 'string' &&
     (value.expires_at === undefined || (typeof value.expires_at === 'number' && Number.isFinite(value.expires_at)))
   );
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
