@@ -10,12 +10,6 @@ import type { AccessTokenClaims } from './types.js';
 
 /**
  * Verifies RFC 9068 JWT access tokens for one issuer and audience (see {@link createAccessTokenVerifier}).
- *
- * @example
- * ```ts
- * import { type AccessTokenVerifier, createAccessTokenVerifier } from '@keyway/core';
- * const verifier: AccessTokenVerifier = createAccessTokenVerifier({ issuer: 'https://auth.example.com', audience: 'https://api.example.com' });
- * ```
  */
 export interface AccessTokenVerifier {
   readonly issuer: string;

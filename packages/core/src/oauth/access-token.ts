@@ -12,16 +12,6 @@ import type { AccessTokenClaims, OAuthCacheUpdate } from './types.js';
  * issuer, transport and tolerance are the client's); `@keyway/edge`'s `createVerifier()` extends it
  * with what only the edge has (`realm`, `dpop`, `kv`). A verifier sends its discovery and JWKS fetches
  * once (`retry` applies to `OAuthClient`'s own fetches only).
- *
- * @example
- * ```ts
- * import type { AccessTokenVerificationOptions } from '@keyway/core';
- * const options: AccessTokenVerificationOptions = {
- *   issuer: 'https://auth.example.com',
- *   audience: 'https://api.example.com',
- *   requiredScopes: ['things:read'],
- * };
- * ```
  */
 export interface AccessTokenVerificationOptions extends HttpOptions {
   /** The issuer, exactly as in its metadata; discovered (OpenID Connect or RFC 8414 well-known URL). */

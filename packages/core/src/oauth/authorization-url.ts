@@ -11,12 +11,6 @@ import {
 
 /**
  * Options of `OAuthClient.createAuthorizationUrl()`.
- *
- * @example
- * ```ts
- * import type { AuthorizationUrlOptions } from '@keyway/core';
- * const options: AuthorizationUrlOptions = { scope: 'openid email offline_access', prompt: 'consent', maxAge: 600 };
- * ```
  */
 export interface AuthorizationUrlOptions {
   /** Space-separated scopes (default `openid`). */
@@ -59,13 +53,6 @@ export interface AuthorizationUrlOptions {
 /**
  * What `createAuthorizationUrl()` returns: send the user to `url` and keep the rest (server-side or
  * in an encrypted cookie) for `handleCallback()`, which takes this object as is.
- *
- * @example
- * ```ts
- * import type { AuthorizationRequest } from '@keyway/core';
- * declare const request: AuthorizationRequest;
- * const location = request.url.href;
- * ```
  */
 export interface AuthorizationRequest {
   url: URL;

@@ -10,13 +10,6 @@ import type { ProviderMetadata } from './types.js';
 /**
  * The public part of the OAuth caches, as plain JSON: discovered metadata and the issuers' public
  * keys, each with the time it was fetched (ms since the epoch). It holds no token and no secret.
- *
- * @example
- * ```ts
- * import type { OAuthCacheSnapshot } from '@keyway/core';
- * declare const snapshot: OAuthCacheSnapshot;
- * console.log(snapshot.discovery.map((entry) => entry.issuer), snapshot.jwks.length);
- * ```
  */
 export interface OAuthCacheSnapshot {
   version: 1;
@@ -27,12 +20,6 @@ export interface OAuthCacheSnapshot {
 /**
  * Which caches to read or fill: those of the clients made with this `fetch` (default: the clients
  * made without one, which use the global `fetch`).
- *
- * @example
- * ```ts
- * import type { OAuthCacheOptions } from '@keyway/core';
- * const options: OAuthCacheOptions = { fetch: (input, init) => fetch(input, init) };
- * ```
  */
 export interface OAuthCacheOptions {
   fetch?: FetchLike;

@@ -15,16 +15,6 @@ import type { OAuthClientOptions, PrivateKeyInput, TokenEndpointAuthMethod } fro
 /**
  * Options of {@link createClientCredentialsClient}: the issuer, the client's credentials and the
  * transport options every Keyway client takes.
- *
- * @example
- * ```ts
- * import type { ClientCredentialsClientOptions } from '@keyway/core';
- * const options: ClientCredentialsClientOptions = {
- *   issuer: 'https://auth.example.com',
- *   clientId: 'my-worker',
- *   clientSecret: 'from-the-environment',
- * };
- * ```
  */
 export interface ClientCredentialsClientOptions extends HttpOptions {
   /** The issuer, exactly as in its metadata; discovered (OpenID Connect or RFC 8414 well-known URL) at the first request. */

@@ -14,12 +14,6 @@ import type { DeviceAuthorization } from './types.js';
 
 /**
  * Options of `OAuthClient.pollDeviceToken()`.
- *
- * @example
- * ```ts
- * import type { PollDeviceTokenOptions } from '@keyway/core';
- * const options: PollDeviceTokenOptions = { signal: AbortSignal.timeout(300_000) };
- * ```
  */
 export interface PollDeviceTokenOptions {
   /** Stops polling with `KeywayAbortError`. */

@@ -31,12 +31,6 @@ export const DPOP_ALGORITHMS: readonly string[] = /* @__PURE__ */ Object.freeze(
 
 /**
  * Options of {@link verifyDpopProof}: the request the proof must describe and how strict to be.
- *
- * @example
- * ```ts
- * import type { VerifyDpopProofOptions } from '@keyway/core';
- * const options: VerifyDpopProofOptions = { method: 'GET', url: 'https://api.example.com/things', maxAge: 60 };
- * ```
  */
 export interface VerifyDpopProofOptions {
   /** The request's HTTP method (`htm`). */
@@ -69,13 +63,6 @@ export interface VerifyDpopProofOptions {
 
 /**
  * A verified DPoP proof.
- *
- * @example
- * ```ts
- * import type { DpopProof } from '@keyway/core';
- * declare const proof: DpopProof;
- * console.log(proof.jkt, proof.jti, proof.iat);
- * ```
  */
 export interface DpopProof {
   /** The JWK SHA-256 thumbprint of the proof's key (what `cnf.jkt` binds). */

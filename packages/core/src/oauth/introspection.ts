@@ -4,12 +4,6 @@ import type { TokenIntrospection } from './types.js';
 
 /**
  * Options of `OAuthClient.introspect()` and `OAuthClient.revoke()`.
- *
- * @example
- * ```ts
- * import type { TokenHintOptions } from '@keyway/core';
- * const options: TokenHintOptions = { tokenTypeHint: 'refresh_token' };
- * ```
  */
 export interface TokenHintOptions {
   /** `access_token` or `refresh_token` (RFC 7009 / RFC 7662 `token_type_hint`). */

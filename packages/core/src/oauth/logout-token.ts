@@ -14,13 +14,6 @@ export const LOGOUT_TOKEN_MAX_AGE = 600;
 /**
  * The verified claims of an OpenID Connect back-channel logout token: who is logged out (`sub`, the
  * user at the provider, and/or `sid`, one session of theirs).
- *
- * @example
- * ```ts
- * import type { LogoutTokenClaims } from '@keyway/core';
- * declare const claims: LogoutTokenClaims;
- * const which = claims.sid !== undefined ? `session ${claims.sid}` : `every session of ${claims.sub}`;
- * ```
  */
 export interface LogoutTokenClaims {
   iss: string;

@@ -3,13 +3,6 @@
 /**
  * Options of `OAuthClient.exchangeCode()`: what the authorization request that produced the code
  * used, for a server that parsed the callback itself.
- *
- * @example
- * ```ts
- * import type { ExchangeCodeOptions } from '@keyway/core';
- * declare const saved: { nonce: string; codeVerifier: string };
- * const options: ExchangeCodeOptions = { ...saved, scope: 'openid email', maxAge: 600 };
- * ```
  */
 export interface ExchangeCodeOptions {
   /** The PKCE code verifier of the authorization request. */
@@ -34,13 +27,6 @@ export interface ExchangeCodeOptions {
 /**
  * What `handleCallback()` checks a callback against: the values `createAuthorizationUrl()` returned
  * (pass that object as is).
- *
- * @example
- * ```ts
- * import type { CallbackChecks } from '@keyway/core';
- * declare const saved: { state: string; nonce: string; codeVerifier: string };
- * const checks: CallbackChecks = { ...saved, maxAge: 600 };
- * ```
  */
 export interface CallbackChecks extends ExchangeCodeOptions {
   state: string;
@@ -48,12 +34,6 @@ export interface CallbackChecks extends ExchangeCodeOptions {
 
 /**
  * Options of `OAuthClient.refresh()`.
- *
- * @example
- * ```ts
- * import type { RefreshOptions } from '@keyway/core';
- * const options: RefreshOptions = { expectedSubject: 'user-123' };
- * ```
  */
 export interface RefreshOptions {
   /** The subject a refreshed ID token must be about (default: the given TokenSet's `claims.sub`). */
@@ -72,12 +52,6 @@ export interface RefreshOptions {
 
 /**
  * Parameters of `OAuthClient.clientCredentials()` and `OAuthClient.deviceAuthorization()`.
- *
- * @example
- * ```ts
- * import type { GrantParams } from '@keyway/core';
- * const params: GrantParams = { scope: 'api:read', extraParams: { audience: 'https://api.example.com/' } };
- * ```
  */
 export interface GrantParams {
   scope?: string;
@@ -94,17 +68,6 @@ export interface GrantParams {
 
 /**
  * Parameters of `OAuthClient.tokenExchange()` (RFC 8693).
- *
- * @example
- * ```ts
- * import type { TokenExchangeParams } from '@keyway/core';
- * declare const accessToken: string;
- * const params: TokenExchangeParams = {
- *   subjectToken: accessToken,
- *   subjectTokenType: 'urn:ietf:params:oauth:token-type:access_token',
- *   audience: 'https://api.example.com/',
- * };
- * ```
  */
 export interface TokenExchangeParams {
   subjectToken: string;
@@ -120,12 +83,6 @@ export interface TokenExchangeParams {
 
 /**
  * Parameters of `OAuthClient.endSessionUrl()` (OpenID Connect RP-Initiated Logout).
- *
- * @example
- * ```ts
- * import type { EndSessionParams } from '@keyway/core';
- * const params: EndSessionParams = { postLogoutRedirectUri: 'https://app.example.com/bye', state: 'xyz' };
- * ```
  */
 export interface EndSessionParams {
   idTokenHint?: string;

@@ -11,17 +11,6 @@ import type { OAuthCacheUpdate } from './types.js';
 /**
  * The client metadata sent to a registration endpoint (RFC 7591 §2, OpenID Connect Dynamic Client
  * Registration §2), in the protocol's own names. The server may change or refuse any of it.
- *
- * @example
- * ```ts
- * import type { ClientRegistrationMetadata } from '@keyway/core';
- * const native: ClientRegistrationMetadata = {
- *   application_type: 'native',
- *   redirect_uris: ['http://127.0.0.1/callback'],
- *   token_endpoint_auth_method: 'none',
- *   grant_types: ['authorization_code', 'refresh_token'],
- * };
- * ```
  */
 export interface ClientRegistrationMetadata {
   redirect_uris?: string[];
@@ -53,17 +42,6 @@ export interface ClientRegistrationMetadata {
  * one was issued, and the metadata the server registered. `client_secret` and
  * `registration_access_token` are secrets: `console.log` / `util.inspect` print them redacted, JSON
  * keeps them (store it like a token set).
- *
- * @example
- * ```ts
- * import { discover, type ClientRegistration } from '@keyway/core';
- * declare const registration: ClientRegistration;
- * const client = await discover('https://auth.example.com', {
- *   clientId: registration.client_id,
- *   clientSecret: registration.client_secret,
- *   redirectUri: registration.redirect_uris?.[0],
- * });
- * ```
  */
 export interface ClientRegistration extends ClientRegistrationMetadata {
   client_id: string;
@@ -80,12 +58,6 @@ export interface ClientRegistration extends ClientRegistrationMetadata {
 /**
  * Options of {@link registerClient}: the transport options of every Keyway client, plus the initial
  * access token a provider may require for registration.
- *
- * @example
- * ```ts
- * import type { RegisterClientOptions } from '@keyway/core';
- * const options: RegisterClientOptions = { initialAccessToken: process.env.DCR_TOKEN, timeout: 5_000 };
- * ```
  */
 export interface RegisterClientOptions extends HttpOptions {
   /** RFC 7591 §3: sent as `Authorization: Bearer` when the provider restricts registration. */

@@ -12,12 +12,6 @@ import type { StateStore } from './state-store.js';
  * The metadata of any authorization server (RFC 8414) or OpenID Provider (OpenID Connect Discovery),
  * as discovered: only `issuer` is certain, every endpoint is optional. The Keyway service's own
  * document, `@keyway/openapi`'s `AuthorizationServerMetadata`, is one of these (it fits this type).
- *
- * @example
- * ```ts
- * import type { ProviderMetadata } from '@keyway/core';
- * const metadata: ProviderMetadata = { issuer: 'https://auth.example.com', token_endpoint: 'https://auth.example.com/token' };
- * ```
  */
 export type ProviderMetadata = AuthorizationServer;
 
@@ -31,12 +25,6 @@ export type AuthorizationServerMetadata = ProviderMetadata;
  * How the client authenticates at the token, PAR, device authorization, introspection and revocation
  * endpoints (the last two may each use another: `introspectionEndpointAuthMethod`,
  * `revocationEndpointAuthMethod`). `client_secret_jwt` signs an HS256 assertion with the client secret.
- *
- * @example
- * ```ts
- * import type { TokenEndpointAuthMethod } from '@keyway/core';
- * const method: TokenEndpointAuthMethod = 'client_secret_post';
- * ```
  */
 export type TokenEndpointAuthMethod =
   | 'client_secret_basic'
@@ -48,25 +36,12 @@ export type TokenEndpointAuthMethod =
 /**
  * A private key for `private_key_jwt`: a `CryptoKey`, a private JWK (its `kid` and `alg` are used),
  * or a `CryptoKey` with the `kid` to put in the assertion header.
- *
- * @example
- * ```ts
- * import type { PrivateKeyInput } from '@keyway/core';
- * declare const key: CryptoKey;
- * const input: PrivateKeyInput = { key, kid: 'rp-key-1' };
- * ```
  */
 export type PrivateKeyInput = WebCryptoKey | JWK | { key: WebCryptoKey; kid?: string };
 
 /**
  * What `onCacheUpdate` is told: a fetch stored new discovery metadata (`url` is the issuer) or a new
  * JWKS (`url` is the `jwks_uri`) in the process-wide caches.
- *
- * @example
- * ```ts
- * import type { OAuthCacheUpdate } from '@keyway/core';
- * const log = (event: OAuthCacheUpdate) => console.log(`fetched ${event.kind} from ${event.url}`);
- * ```
  */
 export interface OAuthCacheUpdate {
   kind: 'metadata' | 'jwks';
@@ -75,12 +50,6 @@ export interface OAuthCacheUpdate {
 
 /**
  * Options of {@link discover} and the `OAuthClient` constructor.
- *
- * @example
- * ```ts
- * import type { OAuthClientOptions } from '@keyway/core';
- * const options: OAuthClientOptions = { clientId: 'my-app', redirectUri: 'http://127.0.0.1:8080/callback' };
- * ```
  */
 export interface OAuthClientOptions extends HttpOptions {
   /** The registered `client_id`. */
@@ -136,13 +105,6 @@ export interface OAuthClientOptions extends HttpOptions {
  * A device authorization (RFC 8628 §3.2) as any provider sends it: the spec's wire model
  * (`@keyway/openapi`'s `DeviceAuthorizationResponse`) with `interval` optional (5 s when absent) and
  * room for the provider's other fields.
- *
- * @example
- * ```ts
- * import type { DeviceAuthorization } from '@keyway/core';
- * declare const device: DeviceAuthorization;
- * const show = device.verification_uri_complete ?? `${device.verification_uri} (code ${device.user_code})`;
- * ```
  */
 export interface DeviceAuthorization extends Omit<SpecDeviceAuthorization, 'interval'> {
   /** Seconds between polls; 5 when the server sent none. */
@@ -160,13 +122,6 @@ export type DeviceAuthorizationResponse = DeviceAuthorization;
  * A token introspection (RFC 7662 §2.2) as any provider sends it: the spec's wire model
  * (`@keyway/openapi`'s `IntrospectionResponse`) with the token's key binding (`cnf`, RFC 9449 §6.2 /
  * RFC 8705) and room for the provider's other fields.
- *
- * @example
- * ```ts
- * import type { TokenIntrospection } from '@keyway/core';
- * declare const info: TokenIntrospection;
- * if (info.active) console.log(info.sub, info.scope);
- * ```
  */
 export interface TokenIntrospection extends SpecIntrospection {
   cnf?: { jkt?: string; 'x5t#S256'?: string; [field: string]: unknown };
@@ -181,13 +136,6 @@ export type IntrospectionResponse = TokenIntrospection;
 
 /**
  * An OpenID Connect UserInfo response.
- *
- * @example
- * ```ts
- * import type { UserinfoResponse } from '@keyway/core';
- * declare const me: UserinfoResponse;
- * console.log(me.sub, me.email);
- * ```
  */
 export interface UserinfoResponse {
   sub: string;
@@ -199,13 +147,6 @@ export interface UserinfoResponse {
 
 /**
  * The verified claims of an RFC 9068 JWT access token.
- *
- * @example
- * ```ts
- * import type { AccessTokenClaims } from '@keyway/core';
- * declare const claims: AccessTokenClaims;
- * const scopes = claims.scope?.split(' ') ?? [];
- * ```
  */
 export interface AccessTokenClaims extends JWTPayload {
   iss: string;

@@ -4,13 +4,6 @@ import type { UserinfoResponse } from './types.js';
 
 /**
  * Options of `OAuthClient.userinfo()`.
- *
- * @example
- * ```ts
- * import type { UserinfoOptions } from '@keyway/core';
- * declare const idTokenSub: string;
- * const options: UserinfoOptions = { expectedSubject: idTokenSub };
- * ```
  */
 export interface UserinfoOptions {
   /** The `sub` of the ID token: the answer must be about the same user (OpenID Connect Core §5.3.2). */
