@@ -12,12 +12,6 @@ import { KeywayError, type KeywayErrorOptions } from '@keyway/core';
  * | `use_dpop_nonce` | 401 | the `DPoP` proof lacks the server nonce (RFC 9449 §9): the response carries a `DPoP-Nonce` header |
  * | `insufficient_scope` | 403 | a valid token without every required scope |
  * | `unavailable` | 503 | the issuer's discovery document or JWKS could not be fetched: the token was not judged |
- *
- * @example
- * ```ts
- * import type { EdgeAuthErrorCode } from '@keyway/edge';
- * const retryable = (code: EdgeAuthErrorCode) => code === 'unavailable';
- * ```
  */
 export type EdgeAuthErrorCode =
   | 'missing_token'
@@ -30,12 +24,6 @@ export type EdgeAuthErrorCode =
 
 /**
  * Options of the {@link EdgeAuthError} constructor.
- *
- * @example
- * ```ts
- * import type { EdgeAuthErrorOptions } from '@keyway/edge';
- * const options: EdgeAuthErrorOptions = { code: 'invalid_token', reason: 'token_expired', status: 401 };
- * ```
  */
 export interface EdgeAuthErrorOptions extends Omit<KeywayErrorOptions, 'code'> {
   code: EdgeAuthErrorCode;

@@ -25,15 +25,6 @@ export interface KeywayVariables {
 /**
  * Options of {@link keywayAuth}: those of `withAuth`, with `c.env` (a Worker's bindings) in place of
  * `env` and the Hono context in `onError`.
- *
- * @example
- * ```ts
- * import type { KeywayAuthOptions } from '@keyway/edge/hono';
- * const options: KeywayAuthOptions<{ Bindings: { ISSUER: string } }> = {
- *   verifier: (env) => ({ issuer: env.ISSUER, audience: 'https://api.example.com' }),
- *   requiredScopes: ['things:read'],
- * };
- * ```
  */
 export interface KeywayAuthOptions<E extends Env = Env> {
   /** A verifier, its options, or a function of `c.env` returning either (called once per `c.env` object). */

@@ -8,15 +8,6 @@ import type { AuthOptions } from './with-auth.js';
 
 /**
  * Options of {@link keywayMiddleware}.
- *
- * @example
- * ```ts
- * import type { KeywayMiddlewareOptions } from '@keyway/edge';
- * const options: KeywayMiddlewareOptions = {
- *   verifier: { issuer: 'https://auth.example.com', audience: 'https://app.example.com' },
- *   skip: (request) => request.method === 'OPTIONS',
- * };
- * ```
  */
 export interface KeywayMiddlewareOptions extends Omit<AuthOptions, 'verifier'> {
   /** A verifier, or the options to create one. */

@@ -4,12 +4,6 @@ import type { WaitUntilLike } from './wait-until.js';
 
 /**
  * DPoP (RFC 9449) settings of a verifier.
- *
- * @example
- * ```ts
- * import type { DpopOptions } from '@keyway/edge';
- * const dpop: DpopOptions = { required: true, maxAge: 60 };
- * ```
  */
 export interface DpopOptions {
   /** Refuse plain bearer tokens: only `Authorization: DPoP` with a proof (default false). */
@@ -38,14 +32,6 @@ export interface DpopOptions {
 
 /**
  * Where a verifier keeps discovery metadata and the JWKS between isolates.
- *
- * @example
- * ```ts
- * import type { KvCacheOptions } from '@keyway/edge';
- * import type { KvNamespaceLike } from '@keyway/token-store/kv';
- * declare const CACHE: KvNamespaceLike;
- * const kv: KvCacheOptions = { namespace: CACHE, key: 'my-api:keyway', ttl: 3600 };
- * ```
  */
 export interface KvCacheOptions {
   /** A Workers KV namespace binding. */
@@ -60,16 +46,6 @@ export interface KvCacheOptions {
  * Options of `createVerifier()`: core's {@link AccessTokenVerificationOptions} (issuer, audience,
  * required scopes, clock tolerance, algorithms, transport) and what only the edge has: the challenges'
  * `realm`, DPoP-bound tokens, and a KV copy of discovery and the JWKS.
- *
- * @example
- * ```ts
- * import type { VerifierOptions } from '@keyway/edge';
- * const options: VerifierOptions = {
- *   issuer: 'https://auth.example.com',
- *   audience: 'https://api.example.com',
- *   requiredScopes: ['things:read'],
- * };
- * ```
  */
 export interface VerifierOptions extends AccessTokenVerificationOptions {
   /** Scopes every request must carry; `verify(..., { requiredScopes })` adds more. */
@@ -92,13 +68,6 @@ export interface VerifierOptions extends AccessTokenVerificationOptions {
 /**
  * Per-call options of `Verifier.verify()` and `Verifier.authenticate()`: the scopes this
  * request needs besides the verifier's, and where the KV write-back runs.
- *
- * @example
- * ```ts
- * import type { VerifyOptions } from '@keyway/edge';
- * declare const ctx: { waitUntil(promise: Promise<unknown>): void };
- * const options: VerifyOptions = { requiredScopes: ['things:write'], waitUntil: (p) => ctx.waitUntil(p) };
- * ```
  */
 export interface VerifyOptions extends Pick<AccessTokenVerificationOptions, 'requiredScopes'> {
   /** Runs the KV write-back after the response (a Worker's `ctx.waitUntil`); without it the write is awaited. */

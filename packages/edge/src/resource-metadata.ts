@@ -3,16 +3,6 @@
  * `keywayAuth` (their `resourceMetadata` option). The document names the verifier's issuer as the
  * authorization server; its URL goes into every `WWW-Authenticate` challenge as `resource_metadata`,
  * so a client that only has a 401 (an MCP client, any RFC 9728 client) finds where to get a token.
- *
- * @example
- * ```ts
- * import type { ResourceMetadataOptions } from '@keyway/edge';
- * const resourceMetadata: ResourceMetadataOptions = {
- *   resource: 'https://mcp.example.com/mcp',
- *   scopesSupported: ['mcp:tools'],
- *   resourceName: 'Example MCP server',
- * };
- * ```
  */
 export interface ResourceMetadataOptions {
   /**

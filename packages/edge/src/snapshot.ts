@@ -12,13 +12,6 @@ import { sharedFetch } from './internal/shared-fetch.js';
 /**
  * Everything a new isolate needs to verify tokens and call APIs without a network round trip, as one
  * JSON value: core's discovery and JWKS snapshot and, only when asked for, token sets by store key.
- *
- * @example
- * ```ts
- * import type { EdgeSnapshot } from '@keyway/edge';
- * declare const value: EdgeSnapshot;
- * console.log(value.oauth.jwks.length, value.tokens.length);
- * ```
  */
 export interface EdgeSnapshot {
   version: 1;
@@ -30,13 +23,6 @@ export interface EdgeSnapshot {
 
 /**
  * Where a token set to snapshot lives: an `EdgeTokenSource` fits (it has `store` and `key`).
- *
- * @example
- * ```ts
- * import type { TokenLocation } from '@keyway/edge';
- * import { MemoryTokenStore } from '@keyway/token-store';
- * const location: TokenLocation = { store: new MemoryTokenStore(), key: 'service-token' };
- * ```
  */
 export interface TokenLocation {
   store: TokenStore;
@@ -45,12 +31,6 @@ export interface TokenLocation {
 
 /**
  * Options of {@link snapshot}.
- *
- * @example
- * ```ts
- * import type { SnapshotOptions } from '@keyway/edge';
- * const options: SnapshotOptions = {}; // discovery and JWKS only, the default
- * ```
  */
 export interface SnapshotOptions {
   /** The `fetch` the verifiers and token sources were given (default: the global one). */
@@ -61,13 +41,6 @@ export interface SnapshotOptions {
 
 /**
  * Options of {@link restore}.
- *
- * @example
- * ```ts
- * import type { RestoreOptions } from '@keyway/edge';
- * import { MemoryTokenStore } from '@keyway/token-store';
- * const options: RestoreOptions = { store: new MemoryTokenStore() };
- * ```
  */
 export interface RestoreOptions {
   /** The `fetch` the verifiers and token sources will be given (default: the global one). */

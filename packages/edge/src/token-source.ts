@@ -19,21 +19,6 @@ import { perNamespace, sharedFetch } from './internal/shared-fetch.js';
 
 /**
  * Options of {@link createEdgeTokenSource}.
- *
- * @example
- * ```ts
- * import type { EdgeTokenSourceOptions } from '@keyway/edge';
- * import type { KvNamespaceLike } from '@keyway/token-store/kv';
- * declare const env: { TOKENS: KvNamespaceLike; CLIENT_SECRET: string };
- * const options: EdgeTokenSourceOptions = {
- *   issuer: 'https://auth.example.com',
- *   clientId: 'my-worker',
- *   clientSecret: env.CLIENT_SECRET,
- *   scope: 'things:read',
- *   resource: 'https://api.example.com',
- *   kv: env.TOKENS,
- * };
- * ```
  */
 export interface EdgeTokenSourceOptions {
   issuer: string;
@@ -78,13 +63,6 @@ export interface EdgeTokenSourceOptions {
 /**
  * A client-credentials token source for Workers: core's `TokenSource` plus where it keeps tokens and
  * a `fetch` that sends them.
- *
- * @example
- * ```ts
- * import type { EdgeTokenSource } from '@keyway/edge';
- * declare const source: EdgeTokenSource;
- * const response = await source.authFetch('https://api.example.com/things');
- * ```
  */
 export interface EdgeTokenSource extends TokenSource {
   /** The store the tokens live in (a `KvTokenStore` with `kv`): pass `{ store, key }` to `snapshot()`. */

@@ -11,13 +11,6 @@ import type { VerifierOptions, VerifyOptions } from './options.js';
 /**
  * A verified request: the token's claims, the token itself (to call other APIs on the caller's
  * behalf) and how it was presented.
- *
- * @example
- * ```ts
- * import type { AuthContext } from '@keyway/edge';
- * declare const auth: AuthContext;
- * console.log(auth.claims.sub, auth.scheme, auth.scopes.includes('things:read'));
- * ```
  */
 export interface AuthContext {
   claims: AccessTokenClaims;
@@ -31,12 +24,6 @@ export interface AuthContext {
 /**
  * Verifies RFC 9068 JWT access tokens for one issuer and audience. Create it once (module scope, or
  * per `env` with the same options: verifiers with the same `fetch` share one cache).
- *
- * @example
- * ```ts
- * import { createVerifier, type Verifier } from '@keyway/edge';
- * const verifier: Verifier = createVerifier({ issuer: 'https://auth.example.com', audience: 'https://api.example.com' });
- * ```
  */
 export interface Verifier {
   readonly issuer: string;

@@ -9,13 +9,6 @@ import type { ExecutionContextLike } from './wait-until.js';
 /**
  * A Workers `fetch` handler that runs only for verified requests: the usual `(request, env, ctx)`
  * plus the {@link AuthContext}.
- *
- * @example
- * ```ts
- * import type { AuthenticatedHandler } from '@keyway/edge';
- * const handler: AuthenticatedHandler<{ GREETING: string }> = (_request, env, _ctx, auth) =>
- *   new Response(`${env.GREETING}, ${auth.claims.sub}`);
- * ```
  */
 export type AuthenticatedHandler<Env = unknown, Ctx extends ExecutionContextLike = ExecutionContextLike> = (
   request: Request,
@@ -27,15 +20,6 @@ export type AuthenticatedHandler<Env = unknown, Ctx extends ExecutionContextLike
 /**
  * Options shared by {@link withAuth} and {@link keywayMiddleware}: a verifier (or one made from the
  * Worker's `env`, once per `env`), or the options to create one.
- *
- * @example
- * ```ts
- * import type { AuthOptions } from '@keyway/edge';
- * const options: AuthOptions<{ ISSUER: string }> = {
- *   verifier: { issuer: 'https://auth.example.com', audience: 'https://api.example.com' },
- *   requiredScopes: ['things:read'],
- * };
- * ```
  */
 export interface AuthOptions<Env = unknown> {
   /** A verifier, its options, or a function of `env` returning either (called once per `env` object). */
@@ -54,15 +38,6 @@ export interface AuthOptions<Env = unknown> {
 
 /**
  * Options of {@link withAuth}.
- *
- * @example
- * ```ts
- * import type { WithAuthOptions } from '@keyway/edge';
- * const options: WithAuthOptions = {
- *   verifier: { issuer: 'https://auth.example.com', audience: 'https://api.example.com' },
- *   onError: (error) => (error.code === 'unavailable' ? new Response('try later', { status: 503 }) : error.response),
- * };
- * ```
  */
 export interface WithAuthOptions<Env = unknown, Ctx extends ExecutionContextLike = ExecutionContextLike>
   extends AuthOptions<Env> {
