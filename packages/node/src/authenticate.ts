@@ -15,18 +15,6 @@ import { browserReach, currentProbe, detectSession, type SessionProbe } from './
 /**
  * Options of {@link authenticate} and {@link login}. Everything but the optional functions and `store`
  * is plain data, so the options can cross to a worker thread.
- *
- * @example
- * ```ts
- * import type { AuthenticateOptions } from '@keyway/node';
- *
- * const options: AuthenticateOptions = {
- *   issuer: 'https://auth.example.com',
- *   clientId: 'my-cli',
- *   scope: 'openid offline_access api:read',
- *   flow: 'device',
- * };
- * ```
  */
 export interface AuthenticateOptions {
   /** The provider's issuer URL (discovery runs against it). */
@@ -102,14 +90,6 @@ export interface AuthenticateOptions {
 /**
  * A token set with a ready `Authorization` header. `console.log` and `util.inspect` show it with the
  * tokens (and the header) redacted; JSON and spreading keep them.
- *
- * @example
- * ```ts
- * import { authenticate, type AuthenticatedTokenSet } from '@keyway/node';
- *
- * const tokens: AuthenticatedTokenSet = await authenticate({ issuer: 'https://auth.example.com', clientId: 'my-cli' });
- * await fetch('https://api.example.com/things', { headers: tokens.headers });
- * ```
  */
 export type AuthenticatedTokenSet = TokenSet & {
   headers: { Authorization: string };

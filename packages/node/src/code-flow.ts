@@ -15,13 +15,6 @@ import { safeText } from './internal/terminal-text.js';
 
 /**
  * Options of {@link CodeFlow}: the client (issuer plus `discover()` options) and the login's settings.
- *
- * @example
- * ```ts
- * import type { CodeFlowOptions } from '@keyway/node';
- *
- * const options: CodeFlowOptions = { issuer: 'https://auth.example.com', clientId: 'my-cli', scope: 'openid offline_access' };
- * ```
  */
 export type CodeFlowOptions = ClientConfig & {
   /** Space-separated scopes (default `openid offline_access`). */
@@ -46,14 +39,6 @@ export type CodeFlowOptions = ClientConfig & {
 
 /**
  * What {@link CodeFlow.start} returns: where to send the person, and where they come back to.
- *
- * @example
- * ```ts
- * import { CodeFlow, type CodeFlowStart } from '@keyway/node';
- *
- * const started: CodeFlowStart = await new CodeFlow({ issuer: 'https://auth.example.com', clientId: 'my-cli' }).start();
- * process.stderr.write(`Open ${started.url} (redirect to ${started.redirectUri})\n`);
- * ```
  */
 export interface CodeFlowStart {
   /** The authorization URL (PKCE S256, fresh state and nonce). */

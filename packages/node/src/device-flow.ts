@@ -8,14 +8,6 @@ import { type QrOption, stderrTerminal } from './internal/terminal-qr.js';
 
 /**
  * What a person needs to approve a device login: where to go and which code to enter.
- *
- * @example
- * ```ts
- * import type { DeviceCodeInfo } from '@keyway/node';
- *
- * const show = (info: DeviceCodeInfo) =>
- *   process.stderr.write(`Open ${info.verificationUri} and enter ${info.userCode}\n`);
- * ```
  */
 export interface DeviceCodeInfo {
   /** The code to enter, e.g. `WDJB-MJHT`. */
@@ -30,17 +22,6 @@ export interface DeviceCodeInfo {
 
 /**
  * Options of {@link DeviceFlow}: the client (issuer plus `discover()` options) and the login's settings.
- *
- * @example
- * ```ts
- * import type { DeviceFlowOptions } from '@keyway/node';
- *
- * const options: DeviceFlowOptions = {
- *   issuer: 'https://auth.example.com',
- *   clientId: 'my-cli',
- *   onDeviceCode: (info) => process.stderr.write(`Code: ${info.userCode}\n`),
- * };
- * ```
  */
 export type DeviceFlowOptions = ClientConfig & {
   /** Space-separated scopes (default `openid offline_access`). */
@@ -156,13 +137,6 @@ function deviceCodeInfo(device: DeviceAuthorizationResponse): DeviceCodeInfo {
 
 /**
  * Options of {@link printDeviceCode}.
- *
- * @example
- * ```ts
- * import type { PrintDeviceCodeOptions } from '@keyway/node';
- *
- * const options: PrintDeviceCodeOptions = { qr: false };
- * ```
  */
 export interface PrintDeviceCodeOptions {
   /**

@@ -17,19 +17,6 @@ const UNSUPPORTED = ['store', 'fetch', 'openBrowser', 'onDeviceCode', 'signal'] 
  * `ConfigurationError`): `store` (use `tokenFile`: a `FileTokenStore` at that path), `fetch`,
  * `openBrowser` (the platform opener is used), `onDeviceCode` (the code is written straight to stderr,
  * fd 2, by the worker) and `signal` (use `timeout` / `syncTimeout`).
- *
- * @example
- * ```ts
- * import { authenticateSync, type AuthenticateSyncOptions } from '@keyway/node';
- *
- * const options: AuthenticateSyncOptions = {
- *   issuer: 'https://auth.example.com',
- *   clientId: 'my-cli',
- *   tokenFile: '/var/lib/my-cli/tokens.json',
- *   interactive: false,
- * };
- * const { headers } = authenticateSync(options);
- * ```
  */
 export interface AuthenticateSyncOptions extends Omit<AuthenticateOptions, (typeof UNSUPPORTED)[number]> {
   store?: never;

@@ -15,14 +15,6 @@ import { syncDeadline } from './internal/sync-timeout.js';
  * Options of {@link createKeywaySyncClient}: those of `createKeywayClient` from `@keyway/core`, except
  * `fetch` (a function cannot cross to the worker thread; passing one throws `ConfigurationError`), plus
  * `syncTimeout`.
- *
- * @example
- * ```ts
- * import { createKeywaySyncClient, type KeywaySyncClientOptions } from '@keyway/node';
- *
- * const options: KeywaySyncClientOptions = { baseUrl: 'https://keyway.example.com', timeout: 5_000, syncTimeout: 20_000 };
- * const keyway = createKeywaySyncClient(options);
- * ```
  */
 export interface KeywaySyncClientOptions extends Omit<KeywayClientOptions, 'fetch'> {
   /** Not supported: the calls run in a worker thread with the global `fetch`. */
@@ -37,14 +29,6 @@ export interface KeywaySyncClientOptions extends Omit<KeywayClientOptions, 'fetc
 
 /**
  * Per-call options of the sync client: `timeout` and `headers` as in core (no `signal`), and `syncTimeout`.
- *
- * @example
- * ```ts
- * import { createKeywaySyncClient, type SyncRequestOptions } from '@keyway/node';
- *
- * const once: SyncRequestOptions = { timeout: 2_000, headers: { 'x-trace-id': 'build-42' } };
- * createKeywaySyncClient({ baseUrl: 'https://keyway.example.com' }).validation.verify(once);
- * ```
  */
 export interface SyncRequestOptions {
   /** Milliseconds per attempt for this call, covering the whole body. */
@@ -69,16 +53,6 @@ type SyncMethod<F> = F extends (...args: infer A) => Promise<infer R>
  * methods (with their TSDoc), each taking {@link SyncRequestOptions} and returning the response model
  * itself (`Promise<R>` becomes `R`) or throwing the same typed `KeywayError`. A method added to the
  * spec reaches this type and {@link createKeywaySyncClient} without an edit here.
- *
- * @example
- * ```ts
- * import { createKeywaySyncClient, type KeywaySyncClient } from '@keyway/node';
- *
- * function githubToken(keyway: KeywaySyncClient): string {
- *   return keyway.externalTokens.retrieve({ provider: 'github' }).access_token;
- * }
- * githubToken(createKeywaySyncClient({ baseUrl: 'https://keyway.example.com' }));
- * ```
  */
 export type KeywaySyncClient = {
   readonly [K in keyof KeywayClient]: K extends keyof KeywayClientResources

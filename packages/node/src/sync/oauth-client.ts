@@ -23,14 +23,6 @@ const UNSUPPORTED = ['fetch', 'stateStore', 'onCacheUpdate'] as const;
  * `ConfigurationError` `unsupported_option`): `fetch`, `stateStore` (the worker's in-memory store is
  * used) and `onCacheUpdate`. `privateKey` and `dpop` may be `CryptoKey`s: they cross as they are
  * (non-extractable keys included); `dpop: true` makes one ES256 pair, used by every call of the twin.
- *
- * @example
- * ```ts
- * import { discoverSync, type DiscoverSyncOptions } from '@keyway/node';
- *
- * const options: DiscoverSyncOptions = { clientId: 'my-app', clientSecret: process.env.CLIENT_SECRET, syncTimeout: 20_000 };
- * const client = discoverSync('https://auth.example.com', options);
- * ```
  */
 export interface DiscoverSyncOptions extends Omit<OAuthClientOptions, 'clientId' | (typeof UNSUPPORTED)[number]> {
   /** The registered `client_id`; leave it out to register a public native client (RFC 7591). */
@@ -60,16 +52,6 @@ type Blocking<F> = F extends (...args: infer A) => Promise<infer R> ? (...args: 
  * headers, and one **with a body** is refused (`ConfigurationError` `unsupported_argument`: reading
  * it needs the blocked event loop; pass a `form_post` callback's fields as a URL query instead); an
  * `AbortSignal` is refused (use `syncTimeout`).
- *
- * @example
- * ```ts
- * import { discoverSync, type OAuthSyncClient } from '@keyway/node';
- *
- * function serviceToken(client: OAuthSyncClient): string {
- *   return client.clientCredentials({ scope: 'api:read' }).access_token;
- * }
- * serviceToken(discoverSync('https://auth.example.com', { clientId: 'svc', clientSecret: process.env.CLIENT_SECRET }));
- * ```
  */
 export type OAuthSyncClient = { readonly [K in keyof OAuthClient]: Blocking<OAuthClient[K]> };
 
