@@ -22,14 +22,6 @@ interface EncryptedEnvelope extends StoredTokenSet {
 
 /**
  * Options of {@link encryptedStore}.
- *
- * @example
- * ```ts
- * import { encryptedStore, MemoryTokenStore, type EncryptedStoreOptions } from '@keyway/token-store';
- *
- * const options: EncryptedStoreOptions = { now: Date.now };
- * const store = encryptedStore(new MemoryTokenStore(), 'a long random secret from your vault', options);
- * ```
  */
 export interface EncryptedStoreOptions {
   /** Clock in epoch milliseconds used to turn `expires_at` into a ttl for the inner store. */

@@ -24,13 +24,6 @@ function brandsOf(target: unknown): readonly string[] {
 
 /**
  * Stable codes of {@link TokenStoreError}. New codes may be added in minor releases.
- *
- * @example
- * ```ts
- * import type { TokenStoreErrorCode } from '@keyway/token-store';
- *
- * const retryable: TokenStoreErrorCode[] = ['lock_timeout', 'backend_error'];
- * ```
  */
 export type TokenStoreErrorCode =
   /** Wrong secret, tampered data, a value moved to another key, or a value that was never encrypted. */
@@ -67,14 +60,6 @@ export type TokenStoreErrorCode =
 
 /**
  * Options of the {@link TokenStoreError} constructor.
- *
- * @example
- * ```ts
- * import { TokenStoreError, type TokenStoreErrorOptions } from '@keyway/token-store';
- *
- * const options: TokenStoreErrorOptions = { code: 'backend_error', cause: new Error('ECONNRESET') };
- * throw new TokenStoreError('Redis is unreachable.', options);
- * ```
  */
 export interface TokenStoreErrorOptions {
   code: TokenStoreErrorCode;

@@ -12,15 +12,6 @@ const KV_MAX_KEY_BYTES = 512;
 /**
  * A Cloudflare Workers KV namespace binding, as far as the store uses it (`KVNamespace` from
  * `@cloudflare/workers-types` fits).
- *
- * @example
- * ```ts
- * import type { KvNamespaceLike } from '@keyway/token-store/kv';
- *
- * interface Env {
- *   TOKENS: KvNamespaceLike;
- * }
- * ```
  */
 export interface KvNamespaceLike {
   get(key: string, type: 'text'): Promise<string | null>;
@@ -30,15 +21,6 @@ export interface KvNamespaceLike {
 
 /**
  * Options of {@link KvTokenStore}.
- *
- * @example
- * ```ts
- * import { KvTokenStore, type KvNamespaceLike, type KvTokenStoreOptions } from '@keyway/token-store/kv';
- *
- * declare const TOKENS: KvNamespaceLike; // the binding from env
- * const options: KvTokenStoreOptions = { namespace: TOKENS, prefix: 'tokens:' };
- * const store = new KvTokenStore(options);
- * ```
  */
 export interface KvTokenStoreOptions {
   /** The KV namespace binding. */

@@ -4,15 +4,6 @@ import type { SetOptions, StoredTokenSet, TokenStore } from './types.js';
 
 /**
  * Options of {@link MemoryTokenStore}.
- *
- * @example
- * ```ts
- * import { MemoryTokenStore, type MemoryTokenStoreOptions } from '@keyway/token-store';
- *
- * let now = Date.now();
- * const options: MemoryTokenStoreOptions = { now: () => now }; // a clock tests can move
- * const store = new MemoryTokenStore(options);
- * ```
  */
 export interface MemoryTokenStoreOptions {
   /** Clock in epoch milliseconds; defaults to `Date.now`. */

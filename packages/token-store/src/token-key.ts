@@ -2,14 +2,6 @@ import { TokenStoreError } from './errors.js';
 
 /**
  * What a token set is for: the parts of a {@link tokenKey}.
- *
- * @example
- * ```ts
- * import { type TokenKeyParts, tokenKey } from '@keyway/token-store';
- *
- * const parts: TokenKeyParts = { issuer: 'https://auth.example.com', clientId: 'worker', scope: 'read write' };
- * const key = tokenKey(parts);
- * ```
  */
 export interface TokenKeyParts {
   /** The issuer URL (or, for the Keyway service, its base URL). */

@@ -1,18 +1,6 @@
 /**
  * A token set as a store keeps it: the wire names of an OAuth token response, with `expires_at` (epoch
  * seconds) computed at receipt in place of `expires_in`. Extra members are kept as they are.
- *
- * @example
- * ```ts
- * import type { StoredTokenSet } from '@keyway/token-store';
- *
- * const tokens: StoredTokenSet = {
- *   access_token: 'at',
- *   token_type: 'Bearer',
- *   expires_at: Math.floor(Date.now() / 1000) + 3600,
- *   refresh_token: 'rt',
- * };
- * ```
  */
 export interface StoredTokenSet {
   access_token: string;
@@ -27,14 +15,6 @@ export interface StoredTokenSet {
 
 /**
  * Options of {@link TokenStore.set}.
- *
- * @example
- * ```ts
- * import { MemoryTokenStore, type SetOptions } from '@keyway/token-store';
- *
- * const options: SetOptions = { ttl: 300 }; // keep for five minutes, whatever the token says
- * await new MemoryTokenStore().set('key', { access_token: 'at' }, options);
- * ```
  */
 export interface SetOptions {
   /**

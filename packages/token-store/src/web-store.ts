@@ -6,13 +6,6 @@ import type { WebStorage } from './web-types.js';
 
 /**
  * The Web Locks API, as far as the store uses it (`navigator.locks`).
- *
- * @example
- * ```ts
- * import type { LockManagerLike } from '@keyway/token-store/web';
- *
- * const locks: LockManagerLike | undefined = globalThis.navigator?.locks;
- * ```
  */
 export interface LockManagerLike {
   request<R>(name: string, callback: () => Promise<R>): Promise<R>;
@@ -20,14 +13,6 @@ export interface LockManagerLike {
 
 /**
  * Options of {@link WebStorageTokenStore}.
- *
- * @example
- * ```ts
- * import { WebStorageTokenStore, type WebStorageTokenStoreOptions } from '@keyway/token-store/web';
- *
- * const options: WebStorageTokenStoreOptions = { storage: sessionStorage, prefix: 'my-app:' };
- * const store = new WebStorageTokenStore(options);
- * ```
  */
 export interface WebStorageTokenStoreOptions {
   /** `localStorage`, `sessionStorage` or any `Storage`. Defaults to `globalThis.localStorage`, looked up on first use. */

@@ -60,14 +60,6 @@ export class CorruptTokenFileError extends TokenStoreError {
 
 /**
  * Options of {@link FileTokenStore}.
- *
- * @example
- * ```ts
- * import { FileTokenStore, type FileTokenStoreOptions } from '@keyway/token-store/file';
- *
- * const options: FileTokenStoreOptions = { path: '/var/lib/my-app/tokens.json', lockTimeoutMs: 5000 };
- * const store = new FileTokenStore(options);
- * ```
  */
 export interface FileTokenStoreOptions {
   /** The token file; defaults to {@link defaultTokenFilePath} (`<user cache dir>/keyway/tokens.json`). */

@@ -36,14 +36,6 @@ export interface RedisAdapter {
  * A node-redis (v4, v5) or ioredis client, as far as the store uses it. Typed loosely on purpose: the
  * libraries' own command types differ between majors, and {@link redisAdapter} checks the shape at
  * run time.
- *
- * @example
- * ```ts
- * import { createClient } from 'redis';
- * import type { RedisClientLike } from '@keyway/token-store/redis';
- *
- * const client: RedisClientLike = createClient({ url: 'redis://127.0.0.1:6379' });
- * ```
  */
 export interface RedisClientLike {
   get(key: string): Promise<unknown>;
@@ -56,13 +48,6 @@ export interface RedisClientLike {
 /**
  * How a client passes SET options: node-redis takes an object (`{ PX, NX }`), ioredis positional
  * arguments (`'PX', ms, 'NX'`).
- *
- * @example
- * ```ts
- * import type { RedisClientStyle } from '@keyway/token-store/redis';
- *
- * const style: RedisClientStyle = 'ioredis';
- * ```
  */
 export type RedisClientStyle = 'node-redis' | 'ioredis';
 

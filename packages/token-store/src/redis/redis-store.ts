@@ -12,16 +12,6 @@ const RELEASE_SCRIPT = `if redis.call("GET", KEYS[1]) == ARGV[1] then return red
 
 /**
  * Options of {@link RedisTokenStore}: a `client` (node-redis v4/v5 or ioredis) or an `adapter`.
- *
- * @example
- * ```ts
- * import { createClient } from 'redis';
- * import { RedisTokenStore, type RedisTokenStoreOptions } from '@keyway/token-store/redis';
- *
- * const client = await createClient({ url: process.env.REDIS_URL }).connect();
- * const options: RedisTokenStoreOptions = { client, prefix: 'my-app:', lockTimeoutMs: 5000 };
- * const store = new RedisTokenStore(options);
- * ```
  */
 export interface RedisTokenStoreOptions {
   /** A connected node-redis (v4, v5) or ioredis client; the library is detected. */
